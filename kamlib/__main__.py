@@ -1,0 +1,5 @@
+import sys
+
+from kamlib.cli import main
+
+sys.exit(main())

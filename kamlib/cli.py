@@ -1,0 +1,197 @@
+"""`kam`: the command line, a thin face over params, runner and versions.
+
+Exit codes: 0 all good; 1 some plans failed (the others still published); 2 bad input or usage.
+Every mistake a user can make prints one line per problem and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from kamlib import __version__
+from kamlib.errors import InputError, KamError, RunError, UsageError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kam", description="Key account planning workbook: validate parameters, run plans, list versions.")
+    parser.add_argument("--params", type=Path, default=Path("parameters"),
+                        help="folder with portfolio.yaml and accounts/ (default: parameters)")
+    parser.add_argument("--outputs", type=Path, default=Path("outputs"),
+                        help="folder the plan versions are published in (default: outputs)")
+    parser.add_argument("--version", action="version", version=f"kam {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = commands.add_parser("validate", help="check parameter files; exit 2 with one line per problem")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                   help="files or folders to check (default: the --params folder)")
+    p.set_defaults(handler=cmd_validate)
+
+    p = commands.add_parser("new", help="write a commented template account file to fill in")
+    p.add_argument("account_id", metavar="ACCOUNT_ID")
+    p.set_defaults(handler=cmd_new)
+
+    for name, help_text in (("run", "run the planning notebooks for one account and publish a version"),
+                            ("batch", "run every account (or the ones named), one after another")):
+        p = commands.add_parser(name, help=help_text)
+        if name == "run":
+            p.add_argument("account_ids", nargs=1, metavar="ACCOUNT_ID")
+        else:
+            p.add_argument("account_ids", nargs="*", metavar="ACCOUNT_ID")
+        p.add_argument("--as-of", metavar="DATE", help="planning date YYYY-MM-DD (default: portfolio's as_of)")
+        p.add_argument("--force", action="store_true", help="publish a new version even if nothing changed")
+        p.add_argument("--timeout", type=int, default=600, metavar="SECONDS", help="per-cell time limit (default 600)")
+        p.set_defaults(handler=cmd_run)
+
+    p = commands.add_parser("portfolio", help="run the cross-account overview and publish outputs/portfolio/")
+    p.add_argument("--as-of", metavar="DATE")
+    p.add_argument("--force", action="store_true")
+    p.add_argument("--timeout", type=int, default=600, metavar="SECONDS")
+    p.set_defaults(handler=cmd_portfolio)
+
+    p = commands.add_parser("history", help="list the published versions of an account")
+    p.add_argument("account_id", metavar="ACCOUNT_ID")
+    p.set_defaults(handler=cmd_history)
+    return parser
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from kamlib import params
+
+    paths = args.paths or [args.params]
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+    checked, problems = params.validate_paths(paths)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {len({p.file for p in problems})} file(s)", file=sys.stderr)
+        return 2
+    print(f"ok: {checked} file(s) valid")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from kamlib import scaffold
+
+    path = scaffold.write_account_template(args.params, args.account_id)
+    print(f"wrote {path}: fill it in, then run `kam validate {path}`")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from kamlib import params, runner, versions
+
+    ids = args.account_ids or params.account_ids(args.params)
+    if not ids:
+        raise UsageError(f"no account files in {args.params / params.ACCOUNTS_DIR}")
+    params.parse_as_of(args.as_of)
+    # Validate everything first: a typo in one file must not leave half a batch published.
+    params.load_settings(args.params)
+    problems = []
+    for account_id in ids:
+        try:
+            params.load_account(args.params, account_id)
+        except InputError as err:
+            problems += err.problems
+    if problems:
+        raise InputError(problems)
+
+    results: list[tuple[str, str, float]] = []
+    failed = 0
+    with versions.outputs_lock(args.outputs):
+        for n, account_id in enumerate(ids, start=1):
+            started = time.perf_counter()
+            try:
+                result = runner.run_account(args.params, args.outputs, account_id, args.as_of, args.force,
+                                            timeout=args.timeout)
+            except RunError as err:
+                failed += 1
+                outcome = f"failed: {err.notebook}, cell {err.cell}" if err.cell is not None else f"failed: {err.notebook}"
+                print(f"error: {err}", file=sys.stderr)
+            else:
+                assert result.version is not None
+                outcome = (f"published {result.version.name}" if result.status == "published"
+                           else f"unchanged (latest {result.version.name})")
+            seconds = time.perf_counter() - started
+            results.append((account_id, outcome, seconds))
+            print(f"[{n}/{len(ids)}] {account_id}: {outcome} ({seconds:.1f} s)", flush=True)
+    if len(ids) > 1:
+        _summary(results)
+    published = [r for r in results if r[1].startswith("published")]
+    if published or not failed:
+        where = args.outputs / ids[0] / "latest" / "plan.html" if len(ids) == 1 else args.outputs
+        print(f"plan documents: {where}")
+    return 1 if failed else 0
+
+
+def _summary(results: list[tuple[str, str, float]]) -> None:
+    width = max(len(r[0]) for r in results)
+    print(f"\n{'account':<{width}}  {'result':<40}  time")
+    for account_id, outcome, seconds in results:
+        print(f"{account_id:<{width}}  {outcome:<40}  {seconds:5.1f} s")
+    failed = sum(1 for r in results if r[1].startswith("failed"))
+    print(f"{len(results)} account(s): {len(results) - failed} ok, {failed} failed")
+
+
+def cmd_portfolio(args: argparse.Namespace) -> int:
+    from kamlib import runner, versions
+
+    with versions.outputs_lock(args.outputs):
+        result = runner.run_portfolio(args.params, args.outputs, args.as_of, args.force, timeout=args.timeout)
+    assert result.version is not None
+    state = "published" if result.status == "published" else "unchanged, latest is"
+    print(f"portfolio: {state} {result.version.name} ({result.seconds:.1f} s)")
+    print(f"portfolio document: {result.version.path / 'portfolio.html'}")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from kamlib import params, versions
+
+    params.check_account_id(args.account_id)
+    found = versions.list_versions(args.outputs, args.account_id)
+    if not found:
+        print(f"{args.account_id}: no published versions in {args.outputs}")
+        return 0
+    latest = versions.latest_version(args.outputs, args.account_id)
+    print(f"{'version':<8} {'as of':<10}  {'status':<9}  {'class':<17} {'cust':>5} {'ours':>5} {'health':>6} "
+          f"{'overdue':>7}  inputs")
+    for v in found:
+        m = v.manifest()
+        h = m.get("headline", {})
+        mark = " <- latest" if latest and v.number == latest.number else ""
+        print(f"{v.name:<8} {m.get('as_of', '?'):<10}  {m.get('status', '?'):<9}  {str(h.get('class')):<17} "
+              f"{_num(h.get('customer_score')):>5} {_num(h.get('supplier_score')):>5} {str(h.get('plan_health')):>6} "
+              f"{str(h.get('overdue_projects')):>7}  {str(m.get('input_hash', ''))[:12]}{mark}")
+    return 0
+
+
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{x:.2f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except InputError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    except KamError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: nothing half-written was published", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""The workbook's errors: one base class, each carrying what a user needs to act."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class KamError(Exception):
+    """Base of every error the workbook raises on purpose; the CLI prints it in one line."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a parameter file: where it is, and what was expected and found."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class InputError(KamError):
+    """Parameter files that do not follow the format; carries one `Problem` per mistake."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(KamError):
+    """A command used wrongly: an unknown account, an existing file, a bad option value."""
+
+
+class RunError(KamError):
+    """A plan notebook failed: names the account, the notebook and the cell."""
+
+    exit_code = 1
+
+    def __init__(self, account: str, notebook: str, cell: int | None, error: str, kept: str | None = None):
+        self.account, self.notebook, self.cell, self.error, self.kept = account, notebook, cell, error, kept
+        where = f"cell {cell}" if cell is not None else "before the first cell"
+        message = f"{account}: {notebook}, {where}: {error}"
+        if kept:
+            message += f" (executed notebook kept in {kept})"
+        super().__init__(message)
+
+
+class OutputsLocked(KamError):
+    """Another run holds the outputs folder."""

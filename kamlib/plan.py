@@ -1,0 +1,130 @@
+"""Step 4 of the method: the joint business plan and how healthy it is.
+
+Objectives are achieved by strategies, strategies by projects; projects are staffed from
+both sides and have deadlines. Plan health (0..100) starts at 100 and loses points for what
+makes a plan unreliable; every deduction is reported with its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from kamlib.model import Account
+from kamlib.scorecard import latest_assessment
+
+OPEN_STATUSES = ("planned", "in_progress", "blocked")
+STALE_ASSESSMENT_DAYS = 180
+STALE_CONTACT_DAYS = 90
+PAIRED_FUNCTIONS = ("operations", "finance", "product_development")
+
+
+@dataclass(frozen=True)
+class Health:
+    """Plan health: the score and the deductions that lowered it, largest first."""
+
+    score: int
+    deductions: list[tuple[int, str]] = field(default_factory=list)
+
+
+def overdue_projects(account: Account, as_of: date) -> list[str]:
+    """Ids of projects not done or cancelled whose due date is before the planning date."""
+    return [p.id for p in account.joint_plan.projects if p.status in OPEN_STATUSES and p.due < as_of]
+
+
+def traceability_table(account: Account, as_of: date) -> pd.DataFrame:
+    """Objective → strategy → project, one row per link; gaps appear as empty cells."""
+    plan = account.joint_plan
+    rows = []
+    for o in plan.objectives:
+        strategies = [s for s in plan.strategies if o.id in s.objectives]
+        if not strategies:
+            rows.append({"objective": o.id, "objective_statement": o.statement, "strategy": None, "project": None,
+                         "status": None, "due": None, "overdue": False})
+        for s in strategies:
+            projects = [p for p in plan.projects if p.strategy == s.id]
+            if not projects:
+                rows.append({"objective": o.id, "objective_statement": o.statement, "strategy": s.id,
+                             "project": None, "status": None, "due": None, "overdue": False})
+            for p in projects:
+                rows.append({"objective": o.id, "objective_statement": o.statement, "strategy": s.id,
+                             "project": p.id, "status": p.status, "due": p.due,
+                             "overdue": p.status in OPEN_STATUSES and p.due < as_of})
+    return pd.DataFrame(rows, columns=["objective", "objective_statement", "strategy", "project",
+                                       "status", "due", "overdue"])
+
+
+def plan_gaps(account: Account) -> tuple[list[str], list[str]]:
+    """(objectives with no strategy, strategies with no project)."""
+    plan = account.joint_plan
+    served = {ref for s in plan.strategies for ref in s.objectives}
+    staffed = {p.strategy for p in plan.projects}
+    return ([o.id for o in plan.objectives if o.id not in served],
+            [s.id for s in plan.strategies if s.id not in staffed])
+
+
+def stale_contacts(account: Account, as_of: date) -> list[str]:
+    """Contacts not touched for more than 90 days before the planning date."""
+    return [c.name for c in account.relationships if (as_of - c.last_contact).days > STALE_CONTACT_DAYS]
+
+
+def plan_health(account: Account, as_of: date) -> Health:
+    """Plan health 0..100. Deductions (each capped as shown):
+
+    - no assessment on or before the planning date: −25; latest one older than 180 days: −15
+    - overdue projects: −10 each, at most −30
+    - objectives without a strategy and strategies without a project: −5 each, at most −20
+    - no executive-level contact at the customer: −10
+    - no decision maker identified among the contacts: −5
+    - fewer than two of operations, finance and product development covered: −10
+    - contacts not touched for more than 90 days: −2 each, at most −10
+    """
+    deductions: list[tuple[int, str]] = []
+    latest = latest_assessment(account, as_of)
+    if latest is None:
+        deductions.append((25, "no scorecard assessment on or before the planning date"))
+    elif (as_of - latest.date).days > STALE_ASSESSMENT_DAYS:
+        deductions.append((15, f"latest assessment is {(as_of - latest.date).days} days old"))
+    overdue = overdue_projects(account, as_of)
+    if overdue:
+        deductions.append((min(30, 10 * len(overdue)), f"{len(overdue)} overdue project(s): {', '.join(overdue)}"))
+    orphans, idle = plan_gaps(account)
+    if orphans or idle:
+        parts = ([f"objectives without a strategy: {', '.join(orphans)}"] if orphans else []) + \
+                ([f"strategies without a project: {', '.join(idle)}"] if idle else [])
+        deductions.append((min(20, 5 * (len(orphans) + len(idle))), "; ".join(parts)))
+    contacts = account.relationships
+    if not any(c.level == "executive" for c in contacts):
+        deductions.append((10, "no executive-level contact at the customer"))
+    if not any(c.buying_role == "decision_maker" for c in contacts):
+        deductions.append((5, "no decision maker identified"))
+    covered = {c.function for c in contacts} & set(PAIRED_FUNCTIONS)
+    if len(covered) < 2:
+        deductions.append((10, f"relationships cover {len(covered)} of operations, finance and product development"))
+    stale = stale_contacts(account, as_of)
+    if stale:
+        deductions.append((min(10, 2 * len(stale)), f"{len(stale)} contact(s) not touched for over {STALE_CONTACT_DAYS} days"))
+    deductions.sort(key=lambda d: -d[0])
+    return Health(max(0, 100 - sum(d[0] for d in deductions)), deductions)
+
+
+def projects_table(account: Account, as_of: date) -> pd.DataFrame:
+    """Projects with both owners, dates and status; `overdue` marks open projects past due."""
+    rows = [{"id": p.id, "title": p.title, "strategy": p.strategy, "owner": p.owner,
+             "customer_owner": p.customer_owner, "start": p.start, "due": p.due, "status": p.status,
+             "overdue": p.status in OPEN_STATUSES and p.due < as_of, "shared": p.shared}
+            for p in account.joint_plan.projects]
+    return pd.DataFrame(rows, columns=["id", "title", "strategy", "owner", "customer_owner", "start", "due",
+                                       "status", "overdue", "shared"])
+
+
+def contacts_table(account: Account, as_of: date) -> pd.DataFrame:
+    """Contacts at the customer with influence, attitude, our owner and days since last contact."""
+    rows = [{"name": c.name, "title": c.title, "function": c.function, "level": c.level,
+             "influence": c.influence, "buying_role": c.buying_role or "", "attitude": c.attitude,
+             "owner": c.owner, "last_contact": c.last_contact, "days_since_contact": (as_of - c.last_contact).days}
+            for c in account.relationships]
+    return pd.DataFrame(rows, columns=["name", "title", "function", "level", "influence", "buying_role",
+                                       "attitude", "owner", "last_contact", "days_since_contact"])

@@ -1,0 +1,72 @@
+"""Step 3 of the method: the mutual customer scorecard and the account's class.
+
+The scorecard watches both sides: how the customer behaves toward us (willingness to
+partner, transparency, growth potential, responsiveness) and how we behave toward it
+(willingness to partner, transparency, contribution to its growth). Each side's weighted
+score is Σ weight × score with the portfolio's weights, on the 1..5 scale.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from kamlib.model import Account, AccountClass, Assessment, PortfolioSettings, ScorecardWeights
+
+# What each class means for the resources we put into the account (documented in the README).
+RESOURCE_GUIDE = {
+    "strategic_partner": "Dedicated cross-functional team, executive sponsor, joint investment projects",
+    "key_account": "Named key account manager with regular cross-functional coverage",
+    "develop": "Selective investment where the scorecard shows potential; prove it before scaling",
+    "maintain": "Efficient service: standard terms, low cost to serve, no dedicated team",
+}
+
+
+def side_scores(assessment: Assessment, weights: ScorecardWeights) -> tuple[float, float]:
+    """(customer score, supplier score): Σ weight × score on each side of one assessment."""
+    customer = sum(w * getattr(assessment.customer, k) for k, w in weights.customer.model_dump().items())
+    supplier = sum(w * getattr(assessment.supplier, k) for k, w in weights.supplier.model_dump().items())
+    return customer, supplier
+
+
+def latest_assessment(account: Account, as_of: date) -> Assessment | None:
+    """The newest assessment dated on or before the planning date (None if there is none)."""
+    dated = [a for a in account.scorecard if a.date <= as_of]
+    return max(dated, key=lambda a: a.date) if dated else None
+
+
+def classify(customer: float, supplier: float, classes: list[AccountClass]) -> str:
+    """The first class whose `customer_min` and `supplier_min` both hold."""
+    for cls in classes:
+        if customer >= cls.customer_min - 1e-9 and supplier >= cls.supplier_min - 1e-9:
+            return cls.name
+    return classes[-1].name
+
+
+def scorecard_table(account: Account, settings: PortfolioSettings, as_of: date) -> pd.DataFrame:
+    """One row per assessment up to `as_of`: the attributes, both weighted scores and the class."""
+    weights = settings.scorecard.weights
+    rows = []
+    for a in account.scorecard:
+        if a.date > as_of:
+            continue
+        customer, supplier = side_scores(a, weights)
+        rows.append({
+            "date": a.date,
+            **{f"customer.{k}": v for k, v in a.customer.model_dump().items()},
+            **{f"supplier.{k}": v for k, v in a.supplier.model_dump().items()},
+            "customer_score": customer,
+            "supplier_score": supplier,
+            "class": classify(customer, supplier, settings.scorecard.classes),
+            "evidence": a.evidence,
+        })
+    return pd.DataFrame(rows)
+
+
+def resource_table(settings: PortfolioSettings) -> pd.DataFrame:
+    """The portfolio's classes with their thresholds and what each means for resources."""
+    return pd.DataFrame([{
+        "class": c.name, "customer_min": c.customer_min, "supplier_min": c.supplier_min,
+        "resources": RESOURCE_GUIDE.get(c.name, "As the portfolio team decides for this class"),
+    } for c in settings.scorecard.classes])

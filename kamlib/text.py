@@ -1,0 +1,45 @@
+"""Text from parameter files, shown safely: everything is HTML-escaped before display.
+
+Notebooks show user text through these functions (never as Markdown, which would let a
+pasted link, image or `<script>` act); the results display as HTML in JupyterLab and in the
+plan documents.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+from IPython.display import HTML
+
+
+def escape(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def bullets(items: Iterable[str], title: str = "", empty: str = "None recorded yet.") -> HTML:
+    """An escaped bullet list under an optional bold title; `empty` shows when there is nothing."""
+    items = list(items)
+    head = f"<p><strong>{escape(title)}</strong></p>" if title else ""
+    if not items:
+        return HTML(f"{head}<p><em>{escape(empty)}</em></p>")
+    return HTML(head + "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>")
+
+
+def facts(pairs: Iterable[tuple[str, object]]) -> HTML:
+    """Label / value pairs as a definition list (values escaped)."""
+    rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in pairs)
+    return HTML(f'<dl class="kam-facts">{rows}</dl>')
+
+
+def findings(items: Iterable[str]) -> HTML:
+    """The "what this means for the plan" list, numbered."""
+    items = list(items)
+    if not items:
+        return HTML("<p><em>Not enough data yet to draw conclusions.</em></p>")
+    return HTML('<ol class="kam-findings">' + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ol>")
+
+
+def note(message: str) -> HTML:
+    """A short remark, e.g. "not enough data yet"."""
+    return HTML(f"<p><em>{escape(message)}</em></p>")

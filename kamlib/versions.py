@@ -1,0 +1,176 @@
+"""The single writer of `outputs/`: immutable, atomically published versions.
+
+Layout (per account, and `portfolio` for the cross-account overview):
+
+    outputs/<id>/v0001/     a published version, never changed once there
+    outputs/<id>/latest     symlink to the newest good version
+    outputs/_staging/       work in progress; a version is built here, then renamed into place
+    outputs/_failed/<id>/   the executed notebooks of the last failed run, error visible
+    outputs/_lock           held while a run writes, so two runs cannot interleave
+
+Names starting with `_` can never be account ids (ids are slugs of [a-z0-9-]).
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kamlib.errors import KamError, OutputsLocked
+
+VERSION_PATTERN = re.compile(r"^v(\d{4,})$")
+MANIFEST = "manifest.json"
+LATEST = "latest"
+STAGING = "_staging"
+FAILED = "_failed"
+LOCK = "_lock"
+
+
+@dataclass(frozen=True)
+class Version:
+    """A published version of one account's plan (or of the portfolio overview)."""
+
+    owner: str
+    number: int
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return f"v{self.number:04d}"
+
+    def manifest(self) -> dict[str, Any]:
+        return read_manifest(self.path)
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def list_versions(outputs: Path, owner: str) -> list[Version]:
+    """Published versions of `owner`, oldest first (staging and failed runs are not versions)."""
+    folder = Path(outputs) / owner
+    if not folder.is_dir():
+        return []
+    found = []
+    for child in folder.iterdir():
+        match = VERSION_PATTERN.match(child.name)
+        if match and child.is_dir() and not child.is_symlink() and (child / MANIFEST).is_file():
+            found.append(Version(owner, int(match.group(1)), child))
+    return sorted(found, key=lambda v: v.number)
+
+
+def latest_version(outputs: Path, owner: str) -> Version | None:
+    """The version `latest` points at, or the newest published one if the pointer is missing."""
+    pointer = Path(outputs) / owner / LATEST
+    versions = list_versions(outputs, owner)
+    if pointer.is_symlink():
+        target = os.readlink(pointer)
+        for v in versions:
+            if v.name == target:
+                return v
+    return versions[-1] if versions else None
+
+
+@contextmanager
+def outputs_lock(outputs: Path) -> Iterator[None]:
+    """Hold the outputs folder for one writer; a second run gets a clear `OutputsLocked`."""
+    outputs = Path(outputs)
+    try:
+        outputs.mkdir(parents=True, exist_ok=True)
+        handle = open(outputs / LOCK, "a+")
+    except OSError as err:
+        raise KamError(f"cannot write to outputs folder {outputs}: {err.strerror}") from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            if err.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                raise OutputsLocked(f"outputs folder {outputs} is in use by another kam run ({holder}); "
+                                    "wait for it to finish") from None
+            raise
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        clean_staging(outputs)
+        yield
+    finally:
+        handle.close()
+
+
+def clean_staging(outputs: Path) -> None:
+    """Remove leftovers of runs that were killed before they could publish or clean up."""
+    shutil.rmtree(Path(outputs) / STAGING, ignore_errors=True)
+
+
+def new_staging(outputs: Path, owner: str) -> Path:
+    """A fresh private folder to build a version in."""
+    root = Path(outputs) / STAGING
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{owner}-", dir=root))
+    staging.chmod(0o755)  # mkdtemp makes it private; a published version is readable like any folder
+    return staging
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def publish(outputs: Path, owner: str, staging: Path, manifest: dict[str, Any]) -> Version:
+    """Move a complete staging folder into place as the next version, then point `latest` at it.
+
+    The version appears whole or not at all: the manifest is written into staging last, the
+    folder is renamed in one step, and `latest` is replaced by an atomic rename of a symlink.
+    Call with the outputs lock held.
+    """
+    folder = Path(outputs) / owner
+    folder.mkdir(parents=True, exist_ok=True)
+    existing = list_versions(outputs, owner)
+    number = (existing[-1].number + 1) if existing else 1
+    manifest = {**manifest, "version": number}
+    write_manifest(staging, manifest)
+    _fsync_tree(staging)
+    target = folder / f"v{number:04d}"
+    os.rename(staging, target)
+    point_latest(folder, target.name)
+    return Version(owner, number, target)
+
+
+def point_latest(folder: Path, version_name: str) -> None:
+    tmp = folder / f".{LATEST}.tmp"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(version_name, tmp)
+    os.replace(tmp, folder / LATEST)
+
+
+def keep_failed(outputs: Path, owner: str, staging: Path) -> Path:
+    """Keep a failed run's executed notebooks apart from the versions (replacing the last failure)."""
+    dest = Path(outputs) / FAILED / owner
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(staging, dest)
+    return dest
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())

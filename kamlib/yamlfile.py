@@ -1,0 +1,135 @@
+"""Reading a YAML parameter file with the line of every key, and turning a field path into a line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from kamlib.errors import InputError, Problem
+
+MAX_FILE_BYTES = 2_000_000  # a hand-written account file is a few kB; anything this big is a mistake
+Loc = tuple[str | int, ...]
+
+
+class _Constructor(RoundTripConstructor):
+    """Round-trip constructor that keeps an impossible date (2027-02-30) as text.
+
+    ruamel raises a bare ValueError for those; as text, validation reports them by field.
+    """
+
+    def construct_yaml_timestamp(self, node, values=None):  # type: ignore[no-untyped-def]
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
+class SourceFile:
+    """A parsed YAML file: the plain data and a way back from a field path to its line."""
+
+    def __init__(self, path: Path, display: str, tree: Any):
+        self.path = path
+        self.display = display
+        self.tree = tree
+        self.data = _plain(tree)
+
+    def line_of(self, loc: Loc) -> int:
+        """The line of the deepest node of `loc` that exists in the file (1-based)."""
+        node, line = self.tree, 1
+        for part in loc:
+            if isinstance(node, CommentedMap) and isinstance(part, str) and part in node:
+                line = node.lc.key(part)[0] + 1
+                node = node[part]
+            elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+                line = node.lc.item(part)[0] + 1
+                node = node[part]
+            else:
+                break
+        return line
+
+    def problem(self, loc: Loc, message: str) -> Problem:
+        return Problem(self.display, self.line_of(loc), field_path(loc), message)
+
+
+def field_path(loc: Loc) -> str:
+    """`("competitors", 2, "share_of_wallet")` → `competitors[2].share_of_wallet`."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def display_path(path: Path) -> str:
+    """The path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_yaml(path: Path) -> SourceFile:
+    """Parse one parameter file; any reading or syntax problem becomes an `InputError`."""
+    display = display_path(path)
+
+    def fail(message: str, line: int | None = None) -> InputError:
+        return InputError([Problem(display, line, "", message)])
+
+    if not path.is_file():
+        raise fail("file not found")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise fail(f"file is {size:,} bytes; a parameter file must be under {MAX_FILE_BYTES:,}")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = path.read_bytes()[: err.start].count(b"\n") + 1
+        raise fail(f"not UTF-8 text (byte 0x{err.object[err.start]:02x} at offset {err.start}); "
+                   "save the file as UTF-8", line) from None
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    try:
+        tree = yaml.load(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else None
+        what = err.problem or err.context or "invalid YAML"
+        if "duplicate key" in str(what) or "duplicate key" in str(err):
+            what = "duplicate key " + str(err).split('duplicate key "', 1)[-1].split('"', 1)[0].join("''")
+        if "\t" in what or "tab" in str(what):
+            what += " (YAML does not allow tabs for indentation)"
+        raise fail(f"YAML syntax error: {what}", line) from None
+    except YAMLError as err:
+        raise fail(f"YAML syntax error: {err}") from None
+    if tree is None:
+        raise fail("file is empty; expected a mapping of keys (see `kam new`)")
+    if not isinstance(tree, CommentedMap):
+        raise fail(f"expected a mapping of keys at the top level, got a {type(_plain(tree)).__name__}", 1)
+    return SourceFile(path, display, tree)
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's round-trip types → plain Python (dict, list, str, int, float, bool, date)."""
+    if isinstance(node, dict):
+        return {(_plain(k) if not isinstance(k, str) else str(k)): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    return node
