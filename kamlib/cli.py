@@ -23,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="folder with portfolio.yaml and accounts/ (default: parameters)")
     parser.add_argument("--outputs", type=Path, default=Path("outputs"),
                         help="folder the plan versions are published in (default: outputs)")
+    parser.add_argument("--notebooks", type=Path, default=None,
+                        help="folder with the step notebooks (default: the workbook's notebooks/)")
     parser.add_argument("--version", action="version", version=f"kam {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -109,7 +111,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             started = time.perf_counter()
             try:
                 result = runner.run_account(args.params, args.outputs, account_id, args.as_of, args.force,
-                                            timeout=args.timeout)
+                                            notebooks_dir=_notebooks(args), timeout=args.timeout)
             except RunError as err:
                 failed += 1
                 outcome = f"failed: {err.notebook}, cell {err.cell}" if err.cell is not None else f"failed: {err.notebook}"
@@ -124,10 +126,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     if len(ids) > 1:
         _summary(results)
     published = [r for r in results if r[1].startswith("published")]
-    if published or not failed:
-        where = args.outputs / ids[0] / "latest" / "plan.html" if len(ids) == 1 else args.outputs
-        print(f"plan documents: {where}")
+    if len(ids) == 1 and not failed:
+        print(f"plan document: {args.outputs / ids[0] / 'latest' / 'plan.html'}")
+    elif len(ids) > 1:
+        print(f"plan documents: {args.outputs}/<account>/latest/plan.html "
+              f"(e.g. {args.outputs / ids[0] / 'latest' / 'plan.html'})")
     return 1 if failed else 0
+
+
+def _notebooks(args: argparse.Namespace) -> Path:
+    from kamlib.workbook import NOTEBOOKS_DIR
+
+    folder = (args.notebooks or NOTEBOOKS_DIR).resolve()
+    if not folder.is_dir():
+        raise UsageError(f"--notebooks: no such folder {folder}")
+    return folder
 
 
 def _summary(results: list[tuple[str, str, float]]) -> None:
@@ -143,7 +156,8 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
     from kamlib import runner, versions
 
     with versions.outputs_lock(args.outputs):
-        result = runner.run_portfolio(args.params, args.outputs, args.as_of, args.force, timeout=args.timeout)
+        result = runner.run_portfolio(args.params, args.outputs, args.as_of, args.force,
+                                      notebooks_dir=_notebooks(args), timeout=args.timeout)
     assert result.version is not None
     state = "published" if result.status == "published" else "unchanged, latest is"
     print(f"portfolio: {state} {result.version.name} ({result.seconds:.1f} s)")

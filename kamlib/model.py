@@ -65,7 +65,8 @@ US = "us"
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # Folded YAML text (`>`) ends in a newline; strip it so findings read as sentences.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, str_strip_whitespace=True)
 
 
 # --- portfolio.yaml -------------------------------------------------------------------------

@@ -1,0 +1,23 @@
+"""Test helpers: the tiny hand-checked account, and small variations of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kamlib import params
+from kamlib.model import Account, PortfolioSettings
+
+TINY = Path(__file__).resolve().parent / "data" / "tiny"
+
+
+def tiny() -> tuple[Account, PortfolioSettings]:
+    """The format's example account (northwind-foods) and portfolio settings, validated."""
+    return params.load_account(TINY, "northwind-foods"), params.load_settings(TINY)
+
+
+def variant(account: Account, **changes: Any) -> Account:
+    """A copy of an account with some top-level fields replaced, validated again."""
+    data = account.model_dump()
+    data.update(changes)
+    return Account.model_validate(data, strict=False)

@@ -1,0 +1,115 @@
+"""The `kam` command end to end, in a temporary folder, as a user would run it."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA, write_notebooks
+
+
+def kam(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kamlib", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=600)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, tiny_params: Path) -> Path:
+    return tiny_params.parent
+
+
+def test_validate_ok_and_bad_input_exit_2_without_traceback(workdir):
+    ok = kam("validate", cwd=workdir)
+    assert ok.returncode == 0 and "ok: 2 file(s) valid" in ok.stdout
+    path = workdir / "parameters" / "accounts" / "northwind-foods.yaml"
+    path.write_text(path.read_text().replace("likelihood: 0.9", "likelihood: 1.9"))
+    bad = kam("validate", cwd=workdir)
+    assert bad.returncode == 2
+    assert "parameters/accounts/northwind-foods.yaml:49: environment[0].likelihood: must be between 0 and 1, got 1.9" \
+        in bad.stderr
+    assert "Traceback" not in bad.stderr
+    run = kam("run", "northwind-foods", cwd=workdir)
+    assert run.returncode == 2 and "likelihood" in run.stderr and "Traceback" not in run.stderr
+    assert not (workdir / "outputs" / "northwind-foods").exists()
+
+
+def test_new_writes_a_template_that_validates_and_never_overwrites(workdir):
+    made = kam("new", "acme-ltd", cwd=workdir)
+    assert made.returncode == 0, made.stderr
+    path = workdir / "parameters" / "accounts" / "acme-ltd.yaml"
+    text = path.read_text()
+    assert "id: acme-ltd" in text and "# " in text
+    assert kam("validate", str(path), cwd=workdir).returncode == 0
+    assert kam("validate", cwd=workdir).returncode == 0
+    again = kam("new", "acme-ltd", cwd=workdir)
+    assert again.returncode == 2 and "already exists" in again.stderr
+    assert path.read_text() == text
+    assert kam("new", "../escape", cwd=workdir).returncode == 2
+    assert kam("new", "portfolio", cwd=workdir).returncode == 2
+
+
+def test_unknown_account_and_bad_date_are_usage_errors(workdir):
+    unknown = kam("run", "northwind-food", cwd=workdir)
+    assert unknown.returncode == 2 and "did you mean 'northwind-foods'" in unknown.stderr
+    bad_date = kam("run", "northwind-foods", "--as-of", "2026-13-01", cwd=workdir)
+    assert bad_date.returncode == 2 and "expected a date" in bad_date.stderr
+    assert kam("history", "../x", cwd=workdir).returncode == 2
+    assert kam("frobnicate", cwd=workdir).returncode == 2
+
+
+def test_run_publishes_the_real_notebooks_then_skips_then_forces(workdir):
+    first = kam("run", "northwind-foods", cwd=workdir)
+    assert first.returncode == 0, first.stderr
+    assert "published v0001" in first.stdout
+    version = workdir / "outputs" / "northwind-foods" / "v0001"
+    manifest = json.loads((version / "manifest.json").read_text())
+    assert manifest["status"] == "published" and manifest["headline"]["class"] == "key_account"
+    assert {"python", "kamlib", "papermill"} <= set(manifest["software"])
+    for name in ("01_environment_analysis", "02_competitor_positioning", "03_scorecard", "04_action_plan"):
+        nb = json.loads((version / f"{name}.ipynb").read_text())
+        outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
+        assert any("image/png" in o.get("data", {}) for o in outputs), f"{name} has no figure"
+        assert not any(o.get("output_type") == "error" for o in outputs)
+    html = (version / "plan.html").read_text()
+    assert html.count("data:image/png;base64") >= 4
+    assert "Northwind Foods plc" in html and "Step 1" in html and "Step 4" in html
+    assert "<script" not in html and "https://" not in html
+    assert os.readlink(workdir / "outputs" / "northwind-foods" / "latest") == "v0001"
+
+    again = kam("run", "northwind-foods", cwd=workdir)
+    assert again.returncode == 0 and "unchanged" in again.stdout
+    forced = kam("run", "northwind-foods", "--force", cwd=workdir)
+    assert forced.returncode == 0 and "published v0002" in forced.stdout
+    # same inputs, same document: only the version label differs
+    second = (workdir / "outputs" / "northwind-foods" / "v0002" / "plan.html").read_text()
+    assert second == html.replace("version v0001", "version v0002").replace("· v0001 ·", "· v0002 ·")
+
+    history = kam("history", "northwind-foods", cwd=workdir)
+    assert history.returncode == 0
+    lines = history.stdout.splitlines()
+    assert lines[1].startswith("v0001") and "key_account" in lines[1]
+    assert lines[2].startswith("v0002") and "<- latest" in lines[2]
+
+
+def test_a_failing_notebook_exits_1_names_account_notebook_cell(workdir):
+    broken = write_notebooks(workdir / "broken", fail_in="02_competitor_positioning")
+    run = kam("--notebooks", str(broken), "run", "northwind-foods", cwd=workdir)
+    assert run.returncode == 1
+    assert "northwind-foods: 02_competitor_positioning, cell" in run.stderr
+    assert "ValueError: deliberate failure" in run.stderr and "Traceback" not in run.stderr
+    assert not (workdir / "outputs" / "northwind-foods" / "v0001").exists()
+    assert (workdir / "outputs" / "_failed" / "northwind-foods" / "02_competitor_positioning.ipynb").is_file()
+
+
+def test_batch_runs_every_account_and_portfolio_publishes_overview(workdir):
+    notebooks = write_notebooks(workdir / "nb")
+    batch = kam("--notebooks", str(notebooks), "batch", cwd=workdir)
+    assert batch.returncode == 0, batch.stderr
+    assert "[1/1] northwind-foods: published v0001" in batch.stdout
+    overview = kam("portfolio", cwd=workdir)  # the real overview notebook
+    assert overview.returncode == 0, overview.stderr
+    assert (workdir / "outputs" / "portfolio" / "v0001" / "portfolio.html").is_file()
+    assert "unchanged" in kam("portfolio", cwd=workdir).stdout

@@ -1,0 +1,96 @@
+"""The joint plan: overdue projects, gaps, traceability, stale contacts and plan health."""
+
+from datetime import date
+
+from kamlib import plan
+from tests.helpers import tiny, variant
+
+AS_OF = date(2026, 11, 24)
+
+
+def _projects(account, **by_id):
+    """The account's projects with some fields replaced, keyed by project id."""
+    out = []
+    for p in account.joint_plan.projects:
+        out.append(dict(p.model_dump(), **by_id.get(p.id, {})))
+    return out
+
+
+def _with_plan(account, **plan_changes):
+    return variant(account, joint_plan=dict(account.joint_plan.model_dump(), **plan_changes))
+
+
+def test_no_project_is_overdue_before_its_due_date():
+    account, _ = tiny()
+    assert plan.overdue_projects(account, AS_OF) == []
+
+
+def test_open_projects_past_due_are_overdue_done_and_cancelled_are_not():
+    account, _ = tiny()
+    assert plan.overdue_projects(account, date(2027, 3, 1)) == ["P1"]  # due 2027-02-28, in progress
+    assert plan.overdue_projects(account, date(2027, 4, 1)) == ["P1", "P2"]
+    done = _with_plan(account, projects=_projects(account, P1={"status": "done"}, P2={"status": "cancelled"}))
+    assert plan.overdue_projects(done, date(2027, 4, 1)) == []
+    blocked = _with_plan(account, projects=_projects(account, P1={"status": "blocked"}))
+    assert plan.overdue_projects(blocked, date(2027, 3, 1)) == ["P1"]
+    # due on the planning date itself is not yet overdue
+    assert plan.overdue_projects(account, date(2027, 2, 28)) == []
+
+
+def test_plan_gaps_find_objectives_without_strategy_and_strategies_without_project():
+    account, _ = tiny()
+    assert plan.plan_gaps(account) == ([], [])
+    data = account.joint_plan.model_dump()
+    data["objectives"].append(dict(data["objectives"][0], id="O3"))
+    data["strategies"].append({"id": "S3", "statement": "x", "objectives": ["O1"], "shared": False})
+    gappy = variant(account, joint_plan=data)
+    assert plan.plan_gaps(gappy) == (["O3"], ["S3"])
+
+
+def test_traceability_has_one_row_per_link_and_rows_for_gaps():
+    account, _ = tiny()
+    table = plan.traceability_table(account, AS_OF)
+    # O1 -> S1 -> P1, O1 -> S2 -> P2, O2 -> S2 -> P2
+    assert list(zip(table["objective"], table["strategy"], table["project"])) == [
+        ("O1", "S1", "P1"), ("O1", "S2", "P2"), ("O2", "S2", "P2")]
+
+
+def test_stale_contacts_are_those_untouched_for_over_90_days():
+    account, _ = tiny()
+    assert plan.stale_contacts(account, AS_OF) == []
+    # Helen Shaw last contacted 2026-10-02: 91 days later is 2027-01-01
+    assert plan.stale_contacts(account, date(2026, 12, 31)) == []
+    assert plan.stale_contacts(account, date(2027, 1, 1)) == ["Helen Shaw"]
+
+
+def test_plan_health_of_the_example_loses_only_coverage():
+    account, _ = tiny()
+    health = plan.plan_health(account, AS_OF)
+    # contacts cover procurement and product development: only 1 of the 3 paired functions
+    assert health.score == 90
+    assert [points for points, _ in health.deductions] == [10]
+
+
+def test_plan_health_deductions_add_up_and_are_capped():
+    account, _ = tiny()
+    as_of = date(2027, 6, 1)
+    health = plan.plan_health(account, as_of)
+    # stale assessment (244 days) −15, two overdue −20, coverage −10, two contacts stale −4
+    assert sorted(p for p, _ in health.deductions) == [4, 10, 15, 20]
+    assert health.score == 100 - 49
+    thin = variant(account, relationships=[])
+    reasons = " | ".join(r for _, r in plan.plan_health(thin, AS_OF).deductions)
+    assert "no executive-level contact" in reasons and "no decision maker" in reasons
+
+
+def test_plan_health_without_any_assessment_before_the_date():
+    account, _ = tiny()
+    health = plan.plan_health(account, date(2026, 1, 1))
+    assert (25, "no scorecard assessment on or before the planning date") in health.deductions
+
+
+def test_projects_table_marks_overdue():
+    account, _ = tiny()
+    table = plan.projects_table(account, date(2027, 3, 1))
+    assert list(table["overdue"]) == [True, False]
+    assert list(table["customer_owner"]) == ["Raj Patel", "Finance director (to be named)"]

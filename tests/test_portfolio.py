@@ -1,0 +1,88 @@
+"""Headline figures (DESIGN.md definitions), attractiveness and portfolio tables."""
+
+import math
+from datetime import date
+
+import pytest
+
+from kamlib import params, portfolio
+from tests.helpers import TINY, tiny, variant
+
+AS_OF = date(2026, 11, 24)
+
+
+def test_headline_follows_the_design_definitions():
+    account, settings = tiny()
+    h = portfolio.headline(account, settings, AS_OF)
+    assert h["customer_score"] == pytest.approx(3.8)
+    assert h["supplier_score"] == pytest.approx(4.0)
+    assert h["class"] == "key_account"
+    assert h["relative_strength"] == pytest.approx(round(3.75 / 3.5, 4))
+    assert h["share_of_wallet"] == pytest.approx(round(2_650_000 / 9_400_000, 4))
+    assert h["profit"] == pytest.approx(433_500)
+    assert h["overdue_projects"] == 0
+    assert h["plan_health"] == 90
+    assert h["assessment_date"] == "2026-09-30" and h["year"] == 2025
+
+
+def test_headline_uses_the_assessment_valid_at_the_planning_date():
+    account, settings = tiny()
+    h = portfolio.headline(account, settings, date(2026, 6, 30))
+    assert (h["customer_score"], h["supplier_score"], h["class"]) == (pytest.approx(3.1), pytest.approx(3.7), "develop")
+    early = portfolio.headline(account, settings, date(2026, 1, 1))
+    assert early["class"] is None and early["customer_score"] is None and early["attractiveness"] is None
+
+
+def test_attractiveness_factors_and_weighted_sum():
+    account, settings = tiny()
+    f = portfolio.attractiveness_factors(account, AS_OF)
+    assert f["wallet"] == pytest.approx(math.log10(9_400_000 / 1e5) / 3)
+    assert f["growth_potential"] == pytest.approx(0.75)
+    assert f["willingness_to_partner"] == pytest.approx(0.75)
+    assert f["margin"] == pytest.approx((433_500 / 2_650_000 + 0.10) / 0.40)
+    expected = 0.30 * f["wallet"] + 0.25 * 0.75 + 0.20 * f["margin"] + 0.25 * 0.75
+    assert portfolio.attractiveness(account, settings, AS_OF) == pytest.approx(expected)
+    assert 0.70 < expected < 0.71
+
+
+def test_attractiveness_factors_are_clipped_to_0_1():
+    account, settings = tiny()
+    rows = [dict(r.model_dump(), wallet=5e9, revenue=5e9, gross_margin=0.9, cost_to_serve=0) for r in account.financials]
+    big = variant(account, financials=rows, competitors=[{"name": "us", "ladder": "vendor"}],
+                  buying_criteria=[{"criterion": "price", "weight": 1.0, "scores": {"us": 3}}])
+    f = portfolio.attractiveness_factors(big, AS_OF)
+    assert f["wallet"] == 1.0 and f["margin"] == 1.0
+    rows = [dict(r.model_dump(), wallet=50_000, revenue=10_000, gross_margin=-0.5) for r in account.financials]
+    small = variant(account, financials=rows)
+    f = portfolio.attractiveness_factors(small, AS_OF)
+    assert f["wallet"] == 0.0 and f["margin"] == 0.0
+
+
+def test_whale_curve_ends_at_total_profit():
+    import pandas as pd
+    table = pd.DataFrame({"account": ["a", "b", "c"], "name": ["A", "B", "C"],
+                          "revenue": [10.0, 50.0, 20.0], "profit": [5.0, -3.0, 8.0]})
+    curve = portfolio.whale_curve(table)
+    assert list(curve["account"]) == ["c", "a", "b"]
+    assert list(curve["cumulative_profit"]) == [8.0, 13.0, 10.0]
+
+
+def test_competing_team_members_are_found_in_either_direction(tmp_path):
+    import shutil
+    shutil.copytree(TINY, tmp_path / "p")
+    src = (tmp_path / "p" / "accounts" / "northwind-foods.yaml").read_text()
+    (tmp_path / "p" / "accounts" / "harbor-snacks.yaml").write_text(
+        src.replace("id: northwind-foods", "id: harbor-snacks").replace("Priya Raman", "Sam Ode"))
+    (tmp_path / "p" / "accounts" / "northwind-foods.yaml").write_text(
+        src.replace("competes_with: []", "competes_with: [harbor-snacks]"))
+    whole = params.load_portfolio(tmp_path / "p")
+    conflicts = portfolio.competing_team_members(whole)
+    # Tom Becker and Ana Costa are on both teams; Priya only on northwind
+    assert sorted(conflicts["person"]) == ["Ana Costa", "Tom Becker"]
+    assert set(zip(conflicts["account"], conflicts["competing_account"])) == {("harbor-snacks", "northwind-foods")}
+
+
+def test_portfolio_table_orders_by_attractiveness(tmp_path):
+    whole = params.load_portfolio(TINY)
+    table = portfolio.portfolio_table(whole, AS_OF)
+    assert list(table["account"]) == ["northwind-foods"]

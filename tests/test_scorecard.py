@@ -1,0 +1,66 @@
+"""The mutual scorecard: weighted scores per side, latest assessment, class."""
+
+from datetime import date
+
+import pytest
+
+from kamlib import scorecard
+from kamlib.model import AccountClass
+from tests.helpers import tiny, variant
+
+AS_OF = date(2026, 11, 24)
+
+
+def test_weighted_side_scores_match_hand_computation():
+    account, settings = tiny()
+    first, latest = account.scorecard
+    # customer: .3*3 + .2*2 + .3*4 + .2*3 = 3.1; ours: .4*4 + .3*4 + .3*3 = 3.7
+    assert scorecard.side_scores(first, settings.scorecard.weights) == pytest.approx((3.1, 3.7))
+    # customer: .3*4 + .2*3 + .3*4 + .2*4 = 3.8; ours: .4*4 + .3*4 + .3*4 = 4.0
+    assert scorecard.side_scores(latest, settings.scorecard.weights) == pytest.approx((3.8, 4.0))
+
+
+def test_latest_assessment_is_the_newest_on_or_before_the_planning_date():
+    account, _ = tiny()
+    assert scorecard.latest_assessment(account, AS_OF).date == date(2026, 9, 30)
+    assert scorecard.latest_assessment(account, date(2026, 9, 30)).date == date(2026, 9, 30)
+    assert scorecard.latest_assessment(account, date(2026, 9, 29)).date == date(2026, 3, 31)
+    assert scorecard.latest_assessment(account, date(2026, 1, 1)) is None
+
+
+def test_first_class_whose_both_thresholds_hold_wins():
+    _, settings = tiny()
+    classes = settings.scorecard.classes
+    assert scorecard.classify(4.0, 3.5, classes) == "strategic_partner"
+    assert scorecard.classify(4.5, 3.4, classes) == "key_account"  # ours too low for partner
+    assert scorecard.classify(3.8, 4.0, classes) == "key_account"
+    assert scorecard.classify(3.1, 3.7, classes) == "develop"
+    assert scorecard.classify(3.1, 0.0, classes) == "develop"
+    assert scorecard.classify(2.49, 5.0, classes) == "maintain"
+
+
+def test_classify_falls_back_to_the_last_class():
+    classes = [AccountClass(name="a", customer_min=3, supplier_min=3), AccountClass(name="b", customer_min=2, supplier_min=2)]
+    assert scorecard.classify(1.0, 1.0, classes) == "b"
+
+
+def test_scorecard_table_lists_assessments_up_to_the_planning_date():
+    account, settings = tiny()
+    table = scorecard.scorecard_table(account, settings, AS_OF)
+    assert list(table["class"]) == ["develop", "key_account"]
+    assert list(table["customer_score"]) == pytest.approx([3.1, 3.8])
+    assert len(scorecard.scorecard_table(account, settings, date(2026, 6, 1))) == 1
+    assert scorecard.scorecard_table(account, settings, date(2025, 1, 1)).empty
+
+
+def test_resource_table_has_one_row_per_class_with_guidance():
+    _, settings = tiny()
+    table = scorecard.resource_table(settings)
+    assert list(table["class"]) == ["strategic_partner", "key_account", "develop", "maintain"]
+    assert table["resources"].str.len().min() > 20
+
+
+def test_single_assessment_account_has_one_row():
+    account, settings = tiny()
+    thin = variant(account, scorecard=[account.scorecard[0].model_dump()])
+    assert len(scorecard.scorecard_table(thin, settings, AS_OF)) == 1
