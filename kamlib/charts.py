@@ -66,10 +66,14 @@ def forces_map(forces: pd.DataFrame) -> Figure:
     """Impact on the customer × likelihood; marker by horizon, size by priority."""
     fig = Figure(figsize=(8, 4.5))
     ax = fig.subplots()
-    ax.axhspan(-0.5, 0, color="#fbe3e3", zorder=0)
-    ax.axhspan(0, 0.5, color="#e3f1e3", zorder=0)
+    ax.axhspan(-2.6, 0, color="#fbeeee", zorder=0)
+    ax.axhspan(0, 2.6, color="#eef6ee", zorder=0)
+    ax.text(1.09, 2.45, "helps the customer", ha="right", va="top", fontsize=8, color="#3a7a3a")
+    ax.text(1.09, -2.45, "hurts the customer", ha="right", va="bottom", fontsize=8, color="#a33")
     for horizon, marker in HORIZON_MARKERS.items():
         part = forces[forces["horizon"] == horizon]
+        if part.empty:
+            continue
         ax.scatter(part["likelihood"], part["impact"], s=80 + 220 * part["priority"], marker=marker,
                    color=US_COLOR, alpha=0.75, edgecolor="white", label=f"{horizon} term")
     for rank, row in enumerate(forces.itertuples(), start=1):
@@ -78,7 +82,7 @@ def forces_map(forces: pd.DataFrame) -> Figure:
     ax.set(xlim=(-0.02, 1.1), ylim=(-2.6, 2.6), xlabel="Likelihood (0 to 1)",
            ylabel="Impact on the customer (−2 to +2)", title="Forces acting on the customer")
     ax.axhline(0, color="#555", lw=0.8)
-    ax.legend(loc="upper left", fontsize=8, frameon=False, title="Horizon (marker)", title_fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
 
@@ -93,12 +97,12 @@ def criteria_dots(criteria: pd.DataFrame, players: list[str]) -> Figure:
         ax.scatter(criteria[player], [i + 0.12 * (offset - (len(players) - 1) / 2) for i in y],
                    s=90 if player == "us" else 60, color=player_color(player, rivals),
                    label="us" if player == "us" else player, zorder=3)
-    ax.set_yticks(list(y), [f"{c} ({w:.0%})" for c, w in zip(criteria["criterion"], criteria["weight"])])
+    ax.set_yticks(list(y), [f"{c.replace('_', ' ')} ({w:.0%})" for c, w in zip(criteria["criterion"], criteria["weight"])])
     ax.invert_yaxis()
     ax.set(xlim=(0.7, 5.3), xlabel="Score (1 = poor, 5 = excellent)",
            title="Buying criteria: how the customer rates each supplier")
     ax.grid(axis="x", color="#eee")
-    ax.legend(loc="lower right", fontsize=8, frameon=False, bbox_to_anchor=(1, 1), ncol=len(players))
+    ax.legend(loc="upper center", fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.18), ncol=min(len(players), 5))
     fig.tight_layout()
     return fig
 

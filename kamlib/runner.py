@@ -26,6 +26,8 @@ PORTFOLIO_NOTEBOOK = "00_portfolio_overview"
 PORTFOLIO_OWNER = "portfolio"
 KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 600  # seconds per cell
+# Batch kernels keep quiet (ipykernel warns about TCP on every start) and write no history.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
 
 
 @dataclass(frozen=True)
@@ -95,15 +97,18 @@ def software_versions() -> dict[str, str]:
 def execute(notebook: str, staging: Path, owner: str, parameters: dict[str, Any],
             notebooks_dir: Path, timeout: int) -> float:
     """Execute one notebook into the staging folder; a failure becomes a `RunError`."""
+    import logging
+
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    logging.getLogger("papermill").setLevel(logging.ERROR)
     started = time.perf_counter()
     try:
         papermill.execute_notebook(
             str(notebooks_dir / f"{notebook}.ipynb"), str(staging / f"{notebook}.ipynb"),
             parameters=parameters, kernel_name=KERNEL_NAME, progress_bar=False,
-            execution_timeout=timeout,
+            execution_timeout=timeout, extra_arguments=KERNEL_ARGUMENTS,
         )
     except PapermillExecutionError as err:
         raise RunError(owner, notebook, err.exec_count, f"{err.ename}: {err.evalue}".strip()) from None

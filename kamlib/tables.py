@@ -13,12 +13,13 @@ from pandas.io.formats.style import Styler
 
 
 def styled(frame: pd.DataFrame, *, money: tuple[str, ...] = (), percent: tuple[str, ...] = (),
-           score: tuple[str, ...] = (), currency: str = "", labels: dict[str, str] | None = None,
+           score: tuple[str, ...] = (), number: tuple[str, ...] = (), currency: str = "", labels: dict[str, str] | None = None,
            caption: str | None = None) -> Styler:
     """A formatted, escaped table without the index; `labels` renames columns for reading."""
     formats = {c: (lambda v, cur=currency: "" if pd.isna(v) else f"{cur} {v:,.0f}".strip()) for c in money}
     formats |= {c: (lambda v: "" if pd.isna(v) else f"{v:.0%}") for c in percent}
     formats |= {c: (lambda v: "" if pd.isna(v) else f"{v:.2f}") for c in score}
+    formats |= {c: (lambda v: "" if pd.isna(v) else f"{v:g}") for c in number}
     shown = frame.rename(columns=labels or {})
     renamed = {(labels or {}).get(c, c): f for c, f in formats.items()}
     style = shown.style.format(renamed, escape="html", na_rep="").format_index(escape="html", axis=1).hide(axis="index")
