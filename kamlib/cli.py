@@ -125,7 +125,6 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"[{n}/{len(ids)}] {account_id}: {outcome} ({seconds:.1f} s)", flush=True)
     if len(ids) > 1:
         _summary(results)
-    published = [r for r in results if r[1].startswith("published")]
     if len(ids) == 1 and not failed:
         print(f"plan document: {args.outputs / ids[0] / 'latest' / 'plan.html'}")
     elif len(ids) > 1:
@@ -180,9 +179,9 @@ def cmd_history(args: argparse.Namespace) -> int:
         m = v.manifest()
         h = m.get("headline", {})
         mark = " <- latest" if latest and v.number == latest.number else ""
-        print(f"{v.name:<8} {m.get('as_of', '?'):<10}  {m.get('status', '?'):<9}  {str(h.get('class')):<17} "
-              f"{_num(h.get('customer_score')):>5} {_num(h.get('supplier_score')):>5} {str(h.get('plan_health')):>6} "
-              f"{str(h.get('overdue_projects')):>7}  {str(m.get('input_hash', ''))[:12]}{mark}")
+        print(f"{v.name:<8} {m.get('as_of', '?'):<10}  {m.get('status', '?'):<9}  {h.get('class')!s:<17} "
+              f"{_num(h.get('customer_score')):>5} {_num(h.get('supplier_score')):>5} {h.get('plan_health')!s:>6} "
+              f"{h.get('overdue_projects')!s:>7}  {str(m.get('input_hash', ''))[:12]}{mark}")
     return 0
 
 

@@ -6,6 +6,7 @@ Field checks (types, ranges, enumerations, unknown keys) live here; rules that s
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -15,8 +16,14 @@ from pydantic_core import PydanticCustomError
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$"
 
 
+def _finite(value: float) -> None:
+    if not math.isfinite(value):
+        raise PydanticCustomError("range", "expected a finite number, got {got}", {"got": str(value)})
+
+
 def _between(lo: float, hi: float):
     def check(value: float) -> float:
+        _finite(value)
         if not lo <= value <= hi:
             raise PydanticCustomError("range", "must be between {lo} and {hi}, got {got}",
                                       {"lo": _num(lo), "hi": _num(hi), "got": _num(value)})
@@ -26,6 +33,7 @@ def _between(lo: float, hi: float):
 
 def _at_least(lo: float):
     def check(value: float) -> float:
+        _finite(value)
         if value < lo:
             raise PydanticCustomError("range", "must be at least {lo}, got {got}", {"lo": _num(lo), "got": _num(value)})
         return value

@@ -245,7 +245,7 @@ def validate_paths(paths: list[Path]) -> tuple[int, list[Problem]]:
                 checked += 1
             for stray in sorted((path / ACCOUNTS_DIR).glob("*.yml")):
                 problems.append(Problem(display_path(stray), None, "", "account files must end in .yaml"))
-        elif path.name == PORTFOLIO_FILE:
+        elif path.name == PORTFOLIO_FILE and path.parent.name != ACCOUNTS_DIR:
             problems += load_settings_file(path)[1]
             checked += 1
         else:

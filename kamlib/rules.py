@@ -21,6 +21,11 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 
+def amount(x: float) -> str:
+    """Money as a user wrote it: 2400000 → 2,400,000 (no scientific notation)."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
 def _weights_sum(loc: tuple, weights: dict[str, float]) -> Iterator[Finding]:
     total = sum(weights.values())
     if abs(total - 1) > WEIGHT_TOLERANCE:
@@ -98,7 +103,8 @@ def _financials(account: Account) -> Iterator[Finding]:
     for i, row in enumerate(rows):
         if row.wallet < row.revenue:
             yield (("financials", i, "wallet"),
-                   f"the customer's category spend must be at least our revenue ({row.revenue:g}), got {row.wallet:g}")
+                   f"the customer's category spend must be at least our revenue ({amount(row.revenue)}), "
+                   f"got {amount(row.wallet)}")
         if i and row.year <= rows[i - 1].year:
             yield (("financials", i, "year"),
                    f"years must be oldest first and unique: expected a year after {rows[i - 1].year}, got {row.year}")

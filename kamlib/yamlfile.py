@@ -9,6 +9,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from kamlib.errors import InputError, Problem
 
@@ -45,9 +46,10 @@ class SourceFile:
         """The line of the deepest node of `loc` that exists in the file (1-based)."""
         node, line = self.tree, 1
         for part in loc:
-            if isinstance(node, CommentedMap) and isinstance(part, str) and part in node:
-                line = node.lc.key(part)[0] + 1
-                node = node[part]
+            if isinstance(node, CommentedMap) and isinstance(part, str) and _key(node, part) is not None:
+                key = _key(node, part)
+                line = node.lc.key(key)[0] + 1
+                node = node[key]
             elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
                 line = node.lc.item(part)[0] + 1
                 node = node[part]
@@ -57,6 +59,13 @@ class SourceFile:
 
     def problem(self, loc: Loc, message: str) -> Problem:
         return Problem(self.display, self.line_of(loc), field_path(loc), message)
+
+
+def _key(node: CommentedMap, name: str) -> Any:
+    """The key of `node` that reads as `name` (keys may be numbers or dates in YAML)."""
+    if name in node:
+        return name
+    return next((k for k in node if (str(k) if k is not None else "null") == name), None)
 
 
 def field_path(loc: Loc) -> str:
@@ -101,16 +110,14 @@ def read_yaml(path: Path) -> SourceFile:
     try:
         tree = yaml.load(text)
     except MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else None
-        what = err.problem or err.context or "invalid YAML"
-        if "duplicate key" in str(what) or "duplicate key" in str(err):
-            what = "duplicate key " + str(err).split('duplicate key "', 1)[-1].split('"', 1)[0].join("''")
-        if "\t" in what or "tab" in str(what):
-            what += " (YAML does not allow tabs for indentation)"
+        line, what = _syntax_error(err, text)
         raise fail(f"YAML syntax error: {what}", line) from None
+    except ReaderError as err:
+        line = text[: err.position].count("\n") + 1
+        raise fail(f"contains a control character (0x{ord(err.character) if isinstance(err.character, str) else err.character:02x}) "
+                   "that YAML does not allow; remove it", line) from None
     except YAMLError as err:
-        raise fail(f"YAML syntax error: {err}") from None
+        raise fail(f"YAML syntax error: {str(err).splitlines()[0]}") from None
     if tree is None:
         raise fail("file is empty; expected a mapping of keys (see `kam new`)")
     if not isinstance(tree, CommentedMap):
@@ -118,10 +125,33 @@ def read_yaml(path: Path) -> SourceFile:
     return SourceFile(path, display, tree)
 
 
+def _syntax_error(err: MarkedYAMLError, text: str) -> tuple[int | None, str]:
+    """The line to point at and a one-line explanation of a YAML syntax error."""
+    lines = text.count("\n") + 1
+    problem, context = str(err.problem or ""), str(err.context or "")
+    mark = err.problem_mark
+    if "quoted scalar" in context and err.context_mark is not None:
+        # An unclosed quote runs to the end of the file: point at where it opens.
+        return err.context_mark.line + 1, "a quote opened here is never closed"
+    if mark is None or mark.line + 1 > lines:
+        mark = err.context_mark or mark
+    line = mark.line + 1 if mark is not None else None
+    if "duplicate key" in str(err):
+        key = str(err).split('duplicate key "', 1)[-1].split('"', 1)[0]
+        return line, f"duplicate key '{key}' (a key may appear only once in a mapping)"
+    what = problem or context or "invalid YAML"
+    if "\\t" in what or "\t" in what or "tab" in what:
+        what = "a tab character; YAML does not allow tabs for indentation, use spaces"
+    elif context:
+        what = f"{context}: {what}"
+    return line, what
+
+
 def _plain(node: Any) -> Any:
     """ruamel's round-trip types → plain Python (dict, list, str, int, float, bool, date)."""
     if isinstance(node, dict):
-        return {(_plain(k) if not isinstance(k, str) else str(k)): _plain(v) for k, v in node.items()}
+        # Keys are names: `2024:` is the (unknown) key "2024", not a number.
+        return {str(_plain(k)) if k is not None else "null": _plain(v) for k, v in node.items()}
     if isinstance(node, list):
         return [_plain(v) for v in node]
     if isinstance(node, bool):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, write_notebooks
+from tests.conftest import write_notebooks
 
 
 def kam(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -61,7 +61,7 @@ def test_each_notebook_has_one_parameters_cell_with_the_contract_names(path):
     nb = json.loads(path.read_text())
     tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1
-    names = re.findall(r"^(\w+)\s*=", "".join(tagged[0]["source"]), flags=re.M)
+    names = re.findall(r"^(\w+)\s*=", "".join(tagged[0]["source"]), flags=re.MULTILINE)
     expected = ["params_dir", "as_of"] if path.stem.startswith("00") else ["account_id", "params_dir", "as_of"]
     assert names == expected
     assert nb["metadata"]["kernelspec"]["name"] == "python3"

@@ -46,9 +46,8 @@ def test_lock_refuses_a_second_writer_and_cleans_staging(outputs):
     leftover = versions.new_staging(outputs, "acme")
     with versions.outputs_lock(outputs):
         assert not leftover.exists()  # a killed run's staging is cleaned by the next run
-        with pytest.raises(OutputsLocked, match="in use by another kam run"):
-            with versions.outputs_lock(outputs):
-                pass
+        with pytest.raises(OutputsLocked, match="in use by another kam run"), versions.outputs_lock(outputs):
+            pass
 
 
 def test_run_publishes_then_skips_unchanged_then_forces(tiny_params, outputs, fake_notebooks):
