@@ -70,3 +70,14 @@ def resource_table(settings: PortfolioSettings) -> pd.DataFrame:
         "class": c.name, "customer_min": c.customer_min, "supplier_min": c.supplier_min,
         "resources": RESOURCE_GUIDE.get(c.name, "As the portfolio team decides for this class"),
     } for c in settings.scorecard.classes])
+
+
+def assessment_matrix(table: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard turned for reading: one row per attribute (and the weighted scores and
+    class), one column per assessment date."""
+    if table.empty:
+        return pd.DataFrame()
+    body = table.drop(columns=["evidence"]).set_index("date").T
+    body.columns = [str(d) for d in body.columns]
+    labels = [i.replace("customer.", "customer: ").replace("supplier.", "us: ").replace("_", " ") for i in body.index]
+    return body.set_axis(labels, axis=0).rename_axis("attribute").reset_index()

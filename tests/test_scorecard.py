@@ -64,3 +64,13 @@ def test_single_assessment_account_has_one_row():
     account, settings = tiny()
     thin = variant(account, scorecard=[account.scorecard[0].model_dump()])
     assert len(scorecard.scorecard_table(thin, settings, AS_OF)) == 1
+
+
+def test_assessment_matrix_has_attributes_as_rows_and_dates_as_columns():
+    account, settings = tiny()
+    matrix = scorecard.assessment_matrix(scorecard.scorecard_table(account, settings, AS_OF))
+    assert list(matrix.columns) == ["attribute", "2026-03-31", "2026-09-30"]
+    rows = matrix.set_index("attribute")
+    assert rows.loc["customer: transparency", "2026-03-31"] == 2
+    assert rows.loc["us: contribution to growth", "2026-09-30"] == 4
+    assert rows.loc["class", "2026-09-30"] == "key_account"

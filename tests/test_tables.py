@@ -1,0 +1,30 @@
+"""Formatted tables: numbers formatted, text escaped, same table → same HTML."""
+
+import pandas as pd
+
+from kamlib import tables
+
+
+def test_formats_money_percent_scores_and_escapes_text():
+    frame = pd.DataFrame({"name": ["<script>alert(1)</script>"], "revenue": [2_650_000.0], "share": [0.2819],
+                          "score": [3.8], "mixed": ["key_account"]})
+    html = tables.styled(frame, money=("revenue",), percent=("share",), score=("score",), number=("mixed",),
+                         currency="GBP").to_html()
+    assert "revenue (GBP)" in html and "2,650,000" in html and "28%" in html and "3.80" in html and "key account" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_number_format_trims_zeros():
+    frame = pd.DataFrame({"a": [3.0, 3.5, 3.25, None]})
+    html = tables.styled(frame, number=("a",)).to_html()
+    assert ">3<" in html and ">3.5<" in html and ">3.25<" in html
+
+
+def test_same_table_gives_same_html():
+    frame = pd.DataFrame({"x": [1, 2]})
+    assert tables.styled(frame).to_html() == tables.styled(frame.copy()).to_html()
+
+
+def test_booleans_read_as_yes_no_and_headers_lose_underscores():
+    html = tables.styled(pd.DataFrame({"is_overdue": [True, False]})).to_html()
+    assert "is overdue" in html and ">yes<" in html and ">no<" in html
