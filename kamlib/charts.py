@@ -186,9 +186,10 @@ def gantt(projects: pd.DataFrame, as_of: date) -> Figure:
     return fig
 
 
-def portfolio_matrix(table: pd.DataFrame) -> Figure:
-    """Attractiveness × our relative strength, bubbles sized by wallet, coloured by class."""
-    fig = Figure(figsize=(8, 6))
+def portfolio_matrix(table: pd.DataFrame, split: float) -> Figure:
+    """Attractiveness × our relative strength, bubbles sized by wallet, coloured by class, with
+    the four quadrants named (split: attractiveness where "high" starts)."""
+    fig = Figure(figsize=(8.5, 6.5))
     ax = fig.subplots()
     data = table.dropna(subset=["attractiveness"]).copy()
     data["strength"] = data["relative_strength"].fillna(1.0)
@@ -197,12 +198,51 @@ def portfolio_matrix(table: pd.DataFrame) -> Figure:
                color=[CLASS_COLORS.get(c, "#999") for c in data["class"]])
     for row in data.itertuples():
         ax.annotate(row.account, (row.strength, row.attractiveness), fontsize=7, ha="center", va="center")
+    lo_x, hi_x = min(0.7, data["strength"].min() - 0.05), max(1.4, data["strength"].max() + 0.05)
+    lo_y, hi_y = min(split - 0.15, data["attractiveness"].min() - 0.05), max(split + 0.15, data["attractiveness"].max() + 0.05)
+    ax.set(xlim=(lo_x, hi_x), ylim=(max(0, lo_y), min(1, hi_y)))
     ax.axvline(1.0, color="#555", lw=0.8, ls="--")
-    ax.axhline(0.5, color="#555", lw=0.8, ls="--")
+    ax.axhline(split, color="#555", lw=0.8, ls="--")
+    style = dict(fontsize=9, color="#555", fontweight="bold", alpha=0.8)
+    ax.text(hi_x - 0.01, ax.get_ylim()[1] - 0.01, "Invest to partner", ha="right", va="top", **style)
+    ax.text(lo_x + 0.01, ax.get_ylim()[1] - 0.01, "Build strength", ha="left", va="top", **style)
+    ax.text(hi_x - 0.01, ax.get_ylim()[0] + 0.01, "Maintain efficiently", ha="right", va="bottom", **style)
+    ax.text(lo_x + 0.01, ax.get_ylim()[0] + 0.01, "Reconsider", ha="left", va="bottom", **style)
     ax.set(xlabel="Our relative strength (1 = level with the best competitor)",
-           ylabel="Account attractiveness (0 to 1)", title="Portfolio matrix (bubble size: wallet)")
-    handles = [Line2D([], [], marker="o", ls="", color=c, label=n) for n, c in CLASS_COLORS.items()]
-    ax.legend(handles=handles, fontsize=8, frameon=False, loc="lower right")
+           ylabel=f"Account attractiveness (0 to 1; split at the median {split:.2f})",
+           title="Portfolio matrix (bubble size: customer's category spend)")
+    handles = [Line2D([], [], marker="o", ls="", color=c, label=n.replace("_", " ")) for n, c in CLASS_COLORS.items()]
+    ax.legend(handles=handles, fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4)
+    fig.tight_layout()
+    return fig
+
+
+def revenue_vs_cost(table: pd.DataFrame, currency: str) -> Figure:
+    """Revenue against cost to serve per account; above the line cost to serve exceeds gross profit."""
+    fig = Figure(figsize=(8, 5))
+    ax = fig.subplots()
+    colors = ["#31a354" if p >= 0 else "#de2d26" for p in table["profit"]]
+    ax.scatter(table["revenue"], table["cost_to_serve"], color=colors, s=50, alpha=0.8, edgecolor="white")
+    for row in table.itertuples():
+        ax.annotate(row.account, (row.revenue, row.cost_to_serve), fontsize=7, xytext=(4, 2), textcoords="offset points")
+    ax.xaxis.set_major_formatter(money_formatter(currency))
+    ax.yaxis.set_major_formatter(money_formatter(currency))
+    ax.set(xlabel=f"Revenue ({currency})", ylabel=f"Cost to serve ({currency})",
+           title="Revenue against cost to serve (red: loses money after cost to serve)")
+    fig.tight_layout()
+    return fig
+
+
+def health_bars(table: pd.DataFrame) -> Figure:
+    """Plan health per account, lowest first, with overdue projects noted."""
+    data = table.sort_values("plan_health", kind="stable")
+    fig = Figure(figsize=(8, 0.28 * len(data) + 1.4))
+    ax = fig.subplots()
+    colors = ["#de2d26" if h < 50 else "#f1a340" if h < 75 else "#31a354" for h in data["plan_health"]]
+    ax.barh(range(len(data)), data["plan_health"], color=colors)
+    ax.set_yticks(range(len(data)), [f"{a} ({o} overdue)" if o else a for a, o in
+                                     zip(data["account"], data["overdue_projects"])], fontsize=8)
+    ax.set(xlim=(0, 100), xlabel="Plan health (0 to 100)", title="Plan health across the portfolio")
     fig.tight_layout()
     return fig
 
@@ -218,5 +258,99 @@ def whale_curve(curve: pd.DataFrame, currency: str) -> Figure:
     ax.yaxis.set_major_formatter(money_formatter(currency))
     ax.set(xlabel="Accounts ranked by profit after cost to serve (1 = most profitable)",
            ylabel=f"Profit ({currency})", title="Whale curve: cumulative profit across accounts")
+    fig.tight_layout()
+    return fig
+
+
+def forces_heatmap(grids: dict[str, pd.DataFrame]) -> Figure:
+    """Impact × likelihood per horizon; a cell's shade is the summed priority of its forces."""
+    fig = Figure(figsize=(9, 3.6))
+    axes = fig.subplots(1, len(grids), sharey=True)
+    top = max(1.0, max(float(g.to_numpy().max()) for g in grids.values()))
+    for ax, (horizon, grid) in zip(axes, grids.items()):
+        ax.imshow(grid.to_numpy(), cmap="OrRd", vmin=0, vmax=top, aspect="auto")
+        for (i, j), value in pd.DataFrame(grid.to_numpy()).stack().items():
+            if value:
+                ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8,
+                        color="white" if value > 0.6 * top else "#222")
+        if not grid.to_numpy().any():
+            ax.text(2, 2, "no forces", ha="center", va="center", fontsize=9, color="#888")
+        ax.set_xticks(range(grid.shape[1]), list(grid.columns), rotation=45, fontsize=7)
+        ax.set_yticks(range(grid.shape[0]), [f"{i:+d}" if i else "0" for i in grid.index])
+        ax.set_title(f"{horizon} term", fontsize=10)
+        ax.set_xlabel("Likelihood")
+    axes[0].set_ylabel("Impact on the customer")
+    fig.suptitle("Where the forces sit (cell value: summed priority = |impact| × likelihood)", fontsize=11,
+                 fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+WHITESPACE_COLORS = {"won": "#1f5fa8", "open": "#f1a340", "competitor": "#7a7a7a", "none": "#eeeeee"}
+
+
+def whitespace_map(matrix: pd.DataFrame) -> Figure:
+    """The customer's units × our offerings, coloured by won / open / competitor / none."""
+    fig = Figure(figsize=(8, 0.5 * len(matrix) + 2))
+    ax = fig.subplots()
+    for i, unit in enumerate(matrix.index):
+        for j, offering in enumerate(matrix.columns):
+            state = matrix.loc[unit, offering]
+            ax.add_patch(Rectangle((j, i), 0.95, 0.9, color=WHITESPACE_COLORS[state]))
+            ax.text(j + 0.475, i + 0.45, state, ha="center", va="center", fontsize=8,
+                    color="white" if state in ("won", "competitor") else "#333")
+    ax.set(xlim=(0, len(matrix.columns)), ylim=(len(matrix), 0), title="Whitespace: where we could sell more")
+    ax.set_xticks([j + 0.475 for j in range(len(matrix.columns))], list(matrix.columns), fontsize=8)
+    ax.set_yticks([i + 0.45 for i in range(len(matrix))], list(matrix.index), fontsize=8)
+    ax.tick_params(length=0)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def ladder_chart(ladder: pd.DataFrame) -> Figure:
+    """Each player on the relationship ladder: vendor → preferred supplier → strategic partner."""
+    rivals = [p for p in ladder["player"] if p != "us"]
+    fig = Figure(figsize=(8, 2.6))
+    ax = fig.subplots()
+    for rung in (1, 2, 3):
+        players = ladder[ladder["rung"] == rung]["player"].tolist()
+        for k, player in enumerate(players):
+            x = k - (len(players) - 1) / 2
+            ax.scatter(x, rung, s=300 if player == "us" else 180, color=player_color(player, rivals), zorder=3)
+            ax.annotate(player, (x, rung), xytext=(0, 11), textcoords="offset points", ha="center", fontsize=8)
+    ax.set_yticks([1, 2, 3], ["vendor", "preferred supplier", "strategic partner"])
+    ax.set(xlim=(-2.5, 2.5), ylim=(0.5, 3.7), xticks=[], title="The relationship ladder")
+    ax.grid(axis="y", color="#eee")
+    fig.tight_layout()
+    return fig
+
+
+ATTITUDE_COLORS = {-2: "#b2182b", -1: "#ef8a62", 0: "#bdbdbd", 1: "#67a9cf", 2: "#2166ac"}
+LEVELS = ("operational", "management", "executive")
+
+
+def relationship_map(contacts: pd.DataFrame) -> Figure:
+    """Contacts by function (x) and level (y), sized by influence, coloured by attitude."""
+    functions = sorted(contacts["function"].unique())
+    fig = Figure(figsize=(8.5, 4))
+    ax = fig.subplots()
+    placed: dict[tuple[int, int], int] = {}
+    for row in contacts.itertuples():
+        x, y = functions.index(row.function), LEVELS.index(row.level)
+        k = placed.get((x, y), 0)
+        placed[(x, y)] = k + 1
+        ax.scatter(x + 0.18 * k, y, s=60 * row.influence, color=ATTITUDE_COLORS[row.attitude], edgecolor="#333",
+                   linewidth=0.5, zorder=3)
+        ax.annotate(row.name, (x + 0.18 * k, y), xytext=(0, -14 - 2 * row.influence), textcoords="offset points",
+                    ha="center", fontsize=7)
+    ax.set_xticks(range(len(functions)), [f.replace("_", " ") for f in functions], fontsize=8)
+    ax.set_yticks(range(3), list(LEVELS))
+    ax.set(xlim=(-0.6, len(functions) - 0.2), ylim=(-0.7, 2.5), title="Who we know at the customer")
+    handles = [Line2D([], [], marker="o", ls="", color=c, label=f"attitude {a:+d}" if a else "attitude 0")
+               for a, c in ATTITUDE_COLORS.items()]
+    ax.legend(handles=handles, fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5)
+    ax.grid(color="#f0f0f0")
     fig.tight_layout()
     return fig

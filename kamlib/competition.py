@@ -59,3 +59,29 @@ def share_of_wallet(account: Account) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     table["rung"] = table["ladder"].map({rung: i for i, rung in enumerate(LADDER_ORDER, start=1)})
     return table
+
+
+CELL_STATES = ("won", "open", "competitor", "none")
+
+
+def whitespace_matrix(account: Account) -> pd.DataFrame | None:
+    """Units (rows) × offerings (columns) with the state of each cell; a cell the file leaves out
+    is "none". None when the account has no whitespace section."""
+    ws = account.whitespace
+    if ws is None:
+        return None
+    rows = {u.unit: [u.cells.get(o, "none") for o in ws.offerings] for u in ws.units}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(ws.offerings)).rename_axis("unit")
+
+
+def whitespace_counts(matrix: pd.DataFrame) -> dict[str, int]:
+    """How many cells are won, open, held by a competitor, or of no use."""
+    values = matrix.to_numpy().ravel().tolist()
+    return {state: values.count(state) for state in CELL_STATES}
+
+
+def ladder_table(account: Account) -> pd.DataFrame:
+    """Each player's rung: 1 vendor, 2 preferred supplier, 3 strategic partner (us first)."""
+    rows = [{"player": c.name, "ladder": c.ladder, "rung": LADDER_ORDER.index(c.ladder) + 1}
+            for c in [account.us, *account.rivals]]
+    return pd.DataFrame(rows)

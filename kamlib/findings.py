@@ -1,7 +1,8 @@
 """"What this means for the plan": findings drawn from each step's results.
 
-Each function returns a few sentences computed from the analysis, never canned text: when
-the data does not support a finding, the finding is left out.
+Each function returns three to six sentences computed from the analysis, never canned text:
+when the data does not support a finding, the finding is left out, and when there is not
+enough data yet the finding says so.
 """
 
 from __future__ import annotations
@@ -10,9 +11,24 @@ from datetime import date
 
 import pandas as pd
 
-from kamlib import competition, economics, environment, plan, scorecard
+from kamlib import competition, economics, environment, plan, portfolio, scorecard
 from kamlib.model import US, Account, PortfolioSettings
+from kamlib.params import Portfolio
 from kamlib.tables import readable
+
+
+def _strongest_answer(account: Account) -> str | None:
+    """"our strongest answer is innovation, where we lead Alpha Packaging by 2 points"."""
+    criteria = competition.criteria_table(account)
+    if criteria["gap_to_best"].isna().all():
+        return None
+    lead = criteria.sort_values(["weighted_gap", "weight"], ascending=False).iloc[0]
+    if lead["gap_to_best"] <= 0:
+        return None
+    rivals = [c.name for c in account.rivals]
+    best = max(rivals, key=lambda r: lead[r])
+    return (f"our strongest answer is {readable(lead['criterion'])}, where we lead {best} by "
+            f"{lead['gap_to_best']:g} point(s)")
 
 
 def environment_findings(account: Account) -> list[str]:
@@ -21,17 +37,25 @@ def environment_findings(account: Account) -> list[str]:
         return ["No forces are recorded yet: the environment analysis is the first gap in this plan."]
     found = []
     top = forces.iloc[0]
-    effect = "threatens" if top["impact"] < 0 else "helps"
-    found.append(f"The highest-priority force is {top['label'].lower()} ({top['horizon']} term, likelihood "
-                 f"{top['likelihood']:.0%}): it {effect} the customer. For us: {top['implication']}")
+    effect = "threatens" if top["impact"] < 0 else ("helps" if top["impact"] > 0 else "touches")
+    answer = _strongest_answer(account)
+    found.append(f"{top['label']} is the highest-priority force ({top['horizon']} term, likelihood "
+                 f"{top['likelihood']:.0%}, impact {top['impact']:+d}): it {effect} the customer"
+                 + (f"; {answer}." if answer else "."))
     threats = forces[(forces["impact"] < 0) & (forces["likelihood"] >= 0.5)]
     if len(threats):
-        found.append(f"{len(threats)} of {len(forces)} forces are likely (≥ 50%) and hurt the customer; "
-                     "our offer should help it answer them.")
-    short = forces[forces["horizon"] == "short"]
-    if len(short):
-        found.append(f"{len(short)} force(s) act within a year ({', '.join(short['label'].str.lower())}): "
-                     "they belong in this cycle's projects.")
+        found.append(f"{len(threats)} of {len(forces)} forces are likely (≥ 50%) and hurt the customer "
+                     f"({', '.join(threats['label'].str.lower())}): our offer should help it answer them.")
+    helps = forces[forces["impact"] > 0]
+    if len(helps):
+        found.append(f"{len(helps)} force(s) help the customer ({', '.join(helps['label'].str.lower())}): "
+                     "growth we can share if our capacity follows.")
+    gaps = environment.unanswered_forces(account)
+    if len(gaps):
+        found.append(f"The joint plan does not yet answer {', '.join(gaps['label'].str.lower())}: "
+                     "no objective or strategy refers to it.")
+    else:
+        found.append("Every force of priority 0.5 or more is answered by an objective or strategy of the joint plan.")
     return found
 
 
@@ -47,18 +71,27 @@ def competition_findings(account: Account) -> list[str]:
         verb = "ahead of" if strength > 1.0 else ("level with" if strength == 1.0 else "behind")
         found.append(f"On the customer's weighted buying criteria we score {scores[US]:.2f} against "
                      f"{best}'s {scores[best]:.2f}: a relative strength of {strength:.2f}, {verb} the best competitor.")
-        lead = criteria.sort_values("weighted_gap", ascending=False).iloc[0]
+        answer = _strongest_answer(account)
+        if answer:
+            found.append(answer[0].upper() + answer[1:] + ".")
         lag = criteria.sort_values("weighted_gap").iloc[0]
-        if lead["gap_to_best"] > 0:
-            found.append(f"Our strongest answer is {readable(lead['criterion'])} (weight {lead['weight']:.0%}), "
-                         f"where we lead the best competitor by {lead['gap_to_best']:g} point(s).")
         if lag["gap_to_best"] < 0:
             found.append(f"We lose most on {readable(lag['criterion'])} (weight {lag['weight']:.0%}), "
-                         f"{-lag['gap_to_best']:g} point(s) behind the best competitor.")
+                         f"{-lag['gap_to_best']:g} point(s) behind the best competitor: closing it is worth "
+                         f"{-lag['weighted_gap']:.2f} of the customer's weighted score.")
     shares = competition.share_of_wallet(account)
     ours = shares.iloc[0]
+    leader = shares.iloc[1:-1].sort_values("share", ascending=False)
+    lead_text = (f"; {leader.iloc[0]['player']} holds {leader.iloc[0]['share']:.0%} as a "
+                 f"{readable(leader.iloc[0]['ladder'])}" if len(leader) else "")
     found.append(f"We hold {ours['share']:.0%} of the customer's category spend as a "
-                 f"{readable(account.us.ladder)}; {shares.iloc[-1]['share']:.0%} is not allocated to any named supplier.")
+                 f"{readable(account.us.ladder)}{lead_text}; {shares.iloc[-1]['share']:.0%} is not held by any named "
+                 "supplier.")
+    matrix = competition.whitespace_matrix(account)
+    if matrix is not None:
+        counts = competition.whitespace_counts(matrix)
+        found.append(f"The whitespace map shows {counts['open']} open cell(s) to pursue, {counts['won']} won and "
+                     f"{counts['competitor']} held by competitors.")
     return found
 
 
@@ -74,19 +107,21 @@ def scorecard_findings(account: Account, settings: PortfolioSettings, as_of: dat
         first = table.iloc[0]
         delta = latest["customer_score"] - first["customer_score"]
         trend = "improved" if delta > 0.05 else ("declined" if delta < -0.05 else "held steady")
-        found.append(f"Since {first['date']} the customer's side has {trend} ({delta:+.2f}).")
+        moved = " (class moved from " + readable(first["class"]) + ")" if first["class"] != latest["class"] else ""
+        found.append(f"Since {first['date']} the customer's side has {trend} ({delta:+.2f}){moved}.")
     else:
         found.append("Only one assessment so far: the trend will show from the next cycle.")
-    gap = latest["customer_score"] - latest["supplier_score"]
-    if gap >= 0.5:
-        found.append(f"The customer is more willing than we are (by {gap:.2f}): we may be under-investing.")
-    elif gap <= -0.5:
-        found.append(f"We invest more than the customer returns (by {-gap:.2f}): watch for opportunistic buying.")
+    found += [flag.message for flag in scorecard.mismatch_flags(account, settings, as_of)]
     money = economics.financials_table(account).iloc[-1]
     verdict = "makes money" if money["profit"] >= 0 else "loses money"
     found.append(f"In {int(money['year'])} the account {verdict} after cost to serve: profit "
-                 f"{settings.currency} {money['profit']:,.0f} on revenue {settings.currency} {money['revenue']:,.0f}.")
-    return found
+                 f"{settings.currency} {money['profit']:,.0f} on revenue {settings.currency} {money['revenue']:,.0f} "
+                 f"({money['profit_margin']:.0%})." if money["revenue"] else
+                 f"No revenue recorded for {int(money['year'])} yet.")
+    ltv = economics.lifetime_value(account)
+    found.append(f"Over the next {ltv.years} years the relationship is worth about {settings.currency} "
+                 f"{ltv.value:,.0f} in today's money (see the assumptions above).")
+    return found[:6]
 
 
 def plan_findings(account: Account, as_of: date) -> list[str]:
@@ -98,33 +133,62 @@ def plan_findings(account: Account, as_of: date) -> list[str]:
         found.append(f"{len(overdue)} project(s) are overdue ({', '.join(overdue)}): re-plan or close them "
                      "with the customer.")
     orphans, idle = plan.plan_gaps(account)
-    if orphans:
-        found.append(f"Objective(s) {', '.join(orphans)} have no strategy yet.")
-    if idle:
-        found.append(f"Strategy(ies) {', '.join(idle)} have no project: nothing will happen without one.")
+    if orphans or idle:
+        parts = ([f"objective(s) {', '.join(orphans)} have no strategy"] if orphans else []) + \
+                ([f"strategy(ies) {', '.join(idle)} have no project"] if idle else [])
+        found.append("The plan has gaps: " + "; ".join(parts) + ".")
+    unowned = plan.missing_customer_owner(account)
+    if unowned:
+        found.append(f"Project(s) {', '.join(unowned)} have no named owner at the customer: the plan is not yet joint.")
+    missing = plan.key_players(account)
+    missing = missing[~missing["met"]]["check"].tolist()
+    if missing:
+        found.append(f"Key players missing: {', '.join(missing)}.")
+    coverage = plan.coverage_matrix(account)
+    if not coverage.empty:
+        theirs = set(coverage.columns)
+        unpaired = [f.replace("_", " ") for f in plan.PAIRED_FUNCTIONS if f not in theirs]
+        if unpaired:
+            found.append(f"No relationship yet with the customer's {', '.join(unpaired)}: zipper these functions, "
+                         "not only sales with purchasing.")
     stale = plan.stale_contacts(account, as_of)
     if stale:
-        found.append(f"{len(stale)} contact(s) have not been touched for over {plan.STALE_CONTACT_DAYS} days.")
-    return found
+        found.append(f"{len(stale)} contact(s) not touched for over {plan.STALE_CONTACT_DAYS} days: {', '.join(stale)}.")
+    return found[:6]
 
 
-def portfolio_findings(table: pd.DataFrame, capacity: int, currency: str) -> list[str]:
+def portfolio_findings(whole: Portfolio, table: pd.DataFrame) -> list[str]:
+    settings = whole.settings
     if table.empty:
         return ["The portfolio has no accounts yet."]
+    currency = settings.currency
     found = []
     keys = table[table["class"].isin(["strategic_partner", "key_account"])]
-    found.append(f"{len(keys)} of {len(table)} accounts qualify as strategic partner or key account, against a "
-                 f"capacity of {capacity}.")
+    room = settings.capacity - len(keys)
+    found.append(f"{len(keys)} of {len(table)} accounts qualify as strategic partner or key account against a capacity "
+                 f"of {settings.capacity}: " + (f"room for {room} more." if room >= 0 else f"{-room} too many to serve well."))
+    quads = portfolio.with_quadrants(table)
+    invest = quads[quads["quadrant"] == "Invest to partner"]["name"].tolist()
+    if invest:
+        found.append(f"{len(invest)} account(s) are attractive and led by us (invest to partner), "
+                     f"led by {', '.join(invest[:3])}.")
     losing = table[table["profit"] < 0].sort_values("profit")
     if len(losing):
         found.append(f"{len(losing)} account(s) lose money after cost to serve, worst {losing.iloc[0]['name']} "
-                     f"({currency} {losing.iloc[0]['profit']:,.0f}).")
-    top_revenue = table.sort_values("revenue", ascending=False).iloc[0]
-    top_profit = table.sort_values("profit", ascending=False).iloc[0]
-    if top_revenue["account"] != top_profit["account"]:
-        found.append(f"The biggest account by revenue ({top_revenue['name']}) is not the most profitable "
-                     f"({top_profit['name']}).")
+                     f"({currency} {losing.iloc[0]['profit']:,.0f}); together they cost "
+                     f"{currency} {-losing['profit'].sum():,.0f}.")
+    ranks = portfolio.rank_differences(table, top=1)
+    if len(ranks) and ranks.iloc[0]["difference"] != 0:
+        r = ranks.iloc[0]
+        found.append(f"{r['name']} is number {r['revenue_rank']} by revenue but number {r['profit_rank']} by profit.")
+    conflicts = portfolio.competing_team_members(whole)
+    if len(conflicts):
+        people = sorted(set(conflicts["person"]))
+        found.append(f"{', '.join(people)} serve(s) two accounts that compete with each other: decide whether to "
+                     "separate the teams.")
     overdue = int(table["overdue_projects"].sum())
     if overdue:
-        found.append(f"{overdue} project(s) are overdue across the portfolio.")
-    return found
+        found.append(f"{overdue} project(s) are overdue across the portfolio; the weakest plan is "
+                     f"{table.sort_values('plan_health').iloc[0]['name']} (health "
+                     f"{int(table['plan_health'].min())}).")
+    return found[:6]

@@ -7,6 +7,7 @@ makes a plan unreliable; every deduction is reported with its reason.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,6 +20,9 @@ OPEN_STATUSES = ("planned", "in_progress", "blocked")
 STALE_ASSESSMENT_DAYS = 180
 STALE_CONTACT_DAYS = 90
 PAIRED_FUNCTIONS = ("operations", "finance", "product_development")
+# A customer-side owner written as one of these is not a person yet: the plan is not joint.
+_PLACEHOLDER = re.compile(r"\b(tbd|tba|tbc|to be (named|confirmed|decided|appointed)|todo|unknown|n/?a|none|vacant)\b|\?",
+                          re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,36 @@ def stale_contacts(account: Account, as_of: date) -> list[str]:
     return [c.name for c in account.relationships if (as_of - c.last_contact).days > STALE_CONTACT_DAYS]
 
 
+def missing_customer_owner(account: Account) -> list[str]:
+    """Ids of open projects whose customer-side owner is a placeholder ("TBD", "to be named", …)."""
+    return [p.id for p in account.joint_plan.projects
+            if p.status not in ("done", "cancelled") and _PLACEHOLDER.search(p.customer_owner)]
+
+
+def coverage_matrix(account: Account) -> pd.DataFrame:
+    """Our functions (rows, from each contact's owner) × the customer's functions (columns):
+    how many contacts each pairing covers. "Zippering" shows as counts off the sales ×
+    procurement cell."""
+    ours = {m.name: m.function for m in account.team}
+    pairs = pd.DataFrame([{"our function": ours.get(c.owner, "other"), "their function": c.function}
+                          for c in account.relationships], columns=["our function", "their function"])
+    if pairs.empty:
+        return pd.DataFrame()
+    return pd.crosstab(pairs["our function"], pairs["their function"])
+
+
+def key_players(account: Account) -> pd.DataFrame:
+    """The key-player check: a decision maker, a sponsor or champion, and an executive contact."""
+    contacts = account.relationships
+    checks = [
+        ("decision maker identified", [c.name for c in contacts if c.buying_role == "decision_maker"]),
+        ("sponsor or champion (attitude +2)",
+         [c.name for c in contacts if c.buying_role == "sponsor" or c.attitude == 2]),
+        ("executive-level contact", [c.name for c in contacts if c.level == "executive"]),
+    ]
+    return pd.DataFrame([{"check": name, "met": bool(who), "who": ", ".join(who)} for name, who in checks])
+
+
 def plan_health(account: Account, as_of: date) -> Health:
     """Plan health 0..100. Deductions (each capped as shown):
 
@@ -79,6 +113,8 @@ def plan_health(account: Account, as_of: date) -> Health:
     - no executive-level contact at the customer: −10
     - no decision maker identified among the contacts: −5
     - fewer than two of operations, finance and product development covered: −10
+    - no sponsor or champion (buying role sponsor, or attitude +2): −5
+    - open projects without a named customer-side owner: −5 each, at most −15
     - contacts not touched for more than 90 days: −2 each, at most −10
     """
     deductions: list[tuple[int, str]] = []
@@ -100,6 +136,12 @@ def plan_health(account: Account, as_of: date) -> Health:
         deductions.append((10, "no executive-level contact at the customer"))
     if not any(c.buying_role == "decision_maker" for c in contacts):
         deductions.append((5, "no decision maker identified"))
+    if not any(c.buying_role == "sponsor" or c.attitude == 2 for c in contacts):
+        deductions.append((5, "no sponsor or champion at the customer"))
+    unowned = missing_customer_owner(account)
+    if unowned:
+        deductions.append((min(15, 5 * len(unowned)),
+                           f"{len(unowned)} project(s) without a named customer-side owner: {', '.join(unowned)}"))
     covered = {c.function for c in contacts} & set(PAIRED_FUNCTIONS)
     if len(covered) < 2:
         deductions.append((10, f"relationships cover {len(covered)} of operations, finance and product development"))

@@ -82,6 +82,8 @@ def headline(account: Account, settings: PortfolioSettings, as_of: date) -> dict
         "revenue": _round(year.revenue),
         "wallet": _round(year.wallet),
         "share_of_wallet": _round(year.revenue / year.wallet if year.wallet else None),
+        "gross_margin": _round(year.gross_margin),
+        "cost_to_serve": _round(year.cost_to_serve),
         "profit": _round(year.profit),
         "attractiveness": _round(attractiveness(account, settings, as_of)),
         "plan_health": plan.plan_health(account, as_of).score,
@@ -121,3 +123,83 @@ def competing_team_members(portfolio: Portfolio) -> pd.DataFrame:
         shared = sorted({m.name for m in accounts[a_id].team} & {m.name for m in accounts[b_id].team})
         rows += [{"person": name, "account": a_id, "competing_account": b_id} for name in shared]
     return pd.DataFrame(rows, columns=["person", "account", "competing_account"])
+
+
+# The portfolio matrix's quadrants: attractiveness at or above the portfolio's median is "high"
+# (attractiveness is relative: the question is where to put scarce resources first); relative
+# strength ≥ 1 means we lead the best competitor (no listed competitor counts as level, 1.0).
+QUADRANTS = {
+    ("high", "strong"): ("Invest to partner", "Attractive and we lead: commit a dedicated team and joint projects."),
+    ("high", "weak"): ("Build strength", "Attractive but a competitor is preferred: invest selectively to close "
+                                         "the gaps on the criteria that weigh most."),
+    ("low", "strong"): ("Maintain efficiently", "We lead in a less attractive account: protect it and serve it at "
+                                                "low cost to serve."),
+    ("low", "weak"): ("Reconsider", "Less attractive and we trail: serve on standard terms or withdraw resources."),
+}
+STRENGTH_SPLIT = 1.0
+# Team size the method's resource guidance implies per class (people on our account team).
+RECOMMENDED_TEAM = {"strategic_partner": 4, "key_account": 3, "develop": 2, "maintain": 1}
+
+
+def quadrant(attractiveness: float | None, strength: float | None, split: float) -> str | None:
+    """The quadrant's name for an account's position (None while attractiveness is unknown)."""
+    if attractiveness is None or pd.isna(attractiveness):
+        return None
+    strength = STRENGTH_SPLIT if strength is None or pd.isna(strength) else strength
+    key = ("high" if attractiveness >= split else "low", "strong" if strength >= STRENGTH_SPLIT else "weak")
+    return QUADRANTS[key][0]
+
+
+def quadrant_table() -> pd.DataFrame:
+    """The four quadrants and the strategy each recommends."""
+    return pd.DataFrame([{"quadrant": name, "attractiveness": a, "our strength": s, "recommended strategy": text}
+                         for (a, s), (name, text) in QUADRANTS.items()])
+
+
+def attractiveness_split(table: pd.DataFrame) -> float:
+    """Where "high" attractiveness starts: the portfolio's median (0.5 if nothing is known)."""
+    known = table["attractiveness"].dropna()
+    return float(known.median()) if len(known) else 0.5
+
+
+def with_quadrants(table: pd.DataFrame) -> pd.DataFrame:
+    """The portfolio table with each account's quadrant."""
+    out = table.copy()
+    split = attractiveness_split(table)
+    out["quadrant"] = [quadrant(a, s, split) for a, s in zip(out["attractiveness"], out["relative_strength"])]
+    return out
+
+
+def capacity_check(table: pd.DataFrame, capacity: int) -> pd.DataFrame:
+    """Accounts per class, and how many qualify as key (strategic partner or key account)
+    against the capacity to run key accounts."""
+    counts = table["class"].fillna("not assessed").value_counts()
+    key = int(counts.get("strategic_partner", 0) + counts.get("key_account", 0))
+    rows = [{"item": f"class: {name}", "accounts": int(n)} for name, n in counts.items()]
+    rows += [{"item": "qualify as key (strategic partner + key account)", "accounts": key},
+             {"item": "capacity (portfolio.yaml)", "accounts": capacity},
+             {"item": "headroom (capacity − qualifying)", "accounts": capacity - key}]
+    return pd.DataFrame(rows)
+
+
+def rank_differences(table: pd.DataFrame, top: int = 5) -> pd.DataFrame:
+    """Accounts whose rank by revenue and rank by profit differ most (1 = biggest)."""
+    out = table[["account", "name", "revenue", "profit"]].copy()
+    out["revenue_rank"] = out["revenue"].rank(ascending=False, method="min").astype(int)
+    out["profit_rank"] = out["profit"].rank(ascending=False, method="min").astype(int)
+    out["difference"] = out["profit_rank"] - out["revenue_rank"]
+    order = out["difference"].abs().sort_values(ascending=False, kind="stable").index
+    return out.loc[order].head(top).reset_index(drop=True)
+
+
+def resource_allocation(portfolio: Portfolio, table: pd.DataFrame) -> pd.DataFrame:
+    """Recommended team size for each account's class against the team it has today."""
+    rows = []
+    for record in table.to_dict("records"):
+        team = len(portfolio.accounts[record["account"]].team)
+        recommended = RECOMMENDED_TEAM.get(record["class"])
+        gap = None if recommended is None else team - recommended
+        verdict = "" if gap is None else ("over-staffed" if gap > 0 else "under-staffed" if gap < 0 else "as recommended")
+        rows.append({"account": record["account"], "class": record["class"], "team": team,
+                     "recommended": recommended, "difference": gap, "verdict": verdict})
+    return pd.DataFrame(rows, columns=["account", "class", "team", "recommended", "difference", "verdict"])

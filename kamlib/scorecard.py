@@ -8,6 +8,7 @@ score is Σ weight × score with the portfolio's weights, on the 1..5 scale.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -81,3 +82,43 @@ def assessment_matrix(table: pd.DataFrame) -> pd.DataFrame:
     body.columns = [str(d) for d in body.columns]
     labels = [i.replace("customer.", "customer: ").replace("supplier.", "us: ").replace("_", " ") for i in body.index]
     return body.set_axis(labels, axis=0).rename_axis("attribute").reset_index()
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A mismatch between the two sides of the scorecard."""
+
+    kind: str  # "under_investing" | "opportunistic_customer"
+    message: str
+
+
+def mismatch_flags(account: Account, settings: PortfolioSettings, as_of: date) -> list[Flag]:
+    """Where the two sides of the relationship do not match.
+
+    - under-investing: in the latest assessment the customer's weighted score exceeds ours by
+      0.5 or more, or its willingness to partner exceeds ours by a full point;
+    - opportunistic customer: in each of the last two assessments the customer's transparency
+      or responsiveness is 2 or lower while our side scores 3.5 or more (we invest, it does not
+      reciprocate).
+    """
+    table = scorecard_table(account, settings, as_of)
+    flags: list[Flag] = []
+    if table.empty:
+        return flags
+    latest = table.iloc[-1]
+    gap = latest["customer_score"] - latest["supplier_score"]
+    willing_gap = latest["customer.willingness_to_partner"] - latest["supplier.willingness_to_partner"]
+    if gap >= 0.5 - 1e-9 or willing_gap >= 1:
+        flags.append(Flag("under_investing",
+                          f"The customer is more willing than we are ({latest['customer_score']:.2f} against our "
+                          f"{latest['supplier_score']:.2f}; willingness to partner {latest['customer.willingness_to_partner']:g} "
+                          f"against our {latest['supplier.willingness_to_partner']:g}): we may be under-investing."))
+    last_two = table.tail(2)
+    if len(last_two) == 2:
+        guarded = (last_two["customer.transparency"] <= 2) | (last_two["customer.responsiveness"] <= 2)
+        invested = last_two["supplier_score"] >= 3.5
+        if (guarded & invested).all():
+            flags.append(Flag("opportunistic_customer",
+                              "We invest (our side ≥ 3.5) while the customer stays guarded: transparency or "
+                              "responsiveness at 2 or lower in both of the last two assessments."))
+    return flags

@@ -43,3 +43,14 @@ def findings(items: Iterable[str]) -> HTML:
 def note(message: str) -> HTML:
     """A short remark, e.g. "not enough data yet"."""
     return HTML(f"<p><em>{escape(message)}</em></p>")
+
+
+def swot(quadrants: dict[str, list[str]]) -> HTML:
+    """A 2 × 2 SWOT grid (strengths, weaknesses, opportunities, threats), escaped."""
+    def cell(title: str, items: list[str]) -> str:
+        body = "".join(f"<li>{escape(i)}</li>" for i in items) or "<li><em>none recorded yet</em></li>"
+        return f'<td style="vertical-align:top;width:50%"><strong>{escape(title)}</strong><ul>{body}</ul></td>'
+    q = quadrants
+    return HTML('<table class="kam-swot"><tr>' + cell("Strengths", q["strengths"]) + cell("Weaknesses", q["weaknesses"])
+                + "</tr><tr>" + cell("Opportunities", q["opportunities"]) + cell("Threats", q["threats"])
+                + "</tr></table>")

@@ -46,3 +46,27 @@ def test_share_of_wallet_ours_from_financials_rest_unallocated():
     assert shares["share"].sum() == pytest.approx(1.0)
     assert shares.loc["Alpha Packaging", "rung"] == 3 and shares.loc["us", "rung"] == 2
     assert shares.loc["CartonCo", "spend"] == pytest.approx(0.15 * 9_400_000)
+
+
+def test_whitespace_matrix_and_counts():
+    account, _ = tiny()
+    matrix = competition.whitespace_matrix(account)
+    assert list(matrix.columns) == ["flexible film", "labels", "design service"]
+    assert matrix.loc["Chilled ready meals"].tolist() == ["won", "competitor", "open"]
+    assert matrix.loc["Bakery"].tolist() == ["competitor", "none", "none"]
+    assert competition.whitespace_counts(matrix) == {"won": 1, "open": 1, "competitor": 2, "none": 2}
+
+
+def test_whitespace_cell_left_out_is_none_and_missing_section_is_none():
+    account, _ = tiny()
+    ws = account.whitespace.model_dump()
+    ws["units"][0]["cells"].pop("labels")
+    matrix = competition.whitespace_matrix(variant(account, whitespace=ws))
+    assert matrix.loc["Chilled ready meals", "labels"] == "none"
+    assert competition.whitespace_matrix(variant(account, whitespace=None)) is None
+
+
+def test_ladder_table_rungs():
+    account, _ = tiny()
+    ladder = competition.ladder_table(account).set_index("player")["rung"].to_dict()
+    assert ladder == {"us": 2, "Alpha Packaging": 3, "CartonCo": 1}

@@ -22,3 +22,34 @@ def test_loss_after_cost_to_serve_is_negative_profit():
     data = account.financials[-1].model_copy(update={"cost_to_serve": 900_000})
     assert data.profit == pytest.approx(2_650_000 * 0.29 - 900_000)
     assert data.profit < 0
+
+
+def test_revenue_growth_is_compound_and_capped():
+    account, _ = tiny()
+    assert economics.revenue_growth(account) == pytest.approx(2.65 / 2.4 - 1)
+    rows = [dict(r.model_dump()) for r in account.financials]
+    rows[0]["revenue"], rows[0]["wallet"] = 1_000_000, 9_000_000
+    rows[1]["revenue"] = 4_000_000  # +300 % in a year → capped at +20 %
+    from tests.helpers import variant
+    assert economics.revenue_growth(variant(account, financials=rows)) == pytest.approx(0.20)
+    assert economics.revenue_growth(variant(account, financials=rows[-1:])) == 0.0
+
+
+def test_lifetime_value_discounts_five_years_of_growing_profit():
+    account, _ = tiny()
+    ltv = economics.lifetime_value(account)
+    g = 2.65 / 2.4 - 1
+    q = (1 + g) / 1.10
+    expected = 433_500 * sum(q ** t for t in range(1, 6))
+    assert ltv.value == pytest.approx(expected)
+    assert 2_190_000 < ltv.value < 2_195_000
+    assert len(ltv.assumptions) == 4 and "10%" in ltv.assumptions[-1]
+
+
+def test_lifetime_value_without_growth_is_an_annuity():
+    account, _ = tiny()
+    from tests.helpers import variant
+    single = variant(account, financials=[account.financials[-1].model_dump()])
+    ltv = economics.lifetime_value(single, years=3, discount=0.0)
+    assert ltv.value == pytest.approx(3 * 433_500)
+    assert "no growth assumed" in ltv.assumptions[2]

@@ -63,21 +63,24 @@ def test_stale_contacts_are_those_untouched_for_over_90_days():
     assert plan.stale_contacts(account, date(2027, 1, 1)) == ["Helen Shaw"]
 
 
-def test_plan_health_of_the_example_loses_only_coverage():
+def test_plan_health_of_the_example_loses_coverage_and_an_unnamed_owner():
     account, _ = tiny()
     health = plan.plan_health(account, AS_OF)
-    # contacts cover procurement and product development: only 1 of the 3 paired functions
-    assert health.score == 90
-    assert [points for points, _ in health.deductions] == [10]
+    # contacts cover procurement and product development: only 1 of the 3 paired functions (−10);
+    # P2's customer owner is "Finance director (to be named)" (−5)
+    assert health.score == 85
+    assert [points for points, _ in health.deductions] == [10, 5]
+    assert "P2" in health.deductions[1][1]
 
 
 def test_plan_health_deductions_add_up_and_are_capped():
     account, _ = tiny()
     as_of = date(2027, 6, 1)
     health = plan.plan_health(account, as_of)
-    # stale assessment (244 days) −15, two overdue −20, coverage −10, two contacts stale −4
-    assert sorted(p for p, _ in health.deductions) == [4, 10, 15, 20]
-    assert health.score == 100 - 49
+    # stale assessment (244 days) −15, two overdue −20, coverage −10, P2 unnamed owner −5,
+    # two contacts stale −4
+    assert sorted(p for p, _ in health.deductions) == [4, 5, 10, 15, 20]
+    assert health.score == 100 - 54
     thin = variant(account, relationships=[])
     reasons = " | ".join(r for _, r in plan.plan_health(thin, AS_OF).deductions)
     assert "no executive-level contact" in reasons and "no decision maker" in reasons
@@ -94,3 +97,40 @@ def test_projects_table_marks_overdue():
     table = plan.projects_table(account, date(2027, 3, 1))
     assert list(table["overdue"]) == [True, False]
     assert list(table["customer_owner"]) == ["Raj Patel", "Finance director (to be named)"]
+
+
+def test_placeholder_customer_owners_are_flagged_only_on_open_projects():
+    account, _ = tiny()
+    assert plan.missing_customer_owner(account) == ["P2"]
+    named = _with_plan(account, projects=_projects(account, P2={"customer_owner": "Grace Lin"},
+                                                   P1={"customer_owner": "TBD"}))
+    assert plan.missing_customer_owner(named) == ["P1"]
+    done = _with_plan(account, projects=_projects(account, P2={"status": "done"}))
+    assert plan.missing_customer_owner(done) == []
+    for placeholder in ("?", "n/a", "To be confirmed", "vacant"):
+        odd = _with_plan(account, projects=_projects(account, P1={"customer_owner": placeholder}))
+        assert "P1" in plan.missing_customer_owner(odd), placeholder
+    # a real name containing "na" or "none" inside a word is not a placeholder
+    real = _with_plan(account, projects=_projects(account, P1={"customer_owner": "Nanna Noneman"},
+                                                  P2={"customer_owner": "Anna Smith"}))
+    assert plan.missing_customer_owner(real) == []
+
+
+def test_coverage_matrix_pairs_our_owner_function_with_theirs():
+    account, _ = tiny()
+    matrix = plan.coverage_matrix(account)
+    # Helen Shaw (procurement) is owned by Priya (sales); Raj Patel (product development) by Tom (operations)
+    assert matrix.loc["sales", "procurement"] == 1
+    assert matrix.loc["operations", "product_development"] == 1
+    assert int(matrix.to_numpy().sum()) == 2
+    assert plan.coverage_matrix(variant(account, relationships=[])).empty
+
+
+def test_key_players_check():
+    account, _ = tiny()
+    checks = plan.key_players(account).set_index("check")
+    assert checks["met"].all()
+    assert checks.loc["decision maker identified", "who"] == "Helen Shaw"
+    assert checks.loc["sponsor or champion (attitude +2)", "who"] == "Raj Patel"
+    none = plan.key_players(variant(account, relationships=[]))
+    assert not none["met"].any()

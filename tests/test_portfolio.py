@@ -21,7 +21,7 @@ def test_headline_follows_the_design_definitions():
     assert h["share_of_wallet"] == pytest.approx(round(2_650_000 / 9_400_000, 4))
     assert h["profit"] == pytest.approx(433_500)
     assert h["overdue_projects"] == 0
-    assert h["plan_health"] == 90
+    assert h["plan_health"] == 85  # coverage −10, P2 without a named customer owner −5
     assert h["assessment_date"] == "2026-09-30" and h["year"] == 2025
 
 
@@ -86,3 +86,46 @@ def test_portfolio_table_orders_by_attractiveness(tmp_path):
     whole = params.load_portfolio(TINY)
     table = portfolio.portfolio_table(whole, AS_OF)
     assert list(table["account"]) == ["northwind-foods"]
+
+
+def test_quadrants_split_on_median_attractiveness_and_strength_one():
+    assert portfolio.quadrant(0.7, 1.2, split=0.6) == "Invest to partner"
+    assert portfolio.quadrant(0.6, 0.9, split=0.6) == "Build strength"  # at the split counts as high
+    assert portfolio.quadrant(0.5, 1.0, split=0.6) == "Maintain efficiently"  # level counts as strong
+    assert portfolio.quadrant(0.5, 0.99, split=0.6) == "Reconsider"
+    assert portfolio.quadrant(0.5, None, split=0.6) == "Maintain efficiently"  # no competitor: level
+    assert portfolio.quadrant(None, 1.2, split=0.6) is None
+    import pandas as pd
+    table = pd.DataFrame({"attractiveness": [0.2, 0.4, 0.9, None], "relative_strength": [1.1, 0.9, 1.0, 1.0]})
+    assert portfolio.attractiveness_split(table) == pytest.approx(0.4)
+    quads = portfolio.with_quadrants(table)["quadrant"].tolist()
+    assert quads[:3] == ["Maintain efficiently", "Build strength", "Invest to partner"]
+    assert pd.isna(quads[3])
+
+
+def _table():
+    import pandas as pd
+    return pd.DataFrame({"account": ["a", "b", "c", "d"], "name": ["A", "B", "C", "D"],
+                         "class": ["strategic_partner", "key_account", "develop", None],
+                         "revenue": [100.0, 50.0, 10.0, 5.0], "profit": [-5.0, 10.0, 8.0, 1.0]})
+
+
+def test_capacity_check_counts_key_accounts_against_capacity():
+    check = portfolio.capacity_check(_table(), capacity=3).set_index("item")["accounts"]
+    assert check["qualify as key (strategic partner + key account)"] == 2
+    assert check["headroom (capacity − qualifying)"] == 1
+    assert check["class: not assessed"] == 1
+
+
+def test_rank_differences_largest_first():
+    diffs = portfolio.rank_differences(_table(), top=2)
+    # a: revenue rank 1, profit rank 4 (+3); b: 2 vs 1 (−1); c: 3 vs 2 (−1); d: 4 vs 3 (−1)
+    assert diffs.iloc[0]["account"] == "a" and diffs.iloc[0]["difference"] == 3
+    assert len(diffs) == 2
+
+
+def test_resource_allocation_compares_team_with_class():
+    whole = params.load_portfolio(TINY)
+    table = portfolio.portfolio_table(whole, AS_OF)  # northwind: key account, team of 3
+    row = portfolio.resource_allocation(whole, table).iloc[0]
+    assert (row["team"], row["recommended"], row["difference"], row["verdict"]) == (3, 3, 0, "as recommended")

@@ -74,3 +74,48 @@ def test_assessment_matrix_has_attributes_as_rows_and_dates_as_columns():
     assert rows.loc["customer: transparency", "2026-03-31"] == 2
     assert rows.loc["us: contribution to growth", "2026-09-30"] == 4
     assert rows.loc["class", "2026-09-30"] == "key_account"
+
+
+def _assessments(account, *pairs):
+    """Assessments built from (customer dict, supplier dict) pairs, half a year apart."""
+    out = []
+    for i, (customer, supplier) in enumerate(pairs):
+        base = account.scorecard[0].model_dump()
+        base["date"] = date(2025 + i // 2, 3 if i % 2 == 0 else 9, 30)
+        base["customer"].update(customer)
+        base["supplier"].update(supplier)
+        out.append(base)
+    return out
+
+
+def test_no_mismatch_on_the_example():
+    account, settings = tiny()
+    # latest: customer 3.8 vs ours 4.0; willingness 4 vs 4; transparency 2 then 3
+    assert scorecard.mismatch_flags(account, settings, AS_OF) == []
+
+
+def test_customer_more_willing_than_us_flags_under_investing():
+    account, settings = tiny()
+    keen = variant(account, scorecard=_assessments(
+        account, ({"willingness_to_partner": 5, "transparency": 4, "growth_potential": 4, "responsiveness": 4},
+                  {"willingness_to_partner": 3, "transparency": 3, "contribution_to_growth": 3})))
+    # customer .3*5+.2*4+.3*4+.2*4 = 4.3; ours .4*3+.3*3+.3*3 = 3.0: gap 1.3
+    flags = scorecard.mismatch_flags(keen, settings, AS_OF)
+    assert [f.kind for f in flags] == ["under_investing"]
+    assert "4.30" in flags[0].message and "3.00" in flags[0].message
+
+
+def test_guarded_customer_over_two_assessments_while_we_invest_is_flagged():
+    account, settings = tiny()
+    guarded = {"willingness_to_partner": 3, "transparency": 2, "growth_potential": 4, "responsiveness": 3}
+    invest = {"willingness_to_partner": 4, "transparency": 4, "contribution_to_growth": 4}
+    two = variant(account, scorecard=_assessments(account, (guarded, invest), (guarded, invest)))
+    assert [f.kind for f in scorecard.mismatch_flags(two, settings, AS_OF)] == ["opportunistic_customer"]
+    # only the latest guarded: not yet a pattern
+    open_then_guarded = variant(account, scorecard=_assessments(
+        account, (dict(guarded, transparency=4), invest), (guarded, invest)))
+    assert scorecard.mismatch_flags(open_then_guarded, settings, AS_OF) == []
+    # guarded twice but we do not invest either (ours 3.0): no flag
+    low = {"willingness_to_partner": 3, "transparency": 3, "contribution_to_growth": 3}
+    both_low = variant(account, scorecard=_assessments(account, (guarded, low), (guarded, low)))
+    assert scorecard.mismatch_flags(both_low, settings, AS_OF) == []
