@@ -128,6 +128,13 @@ def plan_findings(account: Account, as_of: date) -> list[str]:
     health = plan.plan_health(account, as_of)
     found = [f"Plan health is {health.score}/100."
              + (f" The largest deduction: {health.deductions[0][1]}." if health.deductions else "")]
+    projects = account.joint_plan.projects
+    if projects:
+        by_status = pd.Series([p.status for p in projects]).value_counts()
+        found.append(f"{len(projects)} project(s) in the joint plan: "
+                     + ", ".join(f"{n} {readable(s)}" for s, n in by_status.items()) + ".")
+    else:
+        found.append("The joint plan has no projects yet: nothing will happen until it does.")
     overdue = plan.overdue_projects(account, as_of)
     if overdue:
         found.append(f"{len(overdue)} project(s) are overdue ({', '.join(overdue)}): re-plan or close them "

@@ -1,0 +1,66 @@
+"""The "what this means for the plan" findings: computed from the results, 3-6 per step."""
+
+from datetime import date
+
+from kamlib import findings, params, portfolio
+from tests.helpers import TINY, tiny, variant
+
+AS_OF = date(2026, 11, 24)
+
+
+def test_environment_findings_link_the_top_force_to_our_strongest_answer():
+    account, _ = tiny()
+    found = findings.environment_findings(account)
+    assert found[0] == ("Purchasing dynamics is the highest-priority force (short term, likelihood 90%, impact -2): "
+                        "it threatens the customer; our strongest answer is innovation, where we lead Alpha "
+                        "Packaging by 2 point(s).")
+    assert "does not yet answer end-consumer demand" in found[-1]
+    assert 3 <= len(found) <= 6
+
+
+def test_environment_findings_without_forces_say_so():
+    account, _ = tiny()
+    assert "No forces are recorded yet" in findings.environment_findings(variant(account, environment=[]))[0]
+
+
+def test_competition_findings_use_the_computed_figures():
+    account, _ = tiny()
+    found = findings.competition_findings(account)
+    assert "we score 3.75 against Alpha Packaging's 3.50: a relative strength of 1.07, ahead" in found[0]
+    assert "We lose most on price (weight 30%), 1 point(s) behind" in found[2]
+    assert "We hold 28% of the customer's category spend as a preferred supplier; Alpha Packaging holds 45%" in found[3]
+    assert "1 open cell(s)" in found[4]
+
+
+def test_scorecard_findings_report_class_trend_economics_and_value():
+    account, settings = tiny()
+    found = findings.scorecard_findings(account, settings, AS_OF)
+    assert found[0].startswith("The latest assessment (2026-09-30) scores the customer 3.80 and us 4.00: class key account")
+    assert "improved (+0.70) (class moved from develop)" in found[1]
+    assert "profit GBP 433,500 on revenue GBP 2,650,000 (16%)" in found[2]
+    assert "GBP 2,192,255" in found[3]
+
+
+def test_scorecard_findings_before_any_assessment():
+    account, settings = tiny()
+    assert "No assessment" in findings.scorecard_findings(account, settings, date(2025, 1, 1))[0]
+
+
+def test_plan_findings_name_health_projects_owners_and_coverage():
+    account, _ = tiny()
+    found = findings.plan_findings(account, AS_OF)
+    assert found[0].startswith("Plan health is 85/100.")
+    assert found[1] == "2 project(s) in the joint plan: 1 in progress, 1 planned."
+    assert any("P2 have no named owner at the customer" in f for f in found)
+    assert any("operations, finance: zipper these functions" in f for f in found)
+    late = findings.plan_findings(account, date(2027, 3, 1))
+    assert any("1 project(s) are overdue (P1)" in f for f in late)
+
+
+def test_portfolio_findings_on_a_one_account_portfolio():
+    whole = params.load_portfolio(TINY)
+    table = portfolio.portfolio_table(whole, AS_OF)
+    found = findings.portfolio_findings(whole, table)
+    assert found[0] == ("1 of 1 accounts qualify as strategic partner or key account against a capacity of 25: "
+                        "room for 24 more.")
+    assert 1 <= len(found) <= 6
