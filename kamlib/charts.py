@@ -174,7 +174,7 @@ def gantt(projects: pd.DataFrame, as_of: date) -> Figure:
                 edgecolor="#de2d26" if row.overdue else "white", linewidth=2 if row.overdue else 0.5)
         ax.text(start, i, f" {row.id}", va="center", fontsize=8)
     ax.axvline(pd.Timestamp(as_of), color="#333", ls="--", lw=1)
-    ax.text(pd.Timestamp(as_of), -0.7, f" plan date {as_of}", fontsize=8)
+    ax.text(pd.Timestamp(as_of), len(projects) - 0.45, f" plan date {as_of}", fontsize=8, va="bottom")
     ax.set_yticks(range(len(projects)), [t[:40] for t in projects["title"]])
     ax.invert_yaxis()
     handles = [Rectangle((0, 0), 1, 1, color=c) for c in STATUS_COLORS.values()]

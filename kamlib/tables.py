@@ -12,6 +12,14 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 
+class Table(Styler):
+    """A Styler whose plain-text form is the table itself, not `<Styler at 0x7f…>`: executed
+    notebooks then hold no memory addresses and the same inputs give the same files."""
+
+    def __repr__(self) -> str:
+        return self.data.to_string(index=False)
+
+
 def styled(frame: pd.DataFrame, *, money: tuple[str, ...] = (), percent: tuple[str, ...] = (),
            score: tuple[str, ...] = (), number: tuple[str, ...] = (), currency: str = "",
            labels: dict[str, str] | None = None, caption: str | None = None) -> Styler:
@@ -30,7 +38,7 @@ def styled(frame: pd.DataFrame, *, money: tuple[str, ...] = (), percent: tuple[s
     names = {c: (labels or {}).get(c, readable(str(c))) + (f" ({currency})" if c in money and currency else "")
              for c in frame.columns}
     shown = frame.rename(columns=names)
-    style = shown.style.format({names[c]: f for c, f in formats.items()}, escape="html", na_rep="")
+    style = Table(shown).format({names[c]: f for c, f in formats.items()}, escape="html", na_rep="")
     style = style.format_index(escape="html", axis=1).hide(axis="index")
     # Styler picks a random id per table by default: derive it from the content instead, so the
     # same inputs give the same documents.

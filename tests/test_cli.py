@@ -83,6 +83,12 @@ def test_run_publishes_the_real_notebooks_then_skips_then_forces(workdir):
     assert again.returncode == 0 and "unchanged" in again.stdout
     forced = kam("run", "northwind-foods", "--force", cwd=workdir)
     assert forced.returncode == 0 and "published v0002" in forced.stdout
+    # same inputs, same outputs in every executed notebook (no memory addresses, no random ids)
+    for name in ("01_environment_analysis", "02_competitor_positioning", "03_scorecard", "04_action_plan"):
+        cells = [json.loads((workdir / "outputs" / "northwind-foods" / v / f"{name}.ipynb").read_text())["cells"]
+                 for v in ("v0001", "v0002")]
+        outs = [[o.get("data", o.get("text")) for c in nb for o in c.get("outputs", [])] for nb in cells]
+        assert outs[0] == outs[1], name
     # same inputs, same document: only the version label differs
     second = (workdir / "outputs" / "northwind-foods" / "v0002" / "plan.html").read_text()
     assert second == html.replace("version v0001", "version v0002").replace("· v0001 ·", "· v0002 ·")

@@ -28,3 +28,8 @@ def test_same_table_gives_same_html():
 def test_booleans_read_as_yes_no_and_headers_lose_underscores():
     html = tables.styled(pd.DataFrame({"is_overdue": [True, False]})).to_html()
     assert "is overdue" in html and ">yes<" in html and ">no<" in html
+
+
+def test_plain_text_form_is_the_table_not_a_memory_address():
+    text = repr(tables.styled(pd.DataFrame({"x": [1, 2]})))
+    assert "0x" not in text and "x" in text and "2" in text
