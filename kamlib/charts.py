@@ -18,6 +18,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 US_COLOR = "#1f5fa8"
 RIVAL_COLORS = ["#d9822b", "#7a7a7a", "#8e5ea2", "#3a9a6c", "#c44e52"]
 UNALLOCATED_COLOR = "#d9d9d9"
+CUSTOMER_COLOR = "#17a2b8"  # the customer's side of the scorecard: never a competitor's colour
 CLASS_COLORS = {"strategic_partner": "#1b7837", "key_account": "#5aae61", "develop": "#f1a340", "maintain": "#b2abd2"}
 STATUS_COLORS = {"planned": "#9ecae1", "in_progress": "#3182bd", "done": "#31a354",
                  "blocked": "#de2d26", "cancelled": "#bdbdbd"}
@@ -131,7 +132,7 @@ def scorecard_trend(table: pd.DataFrame, classes: list) -> Figure:
     fig = Figure(figsize=(8, 3.8))
     ax = fig.subplots()
     dates = pd.to_datetime(table["date"])
-    ax.plot(dates, table["customer_score"], marker="o", color="#d9822b", label="customer side (toward us)")
+    ax.plot(dates, table["customer_score"], marker="o", color=CUSTOMER_COLOR, label="customer side (toward us)")
     ax.plot(dates, table["supplier_score"], marker="s", color=US_COLOR, label="our side (toward the customer)")
     for cls in classes[:-1]:
         ax.axhline(cls.customer_min, color=CLASS_COLORS.get(cls.name, "#999"), lw=0.8, ls="--")

@@ -134,3 +134,11 @@ def test_key_players_check():
     assert checks.loc["sponsor or champion (attitude +2)", "who"] == "Raj Patel"
     none = plan.key_players(variant(account, relationships=[]))
     assert not none["met"].any()
+
+
+def test_contacts_table_counts_days_since_contact():
+    account, _ = tiny()
+    table = plan.contacts_table(account, AS_OF).set_index("name")
+    assert table.loc["Helen Shaw", "days_since_contact"] == 53  # 2026-10-02 → 2026-11-24
+    assert table.loc["Raj Patel", "days_since_contact"] == 14
+    assert table.loc["Raj Patel", "buying_role"] == ""

@@ -1,0 +1,70 @@
+"""Every chart: a titled figure with labelled axes (units and currency), built from the analysis."""
+
+from datetime import date
+
+import pytest
+from matplotlib.figure import Figure
+
+from kamlib import charts, competition, economics, environment, params, plan, portfolio, scorecard
+from tests.helpers import TINY, tiny
+
+AS_OF = date(2026, 11, 24)
+
+
+def _texts(fig: Figure) -> str:
+    parts = [fig._suptitle.get_text() if fig._suptitle else ""]
+    for ax in fig.axes:
+        parts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+    return " | ".join(parts)
+
+
+def _figures():
+    account, settings = tiny()
+    forces = environment.forces_table(account)
+    criteria = competition.criteria_table(account)
+    table = portfolio.portfolio_table(params.load_portfolio(TINY), AS_OF)
+    return {
+        "forces_map": (charts.forces_map(forces), ["Forces", "Likelihood", "Impact"]),
+        "forces_heatmap": (charts.forces_heatmap(environment.heatmap_grid(forces)), ["priority", "Likelihood"]),
+        "criteria_dots": (charts.criteria_dots(criteria, ["us", "Alpha Packaging", "CartonCo"]), ["Buying criteria", "Score"]),
+        "wallet_bar": (charts.wallet_bar(competition.share_of_wallet(account), "GBP"), ["Share of wallet", "GBP"]),
+        "ladder_chart": (charts.ladder_chart(competition.ladder_table(account)), ["ladder"]),
+        "whitespace_map": (charts.whitespace_map(competition.whitespace_matrix(account)), ["Whitespace"]),
+        "scorecard_trend": (charts.scorecard_trend(scorecard.scorecard_table(account, settings, AS_OF),
+                                                   settings.scorecard.classes), ["scorecard", "Weighted score"]),
+        "financials_chart": (charts.financials_chart(economics.financials_table(account), "GBP"), ["profit", "GBP"]),
+        "gantt": (charts.gantt(plan.projects_table(account, AS_OF), AS_OF), ["projects"]),
+        "relationship_map": (charts.relationship_map(plan.contacts_table(account, AS_OF)), ["customer"]),
+        "portfolio_matrix": (charts.portfolio_matrix(table, 0.5), ["Portfolio matrix", "relative strength",
+                                                                   "attractiveness"]),
+        "whale_curve": (charts.whale_curve(portfolio.whale_curve(table), "GBP"), ["Whale curve", "GBP"]),
+        "revenue_vs_cost": (charts.revenue_vs_cost(table, "GBP"), ["cost to serve", "GBP"]),
+        "health_bars": (charts.health_bars(table), ["Plan health"]),
+    }
+
+
+FIGURES = _figures()
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_chart_is_titled_and_labelled(name):
+    fig, words = FIGURES[name]
+    assert isinstance(fig, Figure)
+    text = _texts(fig).lower()
+    for word in words:
+        assert word.lower() in text, f"{name}: '{word}' not in {text!r}"
+
+
+def test_us_and_competitors_keep_their_colours():
+    assert charts.player_color("us", ["A", "B"]) == charts.US_COLOR
+    assert charts.player_color("B", ["A", "B"]) == charts.RIVAL_COLORS[1]
+    assert charts.CUSTOMER_COLOR not in charts.RIVAL_COLORS and charts.US_COLOR not in charts.RIVAL_COLORS
+
+
+def test_figures_render_to_png_deterministically(tmp_path):
+    import io
+    fig, _ = FIGURES["scorecard_trend"]
+    first, second = io.BytesIO(), io.BytesIO()
+    fig.savefig(first, format="png")
+    fig.savefig(second, format="png")
+    assert first.getvalue() == second.getvalue()
