@@ -11,7 +11,8 @@ import hashlib
 import json
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from importlib import metadata
@@ -96,9 +97,53 @@ def software_versions() -> dict[str, str]:
     return found
 
 
+KERNEL_START_ATTEMPTS = 3  # kernel starts can race for ports under parallel load (papermill #511)
+
+
+@contextmanager
+def kernel(owner: str, attempts: int = KERNEL_START_ATTEMPTS) -> Iterator[Any]:
+    """One fresh kernel for one plan job, started with bounded retries and always shut down.
+
+    All notebooks of the job run in it (same account, so nothing crosses accounts); a kernel is
+    never reused by another job.
+    """
+    from jupyter_client.manager import KernelManager
+
+    km = None
+    for attempt in range(1, attempts + 1):
+        km = KernelManager(kernel_name=KERNEL_NAME)
+        try:
+            km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+            client = km.client()
+            client.start_channels()
+            try:
+                client.wait_for_ready(timeout=60)
+            finally:
+                client.stop_channels()
+            break
+        except Exception as err:  # noqa: BLE001 - any start failure is retried, then reported
+            _shutdown(km)
+            if attempt == attempts:
+                raise RunError(owner, "(kernel start)", None,
+                               f"kernel did not start after {attempts} attempts: {type(err).__name__}: {err}") from None
+            time.sleep(0.2 * attempt)
+    try:
+        yield km
+    finally:
+        _shutdown(km)
+
+
+def _shutdown(km: Any) -> None:
+    try:
+        if km is not None and km.has_kernel:
+            km.shutdown_kernel(now=False)
+    except Exception:  # noqa: BLE001 - a kernel that is already gone needs no shutdown
+        pass
+
+
 def execute(notebook: str, staging: Path, owner: str, parameters: dict[str, Any],
-            notebooks_dir: Path, timeout: int) -> float:
-    """Execute one notebook into the staging folder; a failure becomes a `RunError`."""
+            notebooks_dir: Path, timeout: int, km: Any) -> float:
+    """Execute one notebook in the job's kernel into the staging folder; a failure becomes a `RunError`."""
     import logging
 
     import papermill
@@ -106,52 +151,135 @@ def execute(notebook: str, staging: Path, owner: str, parameters: dict[str, Any]
 
     logging.getLogger("papermill").setLevel(logging.ERROR)
     started = time.perf_counter()
+    if not km.is_alive():
+        raise RunError(owner, notebook, None, "the kernel died in an earlier notebook")
     try:
         papermill.execute_notebook(
             str(notebooks_dir / f"{notebook}.ipynb"), str(staging / f"{notebook}.ipynb"),
-            parameters=parameters, kernel_name=KERNEL_NAME, progress_bar=False,
-            execution_timeout=timeout, extra_arguments=KERNEL_ARGUMENTS,
+            parameters=parameters, kernel_name=KERNEL_NAME, progress_bar=False, km=km,
+            execution_timeout=timeout, request_save_on_cell_execute=False,
         )
     except PapermillExecutionError as err:
         raise RunError(owner, notebook, err.exec_count, f"{err.ename}: {err.evalue}".strip()) from None
-    except Exception as err:  # a kernel that died or timed out: still this notebook's failure
+    except Exception as err:  # noqa: BLE001 - a kernel that died or timed out: still this notebook's failure
         raise RunError(owner, notebook, None, f"{type(err).__name__}: {err}".strip()) from None
     return time.perf_counter() - started
 
 
-def _run_job(owner: str, kind: str, outputs: Path, inputs: dict[str, Any], notebooks: tuple[str, ...],
-             parameters: dict[str, Any], force: bool, notebooks_dir: Path, timeout: int,
-             write_documents: Callable[[Path, int, str], list[str]], extra: dict[str, Any]) -> RunResult:
-    """Skip if unchanged, else execute into staging, write documents and publish atomically.
+@dataclass(frozen=True)
+class Job:
+    """One plan job: everything needed to build a version, as plain values (it can be pickled
+    to another process or machine). `account_id` is None for the portfolio overview."""
 
-    A failing notebook moves the staging folder to `_failed/<owner>/` and re-raises.
-    """
-    started = time.perf_counter()
-    digest = input_hash(inputs)
+    owner: str
+    kind: str
+    params_dir: Path
+    account_id: str | None
+    as_of: str
+    inputs: dict[str, Any]
+    digest: str
+    version: int
+    notebooks: tuple[str, ...]
+    notebooks_dir: Path
+    timeout: int
+
+
+def _next_version(outputs: Path, owner: str) -> int:
+    existing = versions.list_versions(outputs, owner)
+    return existing[-1].number + 1 if existing else 1
+
+
+def _unchanged(outputs: Path, owner: str, digest: str, force: bool, started: float) -> RunResult | None:
     latest = versions.latest_version(outputs, owner)
     if latest is not None and not force and latest.manifest().get("input_hash") == digest:
         return RunResult(owner, "unchanged", latest, time.perf_counter() - started)
+    return None
 
-    staging = versions.new_staging(outputs, owner)
+
+def plan_account(params_dir: Path, outputs: Path, account_id: str, as_of: str | date | None = None,
+                 force: bool = False, notebooks_dir: Path = NOTEBOOKS_DIR, timeout: int = DEFAULT_TIMEOUT,
+                 ) -> Job | RunResult:
+    """Validate the account and decide: a job to run, or "unchanged" (no kernel is started)."""
+    started = time.perf_counter()
+    params_dir = Path(params_dir).resolve()
+    settings = params.load_settings(params_dir)
+    params.load_account(params_dir, account_id)
+    plan_date = params.parse_as_of(as_of) or settings.as_of
+    inputs = account_inputs(params_dir, account_id, plan_date, notebooks_dir)
+    digest = input_hash(inputs)
+    return _unchanged(outputs, account_id, digest, force, started) or Job(
+        account_id, "account", params_dir, account_id, plan_date.isoformat(), inputs, digest,
+        _next_version(outputs, account_id), ACCOUNT_NOTEBOOKS, Path(notebooks_dir), timeout)
+
+
+def plan_portfolio(params_dir: Path, outputs: Path, as_of: str | date | None = None, force: bool = False,
+                   notebooks_dir: Path = NOTEBOOKS_DIR, timeout: int = DEFAULT_TIMEOUT) -> Job | RunResult:
+    """Validate every file and decide whether the overview needs a new version."""
+    started = time.perf_counter()
+    params_dir = Path(params_dir).resolve()
+    whole = params.load_portfolio(params_dir)
+    plan_date = whole.planning_date(as_of)
+    inputs = portfolio_inputs(params_dir, plan_date, notebooks_dir)
+    digest = input_hash(inputs)
+    return _unchanged(outputs, PORTFOLIO_OWNER, digest, force, started) or Job(
+        PORTFOLIO_OWNER, "portfolio", params_dir, None, plan_date.isoformat(), inputs, digest,
+        _next_version(outputs, PORTFOLIO_OWNER), (PORTFOLIO_NOTEBOOK,), Path(notebooks_dir), timeout)
+
+
+def build(job: Job, staging: Path) -> dict[str, Any]:
+    """Execute the job's notebooks in one kernel into `staging` and write its documents.
+
+    Returns the manifest fields the job computed; raises `RunError` on a failing notebook.
+    This is the part that may run in another process or on a cluster worker.
+    """
+    from kamlib import documents
+
+    started = time.perf_counter()
+    plan_date = date.fromisoformat(job.as_of)
+    parameters: dict[str, Any] = {"params_dir": str(job.params_dir), "as_of": job.as_of}
+    if job.account_id is not None:
+        parameters = {"account_id": job.account_id, **parameters}
     timings: dict[str, float] = {}
-    try:
-        for notebook in notebooks:
-            timings[notebook] = round(execute(notebook, staging, owner, parameters, notebooks_dir, timeout), 3)
-    except RunError as err:
-        kept = versions.keep_failed(outputs, owner, staging)
-        raise RunError(err.account, err.notebook, err.cell, err.error, kept=str(kept)) from None
+    with kernel(job.owner) as km:
+        for notebook in job.notebooks:
+            timings[notebook] = round(execute(notebook, staging, job.owner, parameters, job.notebooks_dir,
+                                              job.timeout, km), 3)
+    if job.account_id is not None:
+        settings = params.load_settings(job.params_dir)
+        account = params.load_account(job.params_dir, job.account_id)
+        docs = documents.write_account_documents(staging, account, settings, plan_date, job.notebooks,
+                                                 version=job.version, input_hash=job.digest)
+        extra: dict[str, Any] = {"headline": portfolio.headline(account, settings, plan_date)}
+    else:
+        whole = params.load_portfolio(job.params_dir)
+        docs = documents.write_portfolio_document(staging, whole.settings, plan_date, job.notebooks[0],
+                                                  version=job.version, input_hash=job.digest)
+        extra = {"accounts": len(whole.accounts)}
+    timings["total"] = round(time.perf_counter() - started, 3)
+    return {"timings": timings, "documents": docs, **extra}
 
-    existing = versions.list_versions(outputs, owner)
-    next_number = existing[-1].number + 1 if existing else 1
+
+def publish_job(job: Job, outputs: Path, staging: Path, built: dict[str, Any]) -> versions.Version:
+    """Write the manifest and move the staging folder into place (call with the lock held)."""
     manifest = {
-        "account": owner, "kind": kind, "as_of": inputs["as_of"], "status": "published",
-        "inputs": inputs, "input_hash": digest, "software": software_versions(),
-        "notebooks": [f"{n}.ipynb" for n in notebooks], **extra,
+        "account": job.owner, "kind": job.kind, "as_of": job.as_of, "status": "published",
+        "inputs": job.inputs, "input_hash": job.digest, "software": software_versions(),
+        "notebooks": [f"{n}.ipynb" for n in job.notebooks], **built,
     }
-    manifest["documents"] = write_documents(staging, next_number, digest)
-    manifest["timings"] = {**timings, "total": round(time.perf_counter() - started, 3)}
-    version = versions.publish(outputs, owner, staging, manifest)
-    return RunResult(owner, "published", version, time.perf_counter() - started)
+    return versions.publish(outputs, job.owner, staging, manifest)
+
+
+def run_job(job: Job, outputs: Path) -> RunResult:
+    """Build a job in this process and publish it; a failure is kept apart and re-raised."""
+    started = time.perf_counter()
+    staging = versions.new_staging(outputs, job.owner)
+    try:
+        built = build(job, staging)
+    except RunError as err:
+        kept = versions.keep_failed(outputs, job.owner, staging)
+        raise RunError(err.account, err.notebook, err.cell, err.error, kept=str(kept)) from None
+    version = publish_job(job, outputs, staging, built)
+    return RunResult(job.owner, "published", version, time.perf_counter() - started)
 
 
 def run_account(params_dir: Path, outputs: Path, account_id: str, as_of: str | date | None = None,
@@ -161,35 +289,12 @@ def run_account(params_dir: Path, outputs: Path, account_id: str, as_of: str | d
 
     Call with the outputs lock held (see `versions.outputs_lock`).
     """
-    from kamlib import documents
-
-    params_dir = Path(params_dir).resolve()
-    settings = params.load_settings(params_dir)
-    account = params.load_account(params_dir, account_id)
-    plan_date = params.parse_as_of(as_of) or settings.as_of
-    return _run_job(
-        account_id, "account", outputs, account_inputs(params_dir, account_id, plan_date, notebooks_dir),
-        ACCOUNT_NOTEBOOKS, {"account_id": account_id, "params_dir": str(params_dir), "as_of": plan_date.isoformat()},
-        force, notebooks_dir, timeout,
-        lambda folder, number, digest: documents.write_account_documents(
-            folder, account, settings, plan_date, ACCOUNT_NOTEBOOKS, version=number, input_hash=digest),
-        {"headline": portfolio.headline(account, settings, plan_date)},
-    )
+    job = plan_account(params_dir, outputs, account_id, as_of, force, notebooks_dir, timeout)
+    return job if isinstance(job, RunResult) else run_job(job, outputs)
 
 
 def run_portfolio(params_dir: Path, outputs: Path, as_of: str | date | None = None, force: bool = False,
                   notebooks_dir: Path = NOTEBOOKS_DIR, timeout: int = DEFAULT_TIMEOUT) -> RunResult:
     """Execute the portfolio overview notebook and publish it as `outputs/portfolio/vNNNN/`."""
-    from kamlib import documents
-
-    params_dir = Path(params_dir).resolve()
-    whole = params.load_portfolio(params_dir)
-    plan_date = whole.planning_date(as_of)
-    return _run_job(
-        PORTFOLIO_OWNER, "portfolio", outputs, portfolio_inputs(params_dir, plan_date, notebooks_dir),
-        (PORTFOLIO_NOTEBOOK,), {"params_dir": str(params_dir), "as_of": plan_date.isoformat()},
-        force, notebooks_dir, timeout,
-        lambda folder, number, digest: documents.write_portfolio_document(
-            folder, whole.settings, plan_date, PORTFOLIO_NOTEBOOK, version=number, input_hash=digest),
-        {"accounts": len(whole.accounts)},
-    )
+    job = plan_portfolio(params_dir, outputs, as_of, force, notebooks_dir, timeout)
+    return job if isinstance(job, RunResult) else run_job(job, outputs)
