@@ -37,17 +37,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("account_id", metavar="ACCOUNT_ID")
     p.set_defaults(handler=cmd_new)
 
-    for name, help_text in (("run", "run the planning notebooks for one account and publish a version"),
-                            ("batch", "run every account (or the ones named), one after another")):
-        p = commands.add_parser(name, help=help_text)
-        if name == "run":
-            p.add_argument("account_ids", nargs=1, metavar="ACCOUNT_ID")
-        else:
-            p.add_argument("account_ids", nargs="*", metavar="ACCOUNT_ID")
-        p.add_argument("--as-of", metavar="DATE", help="planning date YYYY-MM-DD (default: portfolio's as_of)")
-        p.add_argument("--force", action="store_true", help="publish a new version even if nothing changed")
-        p.add_argument("--timeout", type=int, default=600, metavar="SECONDS", help="per-cell time limit (default 600)")
-        p.set_defaults(handler=cmd_run)
+    p = commands.add_parser("run", help="run the planning notebooks for one account and publish a version")
+    p.add_argument("account_ids", nargs=1, metavar="ACCOUNT_ID")
+    _run_options(p)
+    p.set_defaults(handler=cmd_run)
+
+    p = commands.add_parser("batch", help="run every account (or those named) in parallel, then the overview")
+    p.add_argument("account_ids", nargs="*", metavar="ACCOUNT_ID")
+    p.add_argument("--top", type=int, metavar="N", help="only the N most attractive accounts (portfolio matrix order)")
+    p.add_argument("--workers", type=int, metavar="N", help="accounts run at once (default: the number of cores)")
+    _run_options(p)
+    p.set_defaults(handler=cmd_batch)
 
     p = commands.add_parser("portfolio", help="run the cross-account overview and publish outputs/portfolio/")
     p.add_argument("--as-of", metavar="DATE")
@@ -59,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("account_id", metavar="ACCOUNT_ID")
     p.set_defaults(handler=cmd_history)
     return parser
+
+
+def _run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", metavar="DATE", help="planning date YYYY-MM-DD (default: portfolio's as_of)")
+    p.add_argument("--force", action="store_true", help="publish a new version even if nothing changed")
+    p.add_argument("--timeout", type=int, default=600, metavar="SECONDS", help="per-cell time limit (default 600)")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -87,50 +93,71 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from kamlib import params, runner, versions
+    from kamlib import runner, versions
 
-    ids = args.account_ids or params.account_ids(args.params)
-    if not ids:
-        raise UsageError(f"no account files in {args.params / params.ACCOUNTS_DIR}")
-    params.parse_as_of(args.as_of)
-    # Validate everything first: a typo in one file must not leave half a batch published.
-    params.load_settings(args.params)
-    problems = []
-    for account_id in ids:
-        try:
-            params.load_account(args.params, account_id)
-        except InputError as err:
-            problems += err.problems
-    if problems:
-        raise InputError(problems)
-
-    results: list[tuple[str, str, float]] = []
-    failed = 0
+    account_id = args.account_ids[0]
     with versions.outputs_lock(args.outputs):
-        for n, account_id in enumerate(ids, start=1):
-            started = time.perf_counter()
-            try:
-                result = runner.run_account(args.params, args.outputs, account_id, args.as_of, args.force,
-                                            notebooks_dir=_notebooks(args), timeout=args.timeout)
-            except RunError as err:
-                failed += 1
-                outcome = f"failed: {err.notebook}, cell {err.cell}" if err.cell is not None else f"failed: {err.notebook}"
-                print(f"error: {err}", file=sys.stderr)
-            else:
-                assert result.version is not None
-                outcome = (f"published {result.version.name}" if result.status == "published"
-                           else f"unchanged (latest {result.version.name})")
-            seconds = time.perf_counter() - started
-            results.append((account_id, outcome, seconds))
-            print(f"[{n}/{len(ids)}] {account_id}: {outcome} ({seconds:.1f} s)", flush=True)
-    if len(ids) > 1:
-        _summary(results)
-    if len(ids) == 1 and not failed:
-        print(f"plan document: {args.outputs / ids[0] / 'latest' / 'plan.html'}")
-    elif len(ids) > 1:
-        print(f"plan documents: {args.outputs}/<account>/latest/plan.html "
-              f"(e.g. {args.outputs / ids[0] / 'latest' / 'plan.html'})")
-    return 1 if failed else 0
+        try:
+            result = runner.run_account(args.params, args.outputs, account_id, args.as_of, args.force,
+                                        notebooks_dir=_notebooks(args), timeout=args.timeout)
+        except RunError as err:
+            where = f"{err.notebook}, cell {err.cell}" if err.cell is not None else err.notebook
+            print(f"[1/1] {account_id}: failed: {where}")
+            raise
+    assert result.version is not None
+    outcome = (f"published {result.version.name}" if result.status == "published"
+               else f"unchanged (latest {result.version.name})")
+    print(f"[1/1] {account_id}: {outcome} ({result.seconds:.1f} s)")
+    print(f"plan document: {args.outputs / account_id / 'latest' / 'plan.html'}")
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from kamlib import batch, params, runner, versions
+
+    if args.account_ids and args.top is not None:
+        raise UsageError("give account ids or --top N, not both")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers: expected a number of at least 1, got {args.workers}")
+    as_of = params.parse_as_of(args.as_of)
+    whole = params.load_portfolio(args.params)  # validates every file before anything runs
+    ids = args.account_ids or sorted(whole.accounts)
+    for account_id in ids:
+        params.check_account_id(account_id)
+        if account_id not in whole.accounts:
+            from kamlib.rules import suggest
+            raise UsageError(f"no account '{account_id}' in {args.params}{suggest(account_id, whole.accounts)}")
+    if args.top is not None:
+        if args.top < 1:
+            raise UsageError(f"--top: expected a number of at least 1, got {args.top}")
+        from kamlib import portfolio
+        ids = portfolio.portfolio_table(whole, whole.planning_date(as_of))["account"].head(args.top).tolist()
+
+    tty = sys.stdout.isatty()
+
+    def report(outcome: batch.Outcome, progress: batch.Progress) -> None:
+        if tty:
+            print("\r\033[K", end="")
+        print(f"[{progress.done}/{progress.total}] {outcome.account}: {outcome.summary} ({outcome.seconds:.1f} s)")
+        if outcome.error is not None:
+            print(f"error: {outcome.error}", file=sys.stderr)
+        if tty and progress.done < progress.total:
+            print(progress.line(), end="", flush=True)
+        sys.stdout.flush()
+
+    started = time.perf_counter()
+    with versions.outputs_lock(args.outputs):
+        outcomes = batch.run_batch(args.params, args.outputs, ids, as_of, args.force, args.workers,
+                                   _notebooks(args), args.timeout, report)
+        overview = runner.run_portfolio(args.params, args.outputs, as_of, force=False,
+                                        notebooks_dir=_notebooks(args), timeout=args.timeout)
+    _summary([(o.account, o.summary, o.seconds) for o in outcomes])
+    assert overview.version is not None
+    state = "published" if overview.status == "published" else "unchanged"
+    print(f"portfolio overview: {state} {overview.version.name}; total {time.perf_counter() - started:.1f} s")
+    print(f"plan documents: {args.outputs}/<account>/latest/plan.html; "
+          f"overview: {args.outputs / 'portfolio' / 'latest' / 'portfolio.html'}")
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
 
 
 def _notebooks(args: argparse.Namespace) -> Path:

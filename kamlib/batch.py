@@ -1,0 +1,170 @@
+"""`kam batch`: the plans of many accounts in parallel, each in its own process and kernel.
+
+The main process is the single writer of `outputs/`: it decides which accounts changed, forks
+one fresh process per changed account (which starts one fresh kernel, runs the account's
+notebooks in it and writes into a private staging folder), and publishes each finished
+staging folder as a version. Nothing — process, kernel or cache — serves two accounts: a
+worker process ends with its account. Forking from a parent that has already imported
+papermill and nbconvert saves every account those imports.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from kamlib import runner, versions
+from kamlib.errors import RunError
+from kamlib.workbook import NOTEBOOKS_DIR
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one account in a batch."""
+
+    account: str
+    status: str  # "published" | "unchanged" | "failed"
+    version: str | None
+    seconds: float
+    error: RunError | None = None
+
+    @property
+    def summary(self) -> str:
+        if self.status == "published":
+            return f"published {self.version}"
+        if self.status == "unchanged":
+            return f"unchanged ({self.version})"
+        assert self.error is not None
+        where = f"{self.error.notebook}, cell {self.error.cell}" if self.error.cell is not None else self.error.notebook
+        return f"failed: {where}"
+
+
+@dataclass
+class Progress:
+    """Counts for the progress line: accounts done of total, running, failed, elapsed."""
+
+    total: int
+    done: int = 0
+    failed: int = 0
+    running: tuple[str, ...] = ()
+    started: float = 0.0
+
+    def line(self) -> str:
+        running = f" running: {', '.join(self.running)}" if self.running else ""
+        return (f"{self.done}/{self.total} done, {self.failed} failed, {time.perf_counter() - self.started:.0f} s"
+                f"{running}")
+
+
+Report = Callable[[Outcome, Progress], None]
+
+
+def _child(job: runner.Job, staging: Path, conn: Connection) -> None:
+    """Build one account's version in this (forked) process and send back the result."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwinds: the kernel is shut down
+    try:
+        conn.send(("ok", runner.build(job, staging)))
+    except RunError as err:
+        conn.send(("error", (err.account, err.notebook, err.cell, err.error)))
+    except BaseException as err:  # noqa: BLE001 - anything else is this account's failure, reported
+        conn.send(("error", (job.owner, "(worker)", None, f"{type(err).__name__}: {err}")))
+    finally:
+        conn.close()
+
+
+def _preload() -> None:
+    """Import what every job needs once, before forking, so no worker pays for it."""
+    import jupyter_client.manager  # noqa: F401
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+    from kamlib import documents  # noqa: F401
+
+
+def run_batch(params_dir: Path, outputs: Path, account_ids: list[str], as_of: str | date | None = None,
+              force: bool = False, workers: int | None = None, notebooks_dir: Path = NOTEBOOKS_DIR,
+              timeout: int = runner.DEFAULT_TIMEOUT, report: Report | None = None) -> list[Outcome]:
+    """Run the accounts' plans, `workers` at a time; returns one outcome per account, in order.
+
+    Call with the outputs lock held. Unchanged accounts are decided here without starting a
+    process or a kernel. A failing account does not stop the others.
+    """
+    workers = max(1, workers or os.cpu_count() or 1)
+    started = time.perf_counter()
+    progress = Progress(total=len(account_ids), started=started)
+    outcomes: dict[str, Outcome] = {}
+    jobs: list[runner.Job] = []
+    for account_id in account_ids:
+        planned = runner.plan_account(params_dir, outputs, account_id, as_of, force, notebooks_dir, timeout)
+        if isinstance(planned, runner.RunResult):
+            assert planned.version is not None
+            outcomes[account_id] = Outcome(account_id, "unchanged", planned.version.name, planned.seconds)
+            progress.done += 1
+            if report:
+                report(outcomes[account_id], progress)
+        else:
+            jobs.append(planned)
+    if jobs:
+        _preload()
+        _run_jobs(jobs, outputs, workers, progress, outcomes, report)
+    return [outcomes[a] for a in account_ids]
+
+
+def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Progress,
+              outcomes: dict[str, Outcome], report: Report | None) -> None:
+    context = multiprocessing.get_context("fork")
+    pending = list(jobs)
+    running: dict[Connection, tuple[runner.Job, Any, Path, float]] = {}
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                job = pending.pop(0)
+                staging = versions.new_staging(outputs, job.owner)
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_child, args=(job, staging, send), name=f"kam-{job.owner}")
+                process.start()
+                send.close()
+                running[receive] = (job, process, staging, time.perf_counter())
+            progress.running = tuple(j.owner for j, *_ in running.values())
+            for conn in wait(list(running)):
+                job, process, staging, began = running.pop(conn)  # type: ignore[index]
+                try:
+                    kind, payload = conn.recv()
+                except EOFError:
+                    process.join()
+                    kind, payload = "error", (job.owner, "(worker)", None,
+                                              f"worker process died (exit code {process.exitcode})")
+                process.join()
+                conn.close()
+                outcome = _settle(job, outputs, staging, kind, payload, time.perf_counter() - began)
+                outcomes[job.owner] = outcome
+                progress.done += 1
+                progress.failed += outcome.status == "failed"
+                progress.running = tuple(j.owner for j, *_ in running.values())
+                if report:
+                    report(outcome, progress)
+    finally:
+        for _conn, (_job, process, _staging, _began) in running.items():
+            process.terminate()
+        for _conn, (_job, process, _staging, _began) in running.items():
+            process.join(timeout=10)
+        # staging folders of interrupted jobs are removed by the next run (versions.outputs_lock)
+
+
+def _settle(job: runner.Job, outputs: Path, staging: Path, kind: str, payload: Any, seconds: float) -> Outcome:
+    """Publish a finished job, or keep a failed one apart."""
+    if kind == "ok":
+        version = runner.publish_job(job, outputs, staging, payload)
+        return Outcome(job.owner, "published", version.name, seconds)
+    account, notebook, cell, error = payload
+    kept = versions.keep_failed(outputs, job.owner, staging)
+    return Outcome(job.owner, "failed", None, seconds, RunError(account, notebook, cell, error, kept=str(kept)))
