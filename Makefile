@@ -22,7 +22,6 @@ install: $(STAMP)
 plans: $(STAMP)
 	$(BIN)/kam --params $(PARAMS) --outputs $(OUTPUTS) validate
 	$(BIN)/kam --params $(PARAMS) --outputs $(OUTPUTS) batch
-	$(BIN)/kam --params $(PARAMS) --outputs $(OUTPUTS) portfolio
 
 ## test: the whole test suite
 test: $(STAMP)

@@ -44,8 +44,8 @@ class RunError(KamError):
 
     def __init__(self, account: str, notebook: str, cell: int | None, error: str, kept: str | None = None):
         self.account, self.notebook, self.cell, self.error, self.kept = account, notebook, cell, error, kept
-        where = f"cell {cell}" if cell is not None else "before the first cell"
-        message = f"{account}: {notebook}, {where}: {error}"
+        where = f", cell {cell}" if cell is not None else ""
+        message = f"{account}: {notebook}{where}: {error}"
         if kept:
             message += f" (executed notebook kept in {kept})"
         super().__init__(message)

@@ -107,17 +107,20 @@ def kernel(owner: str, attempts: int = KERNEL_START_ATTEMPTS) -> Iterator[Any]:
     All notebooks of the job run in it (same account, so nothing crosses accounts); a kernel is
     never reused by another job.
     """
-    from jupyter_client.manager import KernelManager
+    # An async manager, as nbclient would make itself: with a blocking one its output poll
+    # blocks the event loop, so a kernel that dies mid-cell is never noticed (measured: a hang).
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
 
     km = None
     for attempt in range(1, attempts + 1):
-        km = KernelManager(kernel_name=KERNEL_NAME)
+        km = AsyncKernelManager(kernel_name=KERNEL_NAME)
         try:
-            km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+            run_sync(km.start_kernel)(extra_arguments=KERNEL_ARGUMENTS)
             client = km.client()
             client.start_channels()
             try:
-                client.wait_for_ready(timeout=60)
+                run_sync(client.wait_for_ready)(timeout=60)
             finally:
                 client.stop_channels()
             break
@@ -134,9 +137,11 @@ def kernel(owner: str, attempts: int = KERNEL_START_ATTEMPTS) -> Iterator[Any]:
 
 
 def _shutdown(km: Any) -> None:
+    from jupyter_core.utils import run_sync
+
     try:
         if km is not None and km.has_kernel:
-            km.shutdown_kernel(now=False)
+            run_sync(km.shutdown_kernel)(now=False)
     except Exception:  # noqa: BLE001 - a kernel that is already gone needs no shutdown
         pass
 
@@ -151,7 +156,9 @@ def execute(notebook: str, staging: Path, owner: str, parameters: dict[str, Any]
 
     logging.getLogger("papermill").setLevel(logging.ERROR)
     started = time.perf_counter()
-    if not km.is_alive():
+    from jupyter_core.utils import run_sync
+
+    if not run_sync(km.is_alive)():
         raise RunError(owner, notebook, None, "the kernel died in an earlier notebook")
     try:
         papermill.execute_notebook(

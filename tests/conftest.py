@@ -28,10 +28,12 @@ def outputs(tmp_path: Path) -> Path:
     return folder
 
 
-def write_notebooks(folder: Path, fail_in: str | None = None, names: tuple[str, ...] | None = None) -> Path:
+def write_notebooks(folder: Path, fail_in: str | None = None, names: tuple[str, ...] | None = None,
+                    fail_for: str | None = None, extra: str | None = None) -> Path:
     """Minimal step notebooks (same names as the real ones) for fast runner tests.
 
-    Each takes the standard parameters and prints them; `fail_in` names one that raises.
+    Each takes the standard parameters and prints them; `fail_in` names one that raises (for
+    every account, or only for account `fail_for`); `extra` is a code cell added to each.
     """
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -45,8 +47,11 @@ def write_notebooks(folder: Path, fail_in: str | None = None, names: tuple[str, 
         params = new_code_cell('account_id = "x"\nparams_dir = "."\nas_of = None')
         params.metadata["tags"] = ["parameters"]
         nb.cells = [new_markdown_cell(f"# {name}"), params, new_code_cell("print('planning', as_of)")]
+        if extra:
+            nb.cells.append(new_code_cell(extra))
         if name == fail_in:
-            nb.cells.append(new_code_cell("raise ValueError('deliberate failure')"))
+            condition = f"if account_id == {fail_for!r}:\n    " if fail_for else ""
+            nb.cells.append(new_code_cell(f"{condition}raise ValueError('deliberate failure')"))
         for i, cell in enumerate(nb.cells):
             cell.id = f"{name[:2]}-{i}"
         nbformat.write(nb, folder / f"{name}.ipynb")

@@ -1,0 +1,183 @@
+"""`kam batch`: parallel, incremental, fault-isolated, crash-safe."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kamlib import batch, params, runner, versions
+from tests.conftest import DEMO_PARAMS, write_notebooks
+
+SOME = ["brightwell-petcare", "carrow-health", "harbor-snacks", "northwind-foods"]
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    target = tmp_path / "parameters"
+    shutil.copytree(DEMO_PARAMS, target)
+    return target
+
+
+def kam(*args: str, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kamlib", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_parallel_batch_equals_serial_runs(demo, tmp_path):
+    parallel, serial = tmp_path / "parallel", tmp_path / "serial"
+    with versions.outputs_lock(parallel):
+        outcomes = batch.run_batch(demo, parallel, SOME[:3], workers=2)
+    assert [o.status for o in outcomes] == ["published"] * 3
+    with versions.outputs_lock(serial):
+        for account_id in SOME[:3]:
+            runner.run_account(demo, serial, account_id)
+    for account_id in SOME[:3]:
+        a = versions.latest_version(parallel, account_id).manifest()
+        b = versions.latest_version(serial, account_id).manifest()
+        assert a["headline"] == b["headline"] and a["input_hash"] == b["input_hash"]
+        pa = (parallel / account_id / "latest" / "plan.html").read_text()
+        pb = (serial / account_id / "latest" / "plan.html").read_text()
+        assert pa == pb
+
+
+def test_unchanged_accounts_are_skipped_without_a_kernel_and_force_reruns(demo, tmp_path):
+    outputs = tmp_path / "out"
+    notebooks = write_notebooks(tmp_path / "nb")
+    with versions.outputs_lock(outputs):
+        first = batch.run_batch(demo, outputs, SOME, workers=2, notebooks_dir=notebooks)
+        assert {o.status for o in first} == {"published"}
+        started = time.perf_counter()
+        again = batch.run_batch(demo, outputs, SOME, workers=2, notebooks_dir=notebooks)
+        assert [o.status for o in again] == ["unchanged"] * 4
+        assert time.perf_counter() - started < 5
+        path = demo / "accounts" / "carrow-health.yaml"
+        path.write_text(path.read_text().replace("Gemma Watts", "Gemma Watt"))
+        changed = batch.run_batch(demo, outputs, SOME, workers=2, notebooks_dir=notebooks)
+        assert [o.status for o in changed] == ["unchanged", "published", "unchanged", "unchanged"]
+        forced = batch.run_batch(demo, outputs, SOME, force=True, workers=2, notebooks_dir=notebooks)
+        assert [o.version for o in forced] == ["v0002", "v0003", "v0002", "v0002"]
+
+
+def test_one_broken_account_fails_alone(demo, tmp_path):
+    notebooks = write_notebooks(tmp_path / "nb", fail_in="03_scorecard", fail_for="harbor-snacks")
+    run = kam("--params", str(demo), "--outputs", "out", "--notebooks", str(notebooks), "batch", *SOME,
+              cwd=tmp_path)
+    assert run.returncode == 1, run.stderr
+    assert "harbor-snacks: failed: 03_scorecard, cell" in run.stdout
+    assert "ValueError: deliberate failure" in run.stderr and "Traceback" not in run.stderr
+    out = tmp_path / "out"
+    for account_id in ("brightwell-petcare", "carrow-health", "northwind-foods"):
+        assert (out / account_id / "latest" / "plan.html").is_file()
+    assert not (out / "harbor-snacks").exists()
+    kept = out / "_failed" / "harbor-snacks" / "03_scorecard.ipynb"
+    assert "deliberate failure" in kept.read_text()
+    assert (out / "portfolio" / "latest" / "portfolio.html").is_file()
+
+
+def test_a_dying_kernel_fails_only_its_account(demo, tmp_path):
+    notebooks = write_notebooks(tmp_path / "nb", fail_in="02_competitor_positioning", fail_for="__none__",
+                                extra="import os\nif account_id == 'carrow-health':\n    os._exit(1)")
+    outputs = tmp_path / "out"
+    with versions.outputs_lock(outputs):
+        outcomes = batch.run_batch(demo, outputs, SOME[:2], workers=2, notebooks_dir=notebooks, timeout=60)
+    by = {o.account: o for o in outcomes}
+    assert by["brightwell-petcare"].status == "published"
+    assert by["carrow-health"].status == "failed"
+    assert by["carrow-health"].error.notebook == "01_environment_analysis"
+
+
+def test_kernel_start_is_retried(monkeypatch, tiny_params, outputs, fake_notebooks):
+    from jupyter_client.manager import AsyncKernelManager
+
+    real_start, calls = AsyncKernelManager.start_kernel, []
+
+    async def flaky(self, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return await real_start(self, **kw)
+
+    monkeypatch.setattr(AsyncKernelManager, "start_kernel", flaky)
+    result = runner.run_account(tiny_params, outputs, "northwind-foods", notebooks_dir=fake_notebooks)
+    assert result.status == "published" and len(calls) == 2
+
+
+def test_kernel_start_gives_up_after_bounded_attempts(monkeypatch, tiny_params, outputs, fake_notebooks):
+    from jupyter_client.manager import AsyncKernelManager
+
+    async def broken(self, **kw):
+        raise RuntimeError("no ports left")
+
+    monkeypatch.setattr(AsyncKernelManager, "start_kernel", broken)
+    with pytest.raises(runner.RunError, match="did not start after 3 attempts"):
+        runner.run_account(tiny_params, outputs, "northwind-foods", notebooks_dir=fake_notebooks)
+    assert versions.list_versions(outputs, "northwind-foods") == []
+
+
+def test_sigkill_mid_batch_leaves_published_versions_whole_and_the_next_run_recovers(demo, tmp_path):
+    notebooks = write_notebooks(tmp_path / "nb", extra="import time\ntime.sleep(1.5)")
+    out = tmp_path / "out"
+    first = kam("--params", str(demo), "--outputs", "out", "--notebooks", str(notebooks), "batch",
+                "northwind-foods", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    before = {p: p.read_bytes() for p in (out / "northwind-foods" / "v0001").rglob("*") if p.is_file()}
+
+    proc = subprocess.Popen([sys.executable, "-m", "kamlib", "--params", str(demo), "--outputs", "out",
+                             "--notebooks", str(notebooks), "batch", "--force", *SOME],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not any((out / "_staging").glob("*/01_environment_analysis.ipynb")):
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert any((out / "_staging").iterdir())  # killed mid-build: leftovers exist
+    after = {p: p.read_bytes() for p in (out / "northwind-foods" / "v0001").rglob("*") if p.is_file()}
+    assert after == before
+    for account_id in SOME:
+        for v in versions.list_versions(out, account_id):
+            assert json.loads((v.path / "manifest.json").read_text())["status"] == "published"
+
+    again = kam("--params", str(demo), "--outputs", "out", "--notebooks", str(notebooks), "batch", *SOME,
+                cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert not any((out / "_staging").iterdir())
+    for account_id in SOME:
+        assert (out / account_id / "latest" / "plan.html").is_file()
+
+
+def test_a_second_batch_on_the_same_outputs_is_refused_clearly(demo, tmp_path):
+    notebooks = write_notebooks(tmp_path / "nb", extra="import time\ntime.sleep(2)")
+    first = subprocess.Popen([sys.executable, "-m", "kamlib", "--params", str(demo), "--outputs", "out",
+                              "--notebooks", str(notebooks), "batch", "northwind-foods"],
+                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 30
+    while time.time() < deadline and not (tmp_path / "out" / "_staging").exists():
+        time.sleep(0.1)
+    second = kam("--params", str(demo), "--outputs", "out", "--notebooks", str(notebooks), "batch",
+                 "carrow-health", cwd=tmp_path)
+    assert second.returncode == 2
+    assert "in use by another kam run" in second.stderr
+    _, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err
+    assert versions.latest_version(tmp_path / "out", "northwind-foods").name == "v0001"
+
+
+def test_top_n_takes_the_most_attractive_accounts(demo, tmp_path):
+    notebooks = write_notebooks(tmp_path / "nb")
+    run = kam("--params", str(demo), "--outputs", "out", "--notebooks", str(notebooks), "batch", "--top", "2",
+              cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    from kamlib import portfolio
+    whole = params.load_portfolio(demo)
+    expected = portfolio.portfolio_table(whole, whole.settings.as_of)["account"].head(2).tolist()
+    published = sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith("_") and
+                       p.name != "portfolio")
+    assert published == sorted(expected)
+    assert kam("--params", str(demo), "batch", "--top", "0", cwd=tmp_path).returncode == 2
+    assert kam("--params", str(demo), "batch", "nope", cwd=tmp_path).returncode == 2
