@@ -58,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("history", help="list the published versions of an account")
     p.add_argument("account_id", metavar="ACCOUNT_ID")
     p.set_defaults(handler=cmd_history)
+
+    p = commands.add_parser("diff", help="what changed between two versions (default: the latest two)")
+    p.add_argument("account_id", metavar="ACCOUNT_ID")
+    p.add_argument("old", nargs="?", metavar="OLD", help="e.g. v0001 or 1")
+    p.add_argument("new", nargs="?", metavar="NEW", help="default: the latest version")
+    p.set_defaults(handler=cmd_diff)
     return parser
 
 
@@ -209,6 +215,18 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(f"{v.name:<8} {m.get('as_of', '?'):<10}  {m.get('status', '?'):<9}  {h.get('class')!s:<17} "
               f"{_num(h.get('customer_score')):>5} {_num(h.get('supplier_score')):>5} {h.get('plan_health')!s:>6} "
               f"{h.get('overdue_projects')!s:>7}  {str(m.get('input_hash', ''))[:12]}{mark}")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from kamlib import history, params
+
+    params.check_account_id(args.account_id)
+    old, new = history.pick(args.outputs, args.account_id, args.old, args.new)
+    lines = history.diff_lines(old, new)
+    print(f"{args.account_id}: {old.name} → {new.name}")
+    for line in lines or ["no change in the headline figures, assessments, projects or relationships"]:
+        print(f"  {line}")
     return 0
 
 

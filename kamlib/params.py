@@ -168,15 +168,17 @@ def load_settings_file(path: Path) -> tuple[PortfolioSettings | None, list[Probl
     return (settings if not problems else None), problems
 
 
-def load_account_file(path: Path, known_ids: set[str] | None = None) -> tuple[Account | None, list[Problem]]:
-    """Parse and validate one account file; the id must equal the file name."""
+def load_account_file(path: Path, known_ids: set[str] | None = None,
+                      file_id: str | None = None) -> tuple[Account | None, list[Problem]]:
+    """Parse and validate one account file; the id must equal the file name (or `file_id`,
+    for a copy kept under another name)."""
     try:
         source = read_yaml(path)
     except InputError as err:
         return None, err.problems
     account, problems = _validate(Account, source)
     if account is not None:
-        problems = [source.problem(loc, msg) for loc, msg in rules.check_account(account, path.stem, known_ids)]
+        problems = [source.problem(loc, msg) for loc, msg in rules.check_account(account, file_id or path.stem, known_ids)]
     return (account if not problems else None), problems
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -252,6 +253,8 @@ def build(job: Job, staging: Path) -> dict[str, Any]:
             timings[notebook] = round(execute(notebook, staging, job.owner, parameters, job.notebooks_dir,
                                               job.timeout, km), 3)
     if job.account_id is not None:
+        # the version keeps the account file it was built from (for `kam diff` and audits)
+        shutil.copyfile(params.account_path(job.params_dir, job.account_id), staging / "account.yaml")
         settings = params.load_settings(job.params_dir)
         account = params.load_account(job.params_dir, job.account_id)
         docs = documents.write_account_documents(staging, account, settings, plan_date, job.notebooks,

@@ -1,0 +1,136 @@
+"""Benchmark of the portfolio batch, side by side with the naive way, in one run.
+
+    .venv/bin/python benchmarks/batch.py [--accounts 30] [--skip-naive]
+
+Builds a portfolio of N accounts in a temporary folder (copies of the demo accounts under new
+ids) and prints the time of:
+  (a) the naive way: the `papermill` CLI in a shell loop, one process and kernel per notebook,
+      for the four step notebooks of every account and the overview;
+  (b) `kam batch` from cold;
+  (c) `kam batch` again with nothing changed;
+  (d) `kam run` of one account;
+  (e) the floor: the same analysis, figures and tables computed in one Python process without
+      notebooks or kernels;
+and the ratios a/b and b/e. Nothing here is a test: it prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+STEPS = ("01_environment_analysis", "02_competitor_positioning", "03_scorecard", "04_action_plan")
+
+
+def make_portfolio(folder: Path, count: int) -> list[str]:
+    """N accounts: the demo accounts, then copies under new ids (competes_with dropped in copies)."""
+    shutil.copytree(ROOT / "parameters", folder)
+    demo = sorted(p.stem for p in (folder / "accounts").glob("*.yaml"))
+    ids = list(demo[:count])
+    n = 0
+    while len(ids) < count:
+        source = demo[n % len(demo)]
+        new_id = f"{source}-copy{n // len(demo) + 1}"
+        text = (folder / "accounts" / f"{source}.yaml").read_text()
+        text = text.replace(f"id: {source}", f"id: {new_id}", 1)
+        lines = [line for line in text.splitlines() if not line.startswith("competes_with:")]
+        (folder / "accounts" / f"{new_id}.yaml").write_text("\n".join(lines) + "\n")
+        ids.append(new_id)
+        n += 1
+    for extra in demo[count:]:
+        (folder / "accounts" / f"{extra}.yaml").unlink()
+        for other in (folder / "accounts").glob("*.yaml"):  # keep competes_with pointing at existing ids
+            text = other.read_text()
+            if extra in text:
+                other.write_text(text.replace(f"[{extra}]", "[]").replace(f", {extra}", "").replace(f"{extra}, ", ""))
+    return ids
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def naive(params: Path, ids: list[str], work: Path) -> float:
+    out = work / "naive"
+    out.mkdir()
+    lines = [f'"{BIN / "papermill"}" "{ROOT}/notebooks/{nb}.ipynb" "{out}/{i}-{nb}.ipynb" -p account_id {i} '
+             f'-p params_dir "{params}" --no-progress-bar -k python3' for i in ids for nb in STEPS]
+    lines.append(f'"{BIN / "papermill"}" "{ROOT}/notebooks/00_portfolio_overview.ipynb" "{out}/overview.ipynb" '
+                 f'-p params_dir "{params}" --no-progress-bar -k python3')
+    script = work / "naive.sh"
+    script.write_text("set -e\n" + "\n".join(lines) + "\n")
+    return timed(["bash", str(script)], work)
+
+
+def floor(params: Path, ids: list[str]) -> float:
+    """Every analysis, chart and table of the step notebooks, in this process, no kernels."""
+    import io
+
+    from kamlib import charts, competition, economics, environment, findings, plan, scorecard, tables, workbook
+
+    started = time.perf_counter()
+    for account_id in ids:
+        p = workbook.open_account(account_id, params)
+        a, s, d = p.account, p.settings, p.as_of
+        forces = environment.forces_table(a)
+        criteria = competition.criteria_table(a)
+        card = scorecard.scorecard_table(a, s, d)
+        money = economics.financials_table(a)
+        projects = plan.projects_table(a, d)
+        contacts = plan.contacts_table(a, d)
+        figures = [charts.forces_map(forces), charts.forces_heatmap(environment.heatmap_grid(forces)),
+                   charts.criteria_dots(criteria, ["us"] + [c.name for c in a.rivals]),
+                   charts.wallet_bar(competition.share_of_wallet(a), s.currency),
+                   charts.ladder_chart(competition.ladder_table(a)),
+                   charts.scorecard_trend(card, s.scorecard.classes), charts.financials_chart(money, s.currency)]
+        if len(projects):
+            figures.append(charts.gantt(projects, d))
+        if len(contacts):
+            figures.append(charts.relationship_map(contacts))
+        for fig in figures:
+            fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+        for frame in (forces, criteria, money, projects, contacts, scorecard.assessment_matrix(card)):
+            tables.styled(frame).to_html()
+        findings.environment_findings(a), findings.competition_findings(a)
+        findings.scorecard_findings(a, s, d), findings.plan_findings(a, d)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=30)
+    parser.add_argument("--skip-naive", action="store_true", help="leave out (a), the slow part")
+    args = parser.parse_args()
+    kam = [str(BIN / "kam")]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        params = work / "parameters"
+        ids = make_portfolio(params, args.accounts)
+        base = kam + ["--params", str(params), "--outputs", str(work / "outputs")]
+        print(f"portfolio: {len(ids)} accounts × {len(STEPS)} notebooks + overview; {os.cpu_count()} cores")
+        a = None if args.skip_naive else naive(params, ids, work)
+        b = timed(base + ["batch"], work)
+        c = timed(base + ["batch"], work)
+        d = timed(kam + ["--params", str(params), "--outputs", str(work / "single"), "run", ids[0]], work)
+        e = floor(params, ids)
+        rows = [("(a) naive papermill CLI loop", a), ("(b) kam batch, cold", b), ("(c) kam batch, nothing changed", c),
+                ("(d) kam run, one account", d), ("(e) floor: analysis in one process", e)]
+        for label, seconds in rows:
+            print(f"{label:<40} {'skipped' if seconds is None else f'{seconds:8.1f} s'}")
+        if a is not None:
+            print(f"a/b = {a / b:.1f}  (goal ≥ 10)")
+        print(f"b/e = {b / e:.1f}")
+
+
+if __name__ == "__main__":
+    main()
