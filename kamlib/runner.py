@@ -7,6 +7,7 @@ anything new to publish: unchanged inputs publish nothing unless forced.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import platform
@@ -49,8 +50,11 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@functools.cache
 def kamlib_fingerprint() -> str:
-    """A hash of kamlib's own source: a change to the analysis makes every plan stale."""
+    """A hash of kamlib's own source: a change to the analysis makes every plan stale.
+
+    Computed once per process (a batch asks for it once per account)."""
     digest = hashlib.sha256()
     root = Path(kamlib.__file__).parent
     for path in sorted(root.rglob("*.py")):
