@@ -8,7 +8,6 @@ timing metadata are left out).
 from __future__ import annotations
 
 import copy
-import html
 from datetime import date
 from pathlib import Path
 
@@ -103,8 +102,3 @@ def write_portfolio_document(folder: Path, settings: PortfolioSettings, as_of: d
     )
     (folder / "portfolio.html").write_text(page, encoding="utf-8")
     return ["portfolio.html"]
-
-
-def escape(text: str) -> str:
-    """HTML-escape text from a parameter file."""
-    return html.escape(text, quote=True)

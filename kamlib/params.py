@@ -238,7 +238,9 @@ def validate_paths(paths: list[Path]) -> tuple[int, list[Problem]]:
             settings_file = path / PORTFOLIO_FILE
             ids = account_ids(path)
             if not settings_file.exists() and not ids and path.name == ACCOUNTS_DIR:
-                problems += validate_paths(sorted(path.glob("*.yaml")))[1]
+                found, more = validate_paths(sorted(path.glob("*.yaml")))
+                checked += found
+                problems += more
                 continue
             problems += load_settings_file(settings_file)[1]
             checked += 1

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from kamlib import params
 from kamlib.errors import UsageError
+from kamlib.rules import RESERVED_IDS
 from kamlib.yamlfile import display_path
 
 PLACEHOLDER_ID = "new-account-id"
@@ -21,8 +22,8 @@ def account_template(account_id: str) -> str:
 def write_account_template(params_dir: Path, account_id: str) -> Path:
     """Write `accounts/<id>.yaml`; refuses to overwrite an existing file."""
     path = params.account_path(Path(params_dir), account_id)
-    if account_id == "portfolio":
-        raise UsageError("'portfolio' is reserved for the portfolio overview; choose another id")
+    if account_id in RESERVED_IDS:
+        raise UsageError(f"'{account_id}' is reserved for the portfolio overview; choose another id")
     if path.exists():
         raise UsageError(f"{display_path(path)} already exists; not overwriting it")
     path.parent.mkdir(parents=True, exist_ok=True)
