@@ -95,11 +95,13 @@ def _context() -> multiprocessing.context.BaseContext:
 
 def run_batch(params_dir: Path, outputs: Path, account_ids: list[str], as_of: str | date | None = None,
               force: bool = False, workers: int | None = None, notebooks_dir: Path = NOTEBOOKS_DIR,
-              timeout: int = runner.DEFAULT_TIMEOUT, report: Report | None = None) -> list[Outcome]:
+              timeout: int = runner.DEFAULT_TIMEOUT, report: Report | None = None,
+              scheduler: str | None = None) -> list[Outcome]:
     """Run the accounts' plans, `workers` at a time; returns one outcome per account, in order.
 
     Call with the outputs lock held. Unchanged accounts are decided here without starting a
-    process or a kernel. A failing account does not stop the others.
+    process or a kernel. A failing account does not stop the others. With `scheduler` (a Dask
+    scheduler address) the jobs run on that cluster instead of local processes (`cluster`).
     """
     workers = max(1, workers or os.cpu_count() or 1)
     started = time.perf_counter()
@@ -116,7 +118,18 @@ def run_batch(params_dir: Path, outputs: Path, account_ids: list[str], as_of: st
                 report(outcomes[account_id], progress)
         else:
             jobs.append(planned)
-    if jobs:
+    if jobs and scheduler:
+        from kamlib import cluster
+
+        def record(outcome: Outcome) -> None:
+            outcomes[outcome.account] = outcome
+            progress.done += 1
+            progress.failed += outcome.status == "failed"
+            if report:
+                report(outcome, progress)
+
+        cluster.run_jobs(jobs, outputs, scheduler, _settle, record)
+    elif jobs:
         _run_jobs(jobs, outputs, workers, progress, outcomes, report)
     return [outcomes[a] for a in account_ids]
 

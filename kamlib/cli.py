@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("account_ids", nargs="*", metavar="ACCOUNT_ID")
     p.add_argument("--top", type=int, metavar="N", help="only the N most attractive accounts (portfolio matrix order)")
     p.add_argument("--workers", type=int, metavar="N", help="accounts run at once (default: the number of cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the plan jobs on this Dask scheduler, e.g. tcp://10.0.0.5:8786 (extra [distributed])")
     _run_options(p)
     p.set_defaults(handler=cmd_batch)
 
@@ -125,6 +127,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         raise UsageError("give account ids or --top N, not both")
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers: expected a number of at least 1, got {args.workers}")
+    if args.workers is not None and args.scheduler:
+        raise UsageError("give --workers or --scheduler, not both (the cluster decides how many run at once)")
     as_of = params.parse_as_of(args.as_of)
     whole = params.load_portfolio(args.params)  # validates every file before anything runs
     ids = args.account_ids or sorted(whole.accounts)
@@ -154,7 +158,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with versions.outputs_lock(args.outputs):
         outcomes = batch.run_batch(args.params, args.outputs, ids, as_of, args.force, args.workers,
-                                   _notebooks(args), args.timeout, report)
+                                   _notebooks(args), args.timeout, report, scheduler=args.scheduler)
         overview = runner.run_portfolio(args.params, args.outputs, as_of, force=False,
                                         notebooks_dir=_notebooks(args), timeout=args.timeout)
     _summary([(o.account, o.summary, o.seconds) for o in outcomes])
