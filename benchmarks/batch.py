@@ -1,6 +1,7 @@
 """Benchmark of the portfolio batch, side by side with the naive way, in one run.
 
     .venv/bin/python benchmarks/batch.py [--accounts 30] [--skip-naive]
+    .venv/bin/python benchmarks/batch.py --scaling 30 100 300 [--workers 2]
 
 Builds a portfolio of N accounts in a temporary folder (copies of the demo accounts under new
 ids) and prints the time of:
@@ -11,7 +12,10 @@ ids) and prints the time of:
   (d) `kam run` of one account;
   (e) the floor: the same analysis, figures and tables computed in one Python process without
       notebooks or kernels;
-and the ratios a/b and b/e. Nothing here is a test: it prints figures.
+and the ratios a/b and b/e. With --scaling it instead runs `kam batch --scheduler` on a Dask
+LocalCluster for each portfolio size and prints the time, accounts per minute and the peak
+memory of each worker process and of its largest kernel. Nothing here is a test: it prints
+figures.
 """
 
 from __future__ import annotations
@@ -106,11 +110,43 @@ def floor(params: Path, ids: list[str]) -> float:
     return time.perf_counter() - started
 
 
+def _peak_memory() -> tuple[float, float]:
+    """Peak resident memory (MB) of this worker process and of its largest child (a kernel)."""
+    import resource
+
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+
+
+def scaling(sizes: list[int], workers: int) -> None:
+    from distributed import Client, LocalCluster
+
+    print(f"scaling on a Dask LocalCluster: {workers} worker processes × 1 thread; {os.cpu_count()} cores")
+    print(f"{'accounts':>8}  {'time':>8}  {'per minute':>10}  peak memory per worker (worker / largest kernel)")
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp, \
+                LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            work = Path(tmp)
+            params = work / "parameters"
+            make_portfolio(params, size)
+            seconds = timed([str(BIN / "kam"), "--params", str(params), "--outputs", str(work / "outputs"), "batch",
+                             "--scheduler", cluster.scheduler_address], work)
+            with Client(cluster) as client:
+                memory = client.run(_peak_memory)
+            peaks = ", ".join(f"{w:.0f} / {k:.0f} MB" for w, k in memory.values())
+            print(f"{size:>8}  {seconds:>6.1f} s  {size / seconds * 60:>10.1f}  {peaks}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=30)
     parser.add_argument("--skip-naive", action="store_true", help="leave out (a), the slow part")
+    parser.add_argument("--scaling", type=int, nargs="+", metavar="N", help="portfolio sizes to run on a LocalCluster")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="LocalCluster worker processes")
     args = parser.parse_args()
+    if args.scaling:
+        scaling(args.scaling, args.workers)
+        return
     kam = [str(BIN / "kam")]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

@@ -71,18 +71,31 @@ def _child(job: runner.Job, staging: Path, conn: Connection) -> None:
     """Build one account's version in this (forked) process and send back the result."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwinds: the kernel is shut down
+    from kamlib.kernels import Zygote
+
+    # forked first, while this process is still one thread with no event loop or socket
+    zygote = Zygote(close_in_child=(conn,))
     try:
-        conn.send(("ok", runner.build(job, staging)))
+        conn.send(("ok", runner.build(job, staging, zygote=zygote)))
     except RunError as err:
         conn.send(("error", (err.account, err.notebook, err.cell, err.error)))
     except BaseException as err:  # noqa: BLE001 - anything else is this account's failure, reported
         conn.send(("error", (job.owner, "(worker)", None, f"{type(err).__name__}: {err}")))
     finally:
+        zygote.discard()
         conn.close()
 
 
-# Imported once in the fork server, so no worker pays for them (papermill alone takes ~1.7 s).
-PRELOAD = ["kamlib.runner", "kamlib.documents", "papermill", "nbconvert", "jupyter_client.manager"]
+# What the kernel of a step notebook imports; the batch's fork server imports them once.
+KERNEL_PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "matplotlib_inline.backend_inline", "pandas",
+                  "matplotlib", "kamlib.charts", "kamlib.tables", "kamlib.text", "kamlib.findings",
+                  "kamlib.workbook", "kamlib.environment", "kamlib.competition", "kamlib.economics",
+                  "kamlib.scorecard", "kamlib.plan"]
+
+# Imported once in the fork server, so no worker pays for them (papermill alone takes ~1.7 s),
+# nor any kernel: kernels are forked from their worker (`kernels`).
+PRELOAD = ["kamlib.runner", "kamlib.documents", "kamlib.kernels", "papermill", "nbconvert", "jupyter_client.manager",
+           *KERNEL_PRELOAD]
 
 
 def _context() -> multiprocessing.context.BaseContext:

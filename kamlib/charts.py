@@ -7,6 +7,7 @@ matplotlib Figure; notebooks display it. Nothing here computes a figure of the m
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import matplotlib
 import pandas as pd
@@ -31,21 +32,29 @@ matplotlib.rcParams.update({
 })
 
 
+_SHELLS_SET_UP: set[int] = set()
+
+
 def _show_figures_in_notebooks() -> None:
     """Figures are built without pyplot (no global state, no double display); tell IPython
     to render a returned Figure as PNG whatever backend the environment set (MPLBACKEND=Agg
-    would otherwise leave executed notebooks without images)."""
+    would otherwise leave executed notebooks without images). Done for each shell when it makes
+    its first figure: kamlib may have been imported before the shell existed (batch kernels are
+    forked from a process that imported it)."""
     try:
         from IPython import get_ipython
         from IPython.core.pylabtools import select_figure_formats
     except ImportError:
         return
     shell = get_ipython()
-    if shell is not None:
+    if shell is not None and id(shell) not in _SHELLS_SET_UP:
         select_figure_formats(shell, {"png"}, bbox_inches="tight")
+        _SHELLS_SET_UP.add(id(shell))
 
 
-_show_figures_in_notebooks()
+def _figure(**kwargs: Any) -> Figure:
+    _show_figures_in_notebooks()
+    return Figure(**kwargs)
 
 
 def player_color(name: str, rivals: list[str]) -> str:
@@ -65,7 +74,7 @@ def money_formatter(currency: str) -> FuncFormatter:
 
 def forces_map(forces: pd.DataFrame) -> Figure:
     """Impact on the customer × likelihood; marker by horizon, size by priority."""
-    fig = Figure(figsize=(8, 4.5))
+    fig = _figure(figsize=(8, 4.5))
     ax = fig.subplots()
     ax.axhspan(-2.6, 0, color="#fbeeee", zorder=0)
     ax.axhspan(0, 2.6, color="#eef6ee", zorder=0)
@@ -91,7 +100,7 @@ def forces_map(forces: pd.DataFrame) -> Figure:
 def criteria_dots(criteria: pd.DataFrame, players: list[str]) -> Figure:
     """Each player's score (1..5) per buying criterion, the criterion's weight in its label."""
     rivals = [p for p in players if p != "us"]
-    fig = Figure(figsize=(8, 0.6 * len(criteria) + 1.5))
+    fig = _figure(figsize=(8, 0.6 * len(criteria) + 1.5))
     ax = fig.subplots()
     y = range(len(criteria))
     for offset, player in enumerate(players):
@@ -111,7 +120,7 @@ def criteria_dots(criteria: pd.DataFrame, players: list[str]) -> Figure:
 def wallet_bar(shares: pd.DataFrame, currency: str) -> Figure:
     """The customer's category spend split between us, competitors and unallocated."""
     rivals = [p for p in shares["player"] if p not in ("us", "unallocated")]
-    fig = Figure(figsize=(8, 1.8))
+    fig = _figure(figsize=(8, 1.8))
     ax = fig.subplots()
     left = 0.0
     for row in shares.itertuples():
@@ -129,7 +138,7 @@ def wallet_bar(shares: pd.DataFrame, currency: str) -> Figure:
 
 def scorecard_trend(table: pd.DataFrame, classes: list) -> Figure:
     """Customer-side and our-side weighted scores over the assessments, with class thresholds."""
-    fig = Figure(figsize=(8, 3.8))
+    fig = _figure(figsize=(8, 3.8))
     ax = fig.subplots()
     dates = pd.to_datetime(table["date"])
     ax.plot(dates, table["customer_score"], marker="o", color=CUSTOMER_COLOR, label="customer side (toward us)")
@@ -149,7 +158,7 @@ def scorecard_trend(table: pd.DataFrame, classes: list) -> Figure:
 
 def financials_chart(table: pd.DataFrame, currency: str) -> Figure:
     """Revenue, cost to serve and profit after cost to serve by year."""
-    fig = Figure(figsize=(8, 3.6))
+    fig = _figure(figsize=(8, 3.6))
     ax = fig.subplots()
     x = range(len(table))
     ax.bar([i - 0.27 for i in x], table["revenue"], width=0.27, color=US_COLOR, label="revenue")
@@ -167,7 +176,7 @@ def financials_chart(table: pd.DataFrame, currency: str) -> Figure:
 
 def gantt(projects: pd.DataFrame, as_of: date) -> Figure:
     """Projects as bars from start to due, coloured by status, with the planning date marked."""
-    fig = Figure(figsize=(8, 0.45 * max(len(projects), 1) + 1.6))
+    fig = _figure(figsize=(8, 0.45 * max(len(projects), 1) + 1.6))
     ax = fig.subplots()
     for i, row in enumerate(projects.itertuples()):
         start, due = pd.Timestamp(row.start), pd.Timestamp(row.due)
@@ -190,7 +199,7 @@ def gantt(projects: pd.DataFrame, as_of: date) -> Figure:
 def portfolio_matrix(table: pd.DataFrame, split: float) -> Figure:
     """Attractiveness × our relative strength, bubbles sized by wallet, coloured by class, with
     the four quadrants named (split: attractiveness where "high" starts)."""
-    fig = Figure(figsize=(8.5, 6.5))
+    fig = _figure(figsize=(8.5, 6.5))
     ax = fig.subplots()
     data = table.dropna(subset=["attractiveness"]).copy()
     data["strength"] = data["relative_strength"].fillna(1.0)
@@ -220,7 +229,7 @@ def portfolio_matrix(table: pd.DataFrame, split: float) -> Figure:
 
 def revenue_vs_cost(table: pd.DataFrame, currency: str) -> Figure:
     """Revenue against cost to serve per account; above the line cost to serve exceeds gross profit."""
-    fig = Figure(figsize=(8, 5))
+    fig = _figure(figsize=(8, 5))
     ax = fig.subplots()
     colors = ["#31a354" if p >= 0 else "#de2d26" for p in table["profit"]]
     ax.scatter(table["revenue"], table["cost_to_serve"], color=colors, s=50, alpha=0.8, edgecolor="white")
@@ -237,7 +246,7 @@ def revenue_vs_cost(table: pd.DataFrame, currency: str) -> Figure:
 def health_bars(table: pd.DataFrame) -> Figure:
     """Plan health per account, lowest first, with overdue projects noted."""
     data = table.sort_values("plan_health", kind="stable")
-    fig = Figure(figsize=(8, 0.28 * len(data) + 1.4))
+    fig = _figure(figsize=(8, 0.28 * len(data) + 1.4))
     ax = fig.subplots()
     colors = ["#de2d26" if h < 50 else "#f1a340" if h < 75 else "#31a354" for h in data["plan_health"]]
     ax.barh(range(len(data)), data["plan_health"], color=colors)
@@ -250,7 +259,7 @@ def health_bars(table: pd.DataFrame) -> Figure:
 
 def whale_curve(curve: pd.DataFrame, currency: str) -> Figure:
     """Cumulative profit with accounts ranked by profit: the hump shows who destroys value."""
-    fig = Figure(figsize=(8, 4))
+    fig = _figure(figsize=(8, 4))
     ax = fig.subplots()
     x = range(1, len(curve) + 1)
     ax.plot(list(x), curve["cumulative_profit"], marker="o", color=US_COLOR)
@@ -265,7 +274,7 @@ def whale_curve(curve: pd.DataFrame, currency: str) -> Figure:
 
 def forces_heatmap(grids: dict[str, pd.DataFrame]) -> Figure:
     """Impact × likelihood per horizon; a cell's shade is the summed priority of its forces."""
-    fig = Figure(figsize=(9, 3.6))
+    fig = _figure(figsize=(9, 3.6))
     axes = fig.subplots(1, len(grids), sharey=True)
     top = max(1.0, max(float(g.to_numpy().max()) for g in grids.values()))
     for ax, (horizon, grid) in zip(axes, grids.items()):
@@ -292,7 +301,7 @@ WHITESPACE_COLORS = {"won": "#1f5fa8", "open": "#f1a340", "competitor": "#7a7a7a
 
 def whitespace_map(matrix: pd.DataFrame) -> Figure:
     """The customer's units × our offerings, coloured by won / open / competitor / none."""
-    fig = Figure(figsize=(8, 0.5 * len(matrix) + 2))
+    fig = _figure(figsize=(8, 0.5 * len(matrix) + 2))
     ax = fig.subplots()
     for i, unit in enumerate(matrix.index):
         for j, offering in enumerate(matrix.columns):
@@ -313,7 +322,7 @@ def whitespace_map(matrix: pd.DataFrame) -> Figure:
 def ladder_chart(ladder: pd.DataFrame) -> Figure:
     """Each player on the relationship ladder: vendor → preferred supplier → strategic partner."""
     rivals = [p for p in ladder["player"] if p != "us"]
-    fig = Figure(figsize=(8, 2.6))
+    fig = _figure(figsize=(8, 2.6))
     ax = fig.subplots()
     for rung in (1, 2, 3):
         players = ladder[ladder["rung"] == rung]["player"].tolist()
@@ -335,7 +344,7 @@ LEVELS = ("operational", "management", "executive")
 def relationship_map(contacts: pd.DataFrame) -> Figure:
     """Contacts by function (x) and level (y), sized by influence, coloured by attitude."""
     functions = sorted(contacts["function"].unique())
-    fig = Figure(figsize=(8.5, 4))
+    fig = _figure(figsize=(8.5, 4))
     ax = fig.subplots()
     placed: dict[tuple[int, int], int] = {}
     for row in contacts.itertuples():

@@ -6,7 +6,9 @@ are gathered before an `InputError` is raised, so the user fixes them in one pas
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from kamlib import rules
 from kamlib.errors import InputError, Problem, UsageError
 from kamlib.model import SLUG_PATTERN, Account, PortfolioSettings
-from kamlib.yamlfile import SourceFile, display_path, read_yaml
+from kamlib.yamlfile import MAX_FILE_BYTES, SourceFile, display_path, read_yaml
 
 PORTFOLIO_FILE = "portfolio.yaml"
 ACCOUNTS_DIR = "accounts"
@@ -156,8 +158,35 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
+# Parsed files by content: a batch reads every file for validation, then again per job, and
+# YAML parsing is most of the cost of a run with nothing to do. Callers get their own copy.
+_PARSED: dict[tuple[Any, ...], tuple[Any, list[Problem]]] = {}
+_PARSED_LIMIT = 1024
+
+
+def _memo(kind: str, path: Path, extra: tuple[Any, ...], parse: Callable[[], tuple[M | None, list[Problem]]],
+          ) -> tuple[M | None, list[Problem]]:
+    try:
+        data = path.read_bytes() if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES else None
+    except OSError:
+        data = None
+    if data is None:
+        return parse()
+    key = (kind, display_path(path), path.stem, hashlib.sha256(data).digest(), *extra)
+    if key not in _PARSED:
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        _PARSED[key] = parse()
+    model, problems = _PARSED[key]
+    return (model.model_copy(deep=True) if model is not None else None), list(problems)
+
+
 def load_settings_file(path: Path) -> tuple[PortfolioSettings | None, list[Problem]]:
     """Parse and validate a `portfolio.yaml`; returns the settings or the problems."""
+    return _memo("settings", Path(path), (), lambda: _load_settings_file(Path(path)))
+
+
+def _load_settings_file(path: Path) -> tuple[PortfolioSettings | None, list[Problem]]:
     try:
         source = read_yaml(path)
     except InputError as err:
@@ -172,6 +201,13 @@ def load_account_file(path: Path, known_ids: set[str] | None = None,
                       file_id: str | None = None) -> tuple[Account | None, list[Problem]]:
     """Parse and validate one account file; the id must equal the file name (or `file_id`,
     for a copy kept under another name)."""
+    path = Path(path)
+    references = frozenset(known_ids) if known_ids is not None else None
+    return _memo("account", path, (references, file_id), lambda: _load_account_file(path, known_ids, file_id))
+
+
+def _load_account_file(path: Path, known_ids: set[str] | None,
+                       file_id: str | None) -> tuple[Account | None, list[Problem]]:
     try:
         source = read_yaml(path)
     except InputError as err:

@@ -13,6 +13,7 @@ import json
 import platform
 import shutil
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import kamlib
-from kamlib import params, portfolio, versions
+from kamlib import params, versions
 from kamlib.errors import RunError
 from kamlib.workbook import NOTEBOOKS_DIR
 
@@ -106,11 +107,12 @@ KERNEL_START_ATTEMPTS = 3  # kernel starts can race for ports under parallel loa
 
 
 @contextmanager
-def kernel(owner: str, attempts: int = KERNEL_START_ATTEMPTS) -> Iterator[Any]:
+def kernel(owner: str, attempts: int = KERNEL_START_ATTEMPTS, zygote: Any = None) -> Iterator[Any]:
     """One fresh kernel for one plan job, started with bounded retries and always shut down.
 
     All notebooks of the job run in it (same account, so nothing crosses accounts); a kernel is
-    never reused by another job.
+    never reused by another job. With a `kernels.Zygote` (batch workers) the first attempt
+    forks the kernel from it; a retry starts an ordinary kernel.
     """
     # An async manager, as nbclient would make itself: with a blocking one its output poll
     # blocks the event loop, so a kernel that dies mid-cell is never noticed (measured: a hang).
@@ -120,6 +122,12 @@ def kernel(owner: str, attempts: int = KERNEL_START_ATTEMPTS) -> Iterator[Any]:
     km = None
     for attempt in range(1, attempts + 1):
         km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+        if zygote is not None and not zygote.used:
+            from kamlib.kernels import ForkedProvisioner
+
+            km.kernel_id = str(uuid.uuid4())
+            km.provisioner = ForkedProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+            km.provisioner.zygote = zygote
         try:
             run_sync(km.start_kernel)(extra_arguments=KERNEL_ARGUMENTS)
             client = km.client()
@@ -144,9 +152,17 @@ def kernel(owner: str, attempts: int = KERNEL_START_ATTEMPTS) -> Iterator[Any]:
 def _shutdown(km: Any) -> None:
     from jupyter_core.utils import run_sync
 
+    async def stop() -> None:
+        # shutdown_kernel() would interrupt the kernel first, which makes ipykernel log a
+        # "KeyboardInterrupt caught" error on every run; the kernel is idle here, so ask it to
+        # stop, and terminate it only if it does not
+        await km.request_shutdown()
+        await km.finish_shutdown()
+        await km.cleanup_resources()
+
     try:
         if km is not None and km.has_kernel:
-            run_sync(km.shutdown_kernel)(now=False)
+            run_sync(stop)()
     except Exception:  # noqa: BLE001 - a kernel that is already gone needs no shutdown
         pass
 
@@ -238,13 +254,13 @@ def plan_portfolio(params_dir: Path, outputs: Path, as_of: str | date | None = N
         _next_version(outputs, PORTFOLIO_OWNER), (PORTFOLIO_NOTEBOOK,), Path(notebooks_dir), timeout)
 
 
-def build(job: Job, staging: Path) -> dict[str, Any]:
+def build(job: Job, staging: Path, zygote: Any = None) -> dict[str, Any]:
     """Execute the job's notebooks in one kernel into `staging` and write its documents.
 
     Returns the manifest fields the job computed; raises `RunError` on a failing notebook.
     This is the part that may run in another process or on a cluster worker.
     """
-    from kamlib import documents
+    from kamlib import documents, portfolio  # here, not at the top: a batch with nothing to do needs no pandas
 
     started = time.perf_counter()
     plan_date = date.fromisoformat(job.as_of)
@@ -252,7 +268,7 @@ def build(job: Job, staging: Path) -> dict[str, Any]:
     if job.account_id is not None:
         parameters = {"account_id": job.account_id, **parameters}
     timings: dict[str, float] = {}
-    with kernel(job.owner) as km:
+    with kernel(job.owner, zygote=zygote) as km:
         for notebook in job.notebooks:
             timings[notebook] = round(execute(notebook, staging, job.owner, parameters, job.notebooks_dir,
                                               job.timeout, km), 3)
