@@ -12,6 +12,7 @@ ids) and prints the time of:
   (d) `kam run` of one account;
   (e) the floor: the same analysis, figures and tables computed in one Python process without
       notebooks or kernels;
+  (b+pdf) when Chromium is installed, (b) again with the PDFs printed (the naive loop makes none);
 and the ratios a/b and b/e. With --scaling it instead runs `kam batch --scheduler` on a Dask
 LocalCluster for each portfolio size and prints the time, accounts per minute and the peak
 memory of each worker process and of its largest kernel. Nothing here is a test: it prints
@@ -148,6 +149,10 @@ def main() -> None:
         scaling(args.scaling, args.workers)
         return
     kam = [str(BIN / "kam")]
+    # (a) makes neither HTML documents nor PDFs; (b)-(d) make the HTML documents, and PDFs only
+    # in the extra row (b+pdf), so the comparison is like for like
+    with_pdfs = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    os.environ["KAM_CHROMIUM"] = "off"
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         params = work / "parameters"
@@ -159,8 +164,13 @@ def main() -> None:
         c = timed(base + ["batch"], work)
         d = timed(kam + ["--params", str(params), "--outputs", str(work / "single"), "run", ids[0]], work)
         e = floor(params, ids)
+        f = None
+        if with_pdfs:
+            os.environ["KAM_CHROMIUM"] = with_pdfs
+            f = timed(kam + ["--params", str(params), "--outputs", str(work / "pdfs"), "batch"], work)
         rows = [("(a) naive papermill CLI loop", a), ("(b) kam batch, cold", b), ("(c) kam batch, nothing changed", c),
-                ("(d) kam run, one account", d), ("(e) floor: analysis in one process", e)]
+                ("(d) kam run, one account", d), ("(e) floor: analysis in one process", e),
+                ("(b+pdf) kam batch, cold, with 2 PDFs/account", f)]
         for label, seconds in rows:
             print(f"{label:<40} {'skipped' if seconds is None else f'{seconds:8.1f} s'}")
         if a is not None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import matplotlib
 import pandas as pd
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
@@ -188,10 +189,12 @@ def gantt(projects: pd.DataFrame, as_of: date) -> Figure:
     ax.set_yticks(range(len(projects)), [t[:40] for t in projects["title"]])
     ax.invert_yaxis()
     handles = [Rectangle((0, 0), 1, 1, color=c) for c in STATUS_COLORS.values()]
-    ax.legend(handles, list(STATUS_COLORS), fontsize=8, frameon=False, ncol=5, loc="upper center",
-              bbox_to_anchor=(0.5, -0.12))
+    ax.legend(handles, [s.replace("_", " ") for s in STATUS_COLORS], fontsize=8, frameon=False,
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), title="status", title_fontsize=8)
     ax.set_title("Joint plan projects (red outline: overdue)")
-    fig.autofmt_xdate()
+    locator = AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     fig.tight_layout()
     return fig
 

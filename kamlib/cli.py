@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("batch", help="run every account (or those named) in parallel, then the overview")
     p.add_argument("account_ids", nargs="*", metavar="ACCOUNT_ID")
     p.add_argument("--top", type=int, metavar="N", help="only the N most attractive accounts (portfolio matrix order)")
-    p.add_argument("--workers", type=int, metavar="N", help="accounts run at once (default: the number of cores)")
+    p.add_argument("--workers", type=int, metavar="N", help="accounts run at once (default: the number of cores + 1)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run the plan jobs on this Dask scheduler, e.g. tcp://10.0.0.5:8786 (extra [distributed])")
     _run_options(p)
@@ -116,12 +116,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     outcome = (f"published {result.version.name}" if result.status == "published"
                else f"unchanged (latest {result.version.name})")
     print(f"[1/1] {account_id}: {outcome} ({result.seconds:.1f} s)")
-    print(f"plan document: {args.outputs / account_id / 'latest' / 'plan.html'}")
+    latest = args.outputs / account_id / "latest"
+    print(f"plan documents: {latest / 'plan.html'} (internal), {latest / 'joint-plan.html'} (for the customer)")
+    _pdf_note([result.version] if result.status == "published" else [])
     return 0
 
 
+def _pdf_note(published: list) -> None:
+    """Say once, after a run, if the versions it published have no PDFs, and how to get them."""
+    from kamlib import pdf
+
+    reasons = sorted({str(v.manifest().get("pdf", ""))[len("skipped: "):] for v in published
+                      if str(v.manifest().get("pdf", "")).startswith("skipped: ")})
+    reasons = [r for r in reasons if not r.startswith("PDFs are turned off")]
+    if reasons:
+        print(f"note: PDFs were skipped ({'; '.join(reasons)}); the HTML documents are published. "
+              f"To get PDFs, {pdf.HOW_TO_ENABLE}.", file=sys.stderr)
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
-    from kamlib import batch, params, runner, versions
+    from kamlib import batch, params, versions
 
     if args.account_ids and args.top is not None:
         raise UsageError("give account ids or --top N, not both")
@@ -157,17 +171,20 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     with versions.outputs_lock(args.outputs):
-        outcomes = batch.run_batch(args.params, args.outputs, ids, as_of, args.force, args.workers,
-                                   _notebooks(args), args.timeout, report, scheduler=args.scheduler)
-        overview = runner.run_portfolio(args.params, args.outputs, as_of, force=False,
-                                        notebooks_dir=_notebooks(args), timeout=args.timeout)
+        *outcomes, overview = batch.run_batch(args.params, args.outputs, ids, as_of, args.force, args.workers,
+                                              _notebooks(args), args.timeout, report, scheduler=args.scheduler,
+                                              overview=True)
     _summary([(o.account, o.summary, o.seconds) for o in outcomes])
-    assert overview.version is not None
-    state = "published" if overview.status == "published" else "unchanged"
-    print(f"portfolio overview: {state} {overview.version.name}; total {time.perf_counter() - started:.1f} s")
-    print(f"plan documents: {args.outputs}/<account>/latest/plan.html; "
-          f"overview: {args.outputs / 'portfolio' / 'latest' / 'portfolio.html'}")
-    return 1 if any(o.status == "failed" for o in outcomes) else 0
+    if overview.error is not None:
+        print(f"error: {overview.error}", file=sys.stderr)
+    print(f"portfolio overview: {overview.summary}; total {time.perf_counter() - started:.1f} s")
+    print(f"plan documents: {args.outputs}/<account>/latest/plan.html (internal) and joint-plan.html "
+          f"(for the customer); overview: {args.outputs / 'portfolio' / 'latest' / 'portfolio.html'} and "
+          "portfolio.xlsx")
+    published = [versions.latest_version(args.outputs, o.account) for o in [*outcomes, overview]
+                 if o.status == "published"]
+    _pdf_note([v for v in published if v is not None])
+    return 1 if any(o.status == "failed" for o in [*outcomes, overview]) else 0
 
 
 def _notebooks(args: argparse.Namespace) -> Path:
@@ -197,7 +214,8 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
     assert result.version is not None
     state = "published" if result.status == "published" else "unchanged, latest is"
     print(f"portfolio: {state} {result.version.name} ({result.seconds:.1f} s)")
-    print(f"portfolio document: {result.version.path / 'portfolio.html'}")
+    print(f"portfolio documents: {result.version.path / 'portfolio.html'}, {result.version.path / 'portfolio.xlsx'}")
+    _pdf_note([result.version] if result.status == "published" else [])
     return 0
 
 

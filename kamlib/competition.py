@@ -80,6 +80,16 @@ def whitespace_counts(matrix: pd.DataFrame) -> dict[str, int]:
     return {state: values.count(state) for state in CELL_STATES}
 
 
+def whitespace_targets(matrix: pd.DataFrame) -> pd.DataFrame:
+    """The cells to go after: open ones (nobody supplies them yet) first, then those a competitor
+    holds; in the file's order of units and offerings within each."""
+    rows = [{"unit": unit, "offering": offering, "state": state}
+            for wanted in ("open", "competitor")
+            for unit, cells in matrix.iterrows()
+            for offering, state in cells.items() if state == wanted]
+    return pd.DataFrame(rows, columns=["unit", "offering", "state"])
+
+
 def ladder_table(account: Account) -> pd.DataFrame:
     """Each player's rung: 1 vendor, 2 preferred supplier, 3 strategic partner (us first)."""
     rows = [{"player": c.name, "ladder": c.ladder, "rung": LADDER_ORDER.index(c.ladder) + 1}

@@ -1,4 +1,7 @@
-"""Plan documents: executed notebooks → one self-contained, readable HTML page.
+"""Plan documents: executed notebooks → self-contained, readable HTML pages per audience.
+
+`plan.html` is the internal plan (every step); `joint-plan.html` is for the customer and is
+rendered from `jointplan.shared_view`, never from the account itself.
 
 Code is hidden, figures are embedded as images, nothing is fetched from the internet, and the
 page is the same bytes for the same inputs (papermill's injected cell, execution counts and
@@ -7,18 +10,32 @@ timing metadata are left out).
 
 from __future__ import annotations
 
+import base64
 import copy
+import io
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
-from kamlib import plan, scorecard
+from kamlib import jointplan, plan, scorecard
 from kamlib.model import Account, PortfolioSettings
 
 _env = Environment(loader=PackageLoader("kamlib", "templates"), autoescape=select_autoescape(["html", "j2"]),
                    trim_blocks=True, lstrip_blocks=True)
+
+
+def css_string(text: str) -> Markup:
+    """A quoted CSS string whose every character but letters, digits and spaces is a CSS escape,
+    so text from a parameter file cannot end the string or the style sheet."""
+    body = "".join(c if c.isalnum() and c.isascii() or c == " " else f"\\{ord(c):x} " for c in str(text))
+    return Markup(f'"{body}"')
+
+
+_env.filters["css_string"] = css_string
 
 
 def _exporter():  # imported late: nbconvert is slow to import and only publishing needs it
@@ -71,34 +88,62 @@ def render_sections(folder: Path, notebooks: tuple[str, ...] | list[str]) -> lis
     return sections
 
 
+def png_base64(fig: Any) -> str:
+    """A figure as base64 PNG for embedding (same bytes for the same figure)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 def write_account_documents(folder: Path, account: Account, settings: PortfolioSettings, as_of: date,
                             notebooks: tuple[str, ...], version: int, input_hash: str) -> list[str]:
-    """Write `plan.html` (the internal plan) into a staging folder; returns the file names."""
+    """Write `plan.html` (the internal plan) and `joint-plan.html` (for the customer) into a
+    staging folder; returns the file names."""
     latest = scorecard.latest_assessment(account, as_of)
     klass = None
     if latest is not None:
         klass = scorecard.classify(*scorecard.side_scores(latest, settings.scorecard.weights),
                                    settings.scorecard.classes)
+    name = f"v{version:04d}"
     page = _env.get_template("plan.html.j2").render(
         title=f"Account plan: {account.name}", kind="Internal account plan — confidential",
-        subject=account.name, supplier=settings.supplier, as_of=as_of.isoformat(), version=f"v{version:04d}",
+        subject=account.name, supplier=settings.supplier, as_of=as_of.isoformat(), version=name,
         facts=[("Industry", account.industry), ("Country", account.country),
                ("Class", (klass or "not assessed").replace("_", " ")),
                ("Plan health", f"{plan.plan_health(account, as_of).score} / 100")],
-        sections=render_sections(folder, notebooks), input_hash=input_hash,
+        sections=render_sections(folder, notebooks), input_hash=input_hash, notes=account.notes,
+        footer_text=f"{account.name} · account plan {name} · {as_of.isoformat()} · internal, confidential",
     )
     (folder / "plan.html").write_text(page, encoding="utf-8")
-    return ["plan.html"]
+    write_joint_plan(folder, jointplan.shared_view(account, settings, as_of), name)
+    return ["plan.html", "joint-plan.html"]
+
+
+def write_joint_plan(folder: Path, shared: jointplan.SharedPlan, version: str) -> None:
+    """The customer-facing joint business plan, rendered from the shared view only (the
+    template never sees the account)."""
+    from kamlib import charts
+
+    projects = shared.projects_frame()
+    timeline = png_base64(charts.gantt(projects, shared.as_of)) if len(projects) else None
+    page = _env.get_template("joint-plan.html.j2").render(
+        plan=shared, version=version, timeline=timeline,
+        footer_text=f"Joint business plan · {shared.customer} and {shared.supplier} · {version} · "
+                    f"{shared.as_of.isoformat()}",
+    )
+    (folder / "joint-plan.html").write_text(page, encoding="utf-8")
 
 
 def write_portfolio_document(folder: Path, settings: PortfolioSettings, as_of: date, notebook: str,
                              version: int, input_hash: str) -> list[str]:
     """Write `portfolio.html`, the cross-account overview, into a staging folder."""
+    name = f"v{version:04d}"
     page = _env.get_template("plan.html.j2").render(
         title=f"Key account portfolio: {settings.supplier}", kind="Portfolio overview — internal",
         subject="Key account portfolio", supplier=settings.supplier, as_of=as_of.isoformat(),
-        version=f"v{version:04d}", facts=[("Capacity", f"{settings.capacity} key accounts")],
+        version=name, facts=[("Capacity", f"{settings.capacity} key accounts")],
         sections=render_sections(folder, [notebook]), input_hash=input_hash,
+        footer_text=f"{settings.supplier} · key account portfolio {name} · {as_of.isoformat()} · internal, confidential",
     )
     (folder / "portfolio.html").write_text(page, encoding="utf-8")
     return ["portfolio.html"]

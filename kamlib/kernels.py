@@ -23,6 +23,7 @@ from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
+
 class Zygote:
     """A forked copy of this process that will become one kernel, once told how."""
 
@@ -83,6 +84,12 @@ def _become_kernel(read: int) -> int:
     os.close(devnull)
     from ipykernel.kernelapp import IPKernelApp
 
+    # Defaults that ipykernel and matplotlib read from the environment when they are imported,
+    # which was before this kernel had its environment: set them as a fresh kernel would have.
+    if "matplotlib" in sys.modules:
+        sys.modules["matplotlib"].rcParams["backend"] = (os.environ.get("MPLBACKEND")
+                                                         or "module://matplotlib_inline.backend_inline")
+    argv = [*argv, f"--IPKernelApp.parent_handle={os.getppid()}"]  # exit with the worker; no banner
     sys.argv = ["ipykernel_launcher", *argv]
     IPKernelApp.launch_instance(argv=argv)
     return 0

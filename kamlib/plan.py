@@ -38,6 +38,22 @@ def overdue_projects(account: Account, as_of: date) -> list[str]:
     return [p.id for p in account.joint_plan.projects if p.status in OPEN_STATUSES and p.due < as_of]
 
 
+def objectives_table(account: Account) -> pd.DataFrame:
+    """The joint plan's objectives with measure, target, date and whether the customer sees them."""
+    rows = [{"id": o.id, "statement": o.statement, "metric": o.metric, "target": o.target, "due": o.due,
+             "shared": o.shared} for o in account.joint_plan.objectives]
+    return pd.DataFrame(rows, columns=["id", "statement", "metric", "target", "due", "shared"])
+
+
+def strategies_table(account: Account) -> pd.DataFrame:
+    """The strategies, the objectives each serves, how many projects carry it, and whether shared."""
+    plan = account.joint_plan
+    rows = [{"id": s.id, "statement": s.statement, "objectives": ", ".join(s.objectives),
+             "projects": sum(1 for p in plan.projects if p.strategy == s.id), "shared": s.shared}
+            for s in plan.strategies]
+    return pd.DataFrame(rows, columns=["id", "statement", "objectives", "projects", "shared"])
+
+
 def traceability_table(account: Account, as_of: date) -> pd.DataFrame:
     """Objective → strategy → project, one row per link; gaps appear as empty cells."""
     plan = account.joint_plan

@@ -149,6 +149,19 @@ def kernel(owner: str, attempts: int = KERNEL_START_ATTEMPTS, zygote: Any = None
         _shutdown(km)
 
 
+def request_stop(km: Any) -> None:
+    """Ask the kernel to exit now, without waiting: it winds down while the job writes its
+    documents, and `kernel()` reaps it at the end."""
+    from jupyter_core.utils import run_sync
+
+    try:
+        if km.has_kernel:
+            run_sync(km.request_shutdown)()
+            km.kam_stop_requested = True
+    except Exception:  # noqa: BLE001 - a kernel that is already gone needs no request
+        pass
+
+
 def _shutdown(km: Any) -> None:
     from jupyter_core.utils import run_sync
 
@@ -156,7 +169,8 @@ def _shutdown(km: Any) -> None:
         # shutdown_kernel() would interrupt the kernel first, which makes ipykernel log a
         # "KeyboardInterrupt caught" error on every run; the kernel is idle here, so ask it to
         # stop, and terminate it only if it does not
-        await km.request_shutdown()
+        if not getattr(km, "kam_stop_requested", False):
+            await km.request_shutdown()
         await km.finish_shutdown()
         await km.cleanup_resources()
 
@@ -260,8 +274,6 @@ def build(job: Job, staging: Path, zygote: Any = None) -> dict[str, Any]:
     Returns the manifest fields the job computed; raises `RunError` on a failing notebook.
     This is the part that may run in another process or on a cluster worker.
     """
-    from kamlib import documents, portfolio  # here, not at the top: a batch with nothing to do needs no pandas
-
     started = time.perf_counter()
     plan_date = date.fromisoformat(job.as_of)
     parameters: dict[str, Any] = {"params_dir": str(job.params_dir), "as_of": job.as_of}
@@ -272,6 +284,14 @@ def build(job: Job, staging: Path, zygote: Any = None) -> dict[str, Any]:
         for notebook in job.notebooks:
             timings[notebook] = round(execute(notebook, staging, job.owner, parameters, job.notebooks_dir,
                                               job.timeout, km), 3)
+        request_stop(km)
+        return _finish(job, staging, plan_date, timings, started)
+
+
+def _finish(job: Job, staging: Path, plan_date: date, timings: dict[str, float], started: float) -> dict[str, Any]:
+    """The documents of an executed job (the kernel is winding down meanwhile)."""
+    from kamlib import documents, portfolio  # here, not at the top: a batch with nothing to do needs no pandas
+
     if job.account_id is not None:
         # the version keeps the account file it was built from (for `kam diff` and audits)
         shutil.copyfile(params.account_path(job.params_dir, job.account_id), staging / "account.yaml")
@@ -281,12 +301,33 @@ def build(job: Job, staging: Path, zygote: Any = None) -> dict[str, Any]:
                                                  version=job.version, input_hash=job.digest)
         extra: dict[str, Any] = {"headline": portfolio.headline(account, settings, plan_date)}
     else:
+        from kamlib import spreadsheet
+
         whole = params.load_portfolio(job.params_dir)
         docs = documents.write_portfolio_document(staging, whole.settings, plan_date, job.notebooks[0],
                                                   version=job.version, input_hash=job.digest)
+        spreadsheet.write_portfolio_workbook(staging / "portfolio.xlsx", whole, plan_date)
+        docs.append("portfolio.xlsx")
         extra = {"accounts": len(whole.accounts)}
+    extra["pdf"] = _print_pdfs(job, staging, docs)
     timings["total"] = round(time.perf_counter() - started, 3)
     return {"timings": timings, "documents": docs, **extra}
+
+
+def _print_pdfs(job: Job, staging: Path, docs: list[str]) -> str:
+    """PDFs of the job's HTML documents; returns "printed" or why they were skipped."""
+    from kamlib import pdf
+
+    browser = pdf.find_chromium()
+    if browser.path is None:
+        return f"skipped: {browser.reason}"
+    pages = [name for name in docs if name.endswith(".html")]
+    try:
+        pdf.print_pdfs([(staging / name, staging / f"{name[:-5]}.pdf") for name in pages], browser.path)
+    except pdf.PdfError as err:
+        raise RunError(job.owner, "(pdf)", None, str(err)) from None
+    docs.extend(f"{name[:-5]}.pdf" for name in pages)
+    return "printed"
 
 
 def publish_job(job: Job, outputs: Path, staging: Path, built: dict[str, Any]) -> versions.Version:

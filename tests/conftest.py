@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+# Printing PDFs takes a browser a few seconds per document: off for the suite, on in the tests
+# that are about PDFs (they set KAM_CHROMIUM themselves).
+os.environ["KAM_CHROMIUM"] = "off"
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

@@ -57,6 +57,18 @@ def test_whitespace_matrix_and_counts():
     assert competition.whitespace_counts(matrix) == {"won": 1, "open": 1, "competitor": 2, "none": 2}
 
 
+def test_whitespace_targets_open_cells_first_then_competitor_held_in_file_order():
+    account, _ = tiny()
+    targets = competition.whitespace_targets(competition.whitespace_matrix(account))
+    # by hand from the example: Chilled ready meals {film won, labels competitor, design open},
+    # Bakery {film competitor, labels none, design none}
+    assert targets.values.tolist() == [["Chilled ready meals", "design service", "open"],
+                                       ["Chilled ready meals", "labels", "competitor"],
+                                       ["Bakery", "flexible film", "competitor"]]
+    none_left = competition.whitespace_matrix(account).replace({"open": "won", "competitor": "none"})
+    assert competition.whitespace_targets(none_left).empty
+
+
 def test_whitespace_cell_left_out_is_none_and_missing_section_is_none():
     account, _ = tiny()
     ws = account.whitespace.model_dump()

@@ -142,3 +142,15 @@ def test_contacts_table_counts_days_since_contact():
     assert table.loc["Helen Shaw", "days_since_contact"] == 53  # 2026-10-02 → 2026-11-24
     assert table.loc["Raj Patel", "days_since_contact"] == 14
     assert table.loc["Raj Patel", "buying_role"] == ""
+
+
+def test_objectives_and_strategies_tables_by_hand():
+    account, _ = tiny()
+    objectives = plan.objectives_table(account)
+    assert objectives[["id", "shared"]].values.tolist() == [["O1", True], ["O2", False]]
+    assert objectives.loc[0, "target"] == "6% below the 2025 baseline"
+    strategies = plan.strategies_table(account)
+    # S1 serves O1 and carries P1; S2 serves O1 and O2 and carries P2
+    assert strategies.values.tolist() == [
+        ["S1", "Down-gauge film on the three highest-volume lines", "O1", 1, True],
+        ["S2", "Pair our operations and finance with theirs, not only sales with purchasing", "O1, O2", 1, False]]
