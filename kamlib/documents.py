@@ -50,10 +50,11 @@ def _exporter():  # imported late: nbconvert is slow to import and only publishi
 
 
 def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop what varies between runs or is not for readers: parameter cells, prompts, timings."""
+    """Drop what varies between runs or is not for readers: parameter cells, the interactive
+    editors (tagged `interactive`), prompts, timings."""
     nb = copy.deepcopy(nb)
-    nb.cells = [c for c in nb.cells
-                if not {"injected-parameters", "parameters", "papermill-error-cell-tag"} & set(c.metadata.get("tags", []))]
+    left_out = {"injected-parameters", "parameters", "papermill-error-cell-tag", "interactive"}
+    nb.cells = [c for c in nb.cells if not left_out & set(c.metadata.get("tags", []))]
     for i, cell in enumerate(nb.cells):
         cell.id = f"c{i}"
         cell.metadata = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import platform
 import shutil
 import time
@@ -129,7 +130,8 @@ def kernel(owner: str, attempts: int = KERNEL_START_ATTEMPTS, zygote: Any = None
             km.provisioner = ForkedProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
             km.provisioner.zygote = zygote
         try:
-            run_sync(km.start_kernel)(extra_arguments=KERNEL_ARGUMENTS)
+            # KAM_BATCH tells the notebooks' interactive editors to stay out of a batch run
+            run_sync(km.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, env={**os.environ, "KAM_BATCH": "1"})
             client = km.client()
             client.start_channels()
             try:
