@@ -57,6 +57,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=600, metavar="SECONDS")
     p.set_defaults(handler=cmd_portfolio)
 
+    p = commands.add_parser("training", help="the training course in notebooks/training/")
+    training_commands = p.add_subparsers(dest="training_command", required=True, metavar="COMMAND")
+    q = training_commands.add_parser("student-copy", help="write the course notebooks without the answers into DIR")
+    q.add_argument("target", metavar="DIR", type=Path)
+    q.add_argument("--force", action="store_true", help="write into a folder that is not empty")
+    q.set_defaults(handler=cmd_training_student_copy)
+
     p = commands.add_parser("history", help="list the published versions of an account")
     p.add_argument("account_id", metavar="ACCOUNT_ID")
     p.set_defaults(handler=cmd_history)
@@ -216,6 +223,15 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
     print(f"portfolio: {state} {result.version.name} ({result.seconds:.1f} s)")
     print(f"portfolio documents: {result.version.path / 'portfolio.html'}, {result.version.path / 'portfolio.xlsx'}")
     _pdf_note([result.version] if result.status == "published" else [])
+    return 0
+
+
+def cmd_training_student_copy(args: argparse.Namespace) -> int:
+    from kamlib import training
+
+    written = training.student_copy(args.target, force=args.force)
+    print(f"wrote {len(written)} notebooks without the answers, and the case files, to {args.target}")
+    print(f"students open it with: jupyter lab {args.target}")
     return 0
 
 

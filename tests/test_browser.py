@@ -50,14 +50,20 @@ def published(chromium, tmp_path_factory) -> Path:
     return outputs
 
 
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"]
+
+
+def launch(playwright, chromium: str):
+    """The system Chromium under Playwright (no browser download), cut off from update services."""
+    return playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+
+
 @pytest.fixture(scope="module")
 def browser(chromium):
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"])
+        launched = launch(playwright, chromium)
         yield launched
         launched.close()
 

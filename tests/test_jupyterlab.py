@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DEMO_PARAMS, NOTEBOOKS, ROOT
-from tests.test_browser import _chromium
+from tests.test_browser import _chromium, launch
 
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 
@@ -86,10 +86,7 @@ def test_scorecard_editor_in_jupyterlab_reacts_to_a_slider(lab):
     chromium = _chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"])
+        browser = launch(playwright, chromium)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
             page.goto(f"{lab}/lab/tree/notebooks/03_scorecard.ipynb", wait_until="domcontentloaded")
