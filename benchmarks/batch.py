@@ -122,6 +122,7 @@ def _peak_memory() -> tuple[float, float]:
 def scaling(sizes: list[int], workers: int) -> None:
     from distributed import Client, LocalCluster
 
+    os.environ["KAM_CHROMIUM"] = "off"  # like (b): HTML documents, no PDFs; the workers inherit it
     print(f"scaling on a Dask LocalCluster: {workers} worker processes × 1 thread; {os.cpu_count()} cores")
     print(f"{'accounts':>8}  {'time':>8}  {'per minute':>10}  peak memory per worker (worker / largest kernel)")
     for size in sizes:

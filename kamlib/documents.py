@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import io
 from datetime import date
 from pathlib import Path
@@ -28,6 +29,11 @@ _env = Environment(loader=PackageLoader("kamlib", "templates"), autoescape=selec
                    trim_blocks=True, lstrip_blocks=True)
 
 
+def template(name: str):  # noqa: ANN201 - a jinja2 Template
+    """A document template, compiled once per process."""
+    return _env.get_template(name)
+
+
 def css_string(text: str) -> Markup:
     """A quoted CSS string whose every character but letters, digits and spaces is a CSS escape,
     so text from a parameter file cannot end the string or the style sheet."""
@@ -38,15 +44,17 @@ def css_string(text: str) -> Markup:
 _env.filters["css_string"] = css_string
 
 
-def _exporter():  # imported late: nbconvert is slow to import and only publishing needs it
+@functools.cache
+def exporter():  # imported late: nbconvert is slow to import and only publishing needs it
+    """One HTML exporter per process: its templates are compiled once."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="basic")
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    exporter.anchor_link_text = ""
-    return exporter
+    html = HTMLExporter(template_name="basic")
+    html.exclude_input = True
+    html.exclude_input_prompt = True
+    html.exclude_output_prompt = True
+    html.anchor_link_text = ""
+    return html
 
 
 def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -80,11 +88,11 @@ def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
 
 def render_sections(folder: Path, notebooks: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
     """Each executed notebook as an HTML section body (outputs and text only)."""
-    exporter = _exporter()
+    html = exporter()
     sections = []
     for name in notebooks:
         nb = nbformat.read(folder / f"{name}.ipynb", as_version=4)
-        body, _ = exporter.from_notebook_node(_clean(nb))
+        body, _ = html.from_notebook_node(_clean(nb))
         sections.append({"id": name, "title": notebook_title(nb, name), "body": body})
     return sections
 
@@ -106,7 +114,7 @@ def write_account_documents(folder: Path, account: Account, settings: PortfolioS
         klass = scorecard.classify(*scorecard.side_scores(latest, settings.scorecard.weights),
                                    settings.scorecard.classes)
     name = f"v{version:04d}"
-    page = _env.get_template("plan.html.j2").render(
+    page = template("plan.html.j2").render(
         title=f"Account plan: {account.name}", kind="Internal account plan — confidential",
         subject=account.name, supplier=settings.supplier, as_of=as_of.isoformat(), version=name,
         facts=[("Industry", account.industry), ("Country", account.country),
@@ -127,7 +135,7 @@ def write_joint_plan(folder: Path, shared: jointplan.SharedPlan, version: str) -
 
     projects = shared.projects_frame()
     timeline = png_base64(charts.gantt(projects, shared.as_of)) if len(projects) else None
-    page = _env.get_template("joint-plan.html.j2").render(
+    page = template("joint-plan.html.j2").render(
         plan=shared, version=version, timeline=timeline,
         footer_text=f"Joint business plan · {shared.customer} and {shared.supplier} · {version} · "
                     f"{shared.as_of.isoformat()}",
@@ -139,7 +147,7 @@ def write_portfolio_document(folder: Path, settings: PortfolioSettings, as_of: d
                              version: int, input_hash: str) -> list[str]:
     """Write `portfolio.html`, the cross-account overview, into a staging folder."""
     name = f"v{version:04d}"
-    page = _env.get_template("plan.html.j2").render(
+    page = template("plan.html.j2").render(
         title=f"Key account portfolio: {settings.supplier}", kind="Portfolio overview — internal",
         subject="Key account portfolio", supplier=settings.supplier, as_of=as_of.isoformat(),
         version=name, facts=[("Capacity", f"{settings.capacity} key accounts")],

@@ -54,12 +54,18 @@ def sha256_bytes(data: bytes) -> str:
 
 @functools.cache
 def kamlib_fingerprint() -> str:
-    """A hash of kamlib's own source: a change to the analysis makes every plan stale.
+    """A hash of kamlib's own source and document templates: a change to the analysis or to
+    the look of a document makes every plan stale.
 
     Computed once per process (a batch asks for it once per account)."""
+    return source_fingerprint(Path(kamlib.__file__).parent)
+
+
+def source_fingerprint(root: Path) -> str:
+    """sha256 over the names and bytes of the `.py` and `.j2` files under `root`."""
     digest = hashlib.sha256()
-    root = Path(kamlib.__file__).parent
-    for path in sorted(root.rglob("*.py")):
+    sources = [p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".j2"}]
+    for path in sorted(sources):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

@@ -101,3 +101,19 @@ def test_failure_keeps_earlier_versions_intact_and_the_failed_notebook_apart(tin
     assert os.readlink(outputs / "northwind-foods" / "latest") == "v0001"
     after = {p.relative_to(v1.path): p.read_bytes() for p in v1.path.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_source_fingerprint_follows_code_and_templates_only(tmp_path):
+    from kamlib.runner import source_fingerprint
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "templates" / "plan.html.j2").write_text("<p>{{ x }}</p>")
+    first = source_fingerprint(tmp_path)
+    (tmp_path / "notes.txt").write_text("not code")
+    assert source_fingerprint(tmp_path) == first
+    (tmp_path / "templates" / "plan.html.j2").write_text("<p>{{ x }}!</p>")
+    second = source_fingerprint(tmp_path)
+    assert second != first
+    (tmp_path / "a.py").write_text("x = 2\n")
+    assert source_fingerprint(tmp_path) not in (first, second)
