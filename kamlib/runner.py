@@ -128,7 +128,7 @@ def kernel(owner: str, attempts: int = KERNEL_START_ATTEMPTS, zygote: Any = None
 
     km = None
     for attempt in range(1, attempts + 1):
-        km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+        km = AsyncKernelManager(kernel_name=KERNEL_NAME, **_transport())
         if zygote is not None and not zygote.used:
             from kamlib.kernels import ForkedProvisioner
 
@@ -168,6 +168,18 @@ def request_stop(km: Any) -> None:
             km.kam_stop_requested = True
     except Exception:  # noqa: BLE001 - a kernel that is already gone needs no request
         pass
+
+
+def _transport() -> dict[str, str]:
+    """Unix sockets where there are any: TCP ports are picked free and bound later by the
+    kernel, so kernels started at once by different processes can pick the same port (seen on
+    a LocalCluster: clients talking to another job's kernel, rejected by its signature as
+    "DELIM not in msg_list"). A socket path is unique to this kernel and only its user can open it."""
+    if os.name != "posix":
+        return {}
+    import tempfile
+
+    return {"transport": "ipc", "ip": os.path.join(tempfile.gettempdir(), f"kam-{uuid.uuid4().hex[:12]}")}
 
 
 def _shutdown(km: Any) -> None:

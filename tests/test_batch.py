@@ -181,3 +181,14 @@ def test_top_n_takes_the_most_attractive_accounts(demo, tmp_path):
     assert published == sorted(expected)
     assert kam("--params", str(demo), "batch", "--top", "0", cwd=tmp_path).returncode == 2
     assert kam("--params", str(demo), "batch", "nope", cwd=tmp_path).returncode == 2
+
+
+def test_kernels_talk_over_private_unix_sockets_that_are_removed_after(tmp_path):
+    """No TCP ports: parallel kernel starts cannot pick the same port (and another job's client)."""
+    import glob
+
+    with runner.kernel("someone") as km:
+        assert km.transport == "ipc"
+        sockets = glob.glob(km.ip + "-*")
+        assert len(sockets) == 5  # shell, iopub, stdin, control, heartbeat
+    assert glob.glob(km.ip + "-*") == []
