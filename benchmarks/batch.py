@@ -15,7 +15,7 @@ ids) and prints the time of:
   (b+pdf) when Chromium is installed, (b) again with the PDFs printed (the naive loop makes none);
 and the ratios a/b and b/e. With --scaling it instead runs `kam batch --scheduler` on a Dask
 LocalCluster for each portfolio size and prints the time, accounts per minute and the peak
-memory of each worker process and of its largest kernel. Nothing here is a test: it prints
+memory of each worker process. Nothing here is a test: it prints
 figures.
 """
 
@@ -111,12 +111,13 @@ def floor(params: Path, ids: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def _peak_memory() -> tuple[float, float]:
-    """Peak resident memory (MB) of this worker process and of its largest child (a kernel)."""
+def _peak_memory() -> float:
+    """Peak resident memory (MB) of this worker process. (Its kernels are separate processes of
+    about 150-200 MB each, one at a time per worker thread; RUSAGE_CHILDREN would report the
+    worker's own size at fork time, not theirs.)"""
     import resource
 
-    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def scaling(sizes: list[int], workers: int) -> None:
@@ -124,7 +125,7 @@ def scaling(sizes: list[int], workers: int) -> None:
 
     os.environ["KAM_CHROMIUM"] = "off"  # like (b): HTML documents, no PDFs; the workers inherit it
     print(f"scaling on a Dask LocalCluster: {workers} worker processes × 1 thread; {os.cpu_count()} cores")
-    print(f"{'accounts':>8}  {'time':>8}  {'per minute':>10}  peak memory per worker (worker / largest kernel)")
+    print(f"{'accounts':>8}  {'time':>8}  {'per minute':>10}  peak memory of each worker process")
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp, \
                 LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
@@ -135,7 +136,7 @@ def scaling(sizes: list[int], workers: int) -> None:
                              "--scheduler", cluster.scheduler_address], work)
             with Client(cluster) as client:
                 memory = client.run(_peak_memory)
-            peaks = ", ".join(f"{w:.0f} / {k:.0f} MB" for w, k in memory.values())
+            peaks = ", ".join(f"{w:.0f} MB" for w in memory.values())
             print(f"{size:>8}  {seconds:>6.1f} s  {size / seconds * 60:>10.1f}  {peaks}", flush=True)
 
 

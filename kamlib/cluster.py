@@ -133,12 +133,16 @@ def run_jobs(jobs: list[runner.Job], outputs: Path, address: str, settle: Any, r
             # pure=False: every submission is a new run, never a cached result of another one
             future = client.submit(execute, pack(job), pure=False, key=f"kam-plan-{job.owner}-{job.digest[:12]}")
             futures[future] = (job, time.perf_counter())
-        for future in as_completed(futures, loop=client.loop):
+        for future in as_completed(list(futures), loop=client.loop):
             job, submitted = futures[future]
             try:
                 returned: Returned = future.result()
             except Exception as err:  # noqa: BLE001 - a lost worker or a task error: this account failed
                 returned = Returned("error", (job.owner, "(worker)", None, f"{type(err).__name__}: {err}"), {}, 0.0)
+            # let the cluster forget the result now: a finished job's files (a few MB) would
+            # otherwise stay in a worker's memory until the whole batch ends
+            del futures[future]
+            future.release()
             staging = versions.new_staging(outputs, job.owner)
             _write_tree(staging, returned.files)
             report_outcome(settle(job, outputs, staging, returned.kind, returned.payload,
