@@ -209,7 +209,6 @@ def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Pro
                     continue
                 progress.done += 1
                 progress.failed += outcome.status == "failed"
-                progress.running = tuple(j.owner for j, *_ in running.values())
                 if report:
                     report(outcome, progress)
     finally:

@@ -17,7 +17,7 @@ from datetime import date
 import pandas as pd
 
 from kamlib.model import Account, PortfolioSettings
-from kamlib.plan import OPEN_STATUSES
+from kamlib.plan import overdue_projects
 
 
 @dataclass(frozen=True)
@@ -89,10 +89,10 @@ def shared_view(account: Account, settings: PortfolioSettings, as_of: date) -> S
     strategies = tuple(SharedStrategy(s.id, s.statement, tuple(i for i in s.objectives if i in shared_objectives))
                        for s in plan.strategies if s.shared)
     shared_strategies = {s.id for s in strategies}
+    late = set(overdue_projects(account, as_of))
     projects = tuple(
         SharedProject(p.id, p.title, p.strategy if p.strategy in shared_strategies else None, p.owner,
-                      roles.get(p.owner, ""), p.customer_owner, p.start, p.due, p.status,
-                      p.status in OPEN_STATUSES and p.due < as_of)
+                      roles.get(p.owner, ""), p.customer_owner, p.start, p.due, p.status, p.id in late)
         for p in plan.projects if p.shared)
     pairs = tuple(RelationshipPair(c.name, c.title, c.owner, roles.get(c.owner, "")) for c in account.relationships)
     return SharedPlan(account.name, settings.supplier, as_of, plan.vision, plan.mission, objectives, strategies,

@@ -47,7 +47,7 @@ def tables(whole: Portfolio, as_of: date) -> dict[str, tuple[pd.DataFrame, dict[
     classes = [c.name for c in whole.settings.scorecard.classes] + [None]
     by_class = pd.DataFrame([
         {"Class": (k or "not assessed").replace("_", " "),
-         "Accounts": int((table["class"].isna() if k is None else table["class"] == k).sum()) if len(table) else 0,
+         "Accounts": int(_is(table, k).sum()) if len(table) else 0,
          f"Revenue ({currency})": float(table.loc[_is(table, k), "revenue"].sum()) if len(table) else 0.0,
          f"Profit ({currency})": float(table.loc[_is(table, k), "profit"].sum()) if len(table) else 0.0}
         for k in classes])
