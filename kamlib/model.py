@@ -49,8 +49,11 @@ def _text_from_scalar(value: Any) -> Any:
     return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
-Text = Annotated[str, Field(min_length=1)]
-FreeText = Annotated[str, BeforeValidator(_text_from_scalar), Field(min_length=1)]
+MAX_TEXT = 5_000     # characters in one text field: a long paragraph fits, a pasted e-mail thread does not
+MAX_NOTES = 20_000   # the free-form internal notes of an account
+
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+FreeText = Annotated[str, BeforeValidator(_text_from_scalar), Field(min_length=1, max_length=MAX_TEXT)]
 Fraction = Annotated[float, _between(0, 1)]
 Score = Annotated[float, _between(1, 5)]
 Money = Annotated[float, _at_least(0)]
@@ -273,7 +276,7 @@ class Account(Strict):
     relationships: list[Contact]
     whitespace: Whitespace | None = None
     joint_plan: JointPlan
-    notes: str | None = None
+    notes: Annotated[str, Field(max_length=MAX_NOTES)] | None = None
 
     @property
     def rivals(self) -> list[Competitor]:

@@ -76,7 +76,8 @@ def account_ids(params_dir: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.yaml") if not p.name.startswith("."))
 
 
-def _validate(model: type[M], source: SourceFile) -> tuple[M | None, list[Problem]]:
+def validate_source(model: type[M], source: SourceFile) -> tuple[M | None, list[Problem]]:
+    """The model built from a parsed file, or the problems with it (file, line, field, message)."""
     try:
         return model.model_validate(source.data), []
     except ValidationError as err:
@@ -99,6 +100,9 @@ def _message(error: Any, model: type[BaseModel]) -> str:
             return f"expected {_PATTERN_NAMES.get(error['ctx']['pattern'], 'text matching ' + error['ctx']['pattern'])}, got {_show(got)}"
         if kind == "string_too_short":
             return "expected text, got an empty value"
+        if kind == "string_too_long":
+            return (f"text of {len(got):,} characters; at most {error['ctx']['max_length']:,} are allowed here "
+                    "(keep long material in a document and refer to it)")
         return error["msg"]
     if kind == "too_short":
         return f"expected at least {error['ctx']['min_length']} item(s), got {_count(got)}"
@@ -191,7 +195,7 @@ def _load_settings_file(path: Path) -> tuple[PortfolioSettings | None, list[Prob
         source = read_yaml(path)
     except InputError as err:
         return None, err.problems
-    settings, problems = _validate(PortfolioSettings, source)
+    settings, problems = validate_source(PortfolioSettings, source)
     if settings is not None:
         problems = [source.problem(loc, msg) for loc, msg in rules.check_portfolio(settings)]
     return (settings if not problems else None), problems
@@ -212,7 +216,7 @@ def _load_account_file(path: Path, known_ids: set[str] | None,
         source = read_yaml(path)
     except InputError as err:
         return None, err.problems
-    account, problems = _validate(Account, source)
+    account, problems = validate_source(Account, source)
     if account is not None:
         problems = [source.problem(loc, msg) for loc, msg in rules.check_account(account, file_id or path.stem, known_ids)]
     return (account if not problems else None), problems

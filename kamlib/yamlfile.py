@@ -14,6 +14,7 @@ from ruamel.yaml.reader import ReaderError
 from kamlib.errors import InputError, Problem
 
 MAX_FILE_BYTES = 2_000_000  # a hand-written account file is a few kB; anything this big is a mistake
+MAX_VALUES = 100_000  # values after YAML aliases (*x) are expanded; a rich account file has ~1,000
 Loc = tuple[str | int, ...]
 
 
@@ -121,8 +122,50 @@ def read_yaml(path: Path) -> SourceFile:
     if tree is None:
         raise fail("file is empty; expected a mapping of keys (see `kam new`)")
     if not isinstance(tree, CommentedMap):
-        raise fail(f"expected a mapping of keys at the top level, got a {type(_plain(tree)).__name__}", 1)
+        kind = "list" if isinstance(tree, list) else type(tree).__name__
+        raise fail(f"expected a mapping of keys at the top level, got a {kind}", 1)
+    _check_expansion(tree, display)
     return SourceFile(path, display, tree)
+
+
+def _check_expansion(tree: CommentedMap, display: str) -> None:
+    """Refuse aliases that refer to themselves or expand to an absurd number of values.
+
+    ruamel shares one object per anchor, so loading an "alias bomb" is cheap; expanding it (as
+    converting and validating do) would not be. Sizes are counted once per shared object.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: Any) -> int:
+        if not isinstance(node, (dict, list)):
+            return 1
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise _SelfReference
+        open_nodes.add(key)
+        children = node.values() if isinstance(node, dict) else node
+        sizes[key] = total = 1 + sum(size(child) for child in children)
+        open_nodes.discard(key)
+        return total
+
+    total = 0
+    for name in tree:
+        line = tree.lc.key(name)[0] + 1
+        try:
+            total += size(tree[name])
+        except _SelfReference:
+            raise InputError([Problem(display, line, str(name), "an alias (*name) refers to the value that "
+                                      "contains it, so the value would never end; remove the alias")]) from None
+        if total > MAX_VALUES:
+            raise InputError([Problem(display, line, str(name), f"YAML aliases (*name) expand the file to more than "
+                                      f"{MAX_VALUES:,} values; a parameter file needs far fewer, so it is refused")])
+
+
+class _SelfReference(Exception):
+    pass
 
 
 def _syntax_error(err: MarkedYAMLError, text: str) -> tuple[int | None, str]:
