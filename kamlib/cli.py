@@ -64,6 +64,33 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--force", action="store_true", help="write into a folder that is not empty")
     q.set_defaults(handler=cmd_training_student_copy)
 
+    p = commands.add_parser("import", help="bring figures and contact dates from a CRM or spreadsheet export")
+    import_commands = p.add_subparsers(dest="import_command", required=True, metavar="WHAT")
+    q = import_commands.add_parser(
+        "accounts", help="update account files from a CSV/XLSX export (financial years, contacts' last contact)")
+    q.add_argument("file", type=Path, metavar="FILE", help="the export: .csv or .xlsx")
+    q.add_argument("--mapping", metavar="NAME|FILE",
+                   help="built-in mapping (salesforce-accounts, salesforce-contacts, hubspot-companies, "
+                        "hubspot-contacts, kam-export) or a mapping file; default: the built-in one that fits")
+    q.add_argument("--year", type=int, metavar="YYYY", help="the year of every row (an export without a year column)")
+    q.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    q.add_argument("--skip-bad-rows", action="store_true", help="import the good rows and list the bad ones")
+    q.add_argument("--create", action="store_true",
+                   help="start a new account file (from the kam new template) for an account the portfolio lacks")
+    q.set_defaults(handler=cmd_import_accounts)
+
+    p = commands.add_parser("export", help="write a spreadsheet of the portfolio or of one account")
+    export_commands = p.add_subparsers(dest="export_command", required=True, metavar="WHAT")
+    q = export_commands.add_parser("portfolio", help="every account: headline, financials, scorecard, projects, contacts")
+    q.add_argument("file", type=Path, metavar="FILE.xlsx")
+    q.add_argument("--as-of", metavar="DATE")
+    q.set_defaults(handler=cmd_export, account_id=None)
+    q = export_commands.add_parser("account", help="one account: headline, financials, scorecard, projects, contacts")
+    q.add_argument("account_id", metavar="ACCOUNT_ID")
+    q.add_argument("file", type=Path, metavar="FILE.xlsx")
+    q.add_argument("--as-of", metavar="DATE")
+    q.set_defaults(handler=cmd_export)
+
     p = commands.add_parser("history", help="list the published versions of an account")
     p.add_argument("account_id", metavar="ACCOUNT_ID")
     p.set_defaults(handler=cmd_history)
@@ -232,6 +259,61 @@ def cmd_training_student_copy(args: argparse.Namespace) -> int:
     written = training.student_copy(args.target, force=args.force)
     print(f"wrote {len(written)} notebooks without the answers, and the case files, to {args.target}")
     print(f"students open it with: jupyter lab {args.target}")
+    return 0
+
+
+def cmd_import_accounts(args: argparse.Namespace) -> int:
+    from kamlib import imports
+
+    try:
+        outcome = imports.import_accounts(args.params, args.file, args.mapping, year=args.year, dry_run=args.dry_run,
+                                          skip_bad_rows=args.skip_bad_rows, create=args.create)
+    except imports.ImportRefused as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(err.problems)} bad row(s): nothing written (fix them, or import the others with "
+              "--skip-bad-rows)", file=sys.stderr)
+        return 2
+    for used in outcome.used:
+        print(f"read with mapping {used}")
+    for change in outcome.changes:
+        print(change.diff, end="")
+    for line in imports.describe(outcome):
+        print(line)
+    if not outcome.changes:
+        print("nothing to change: the account files already hold these figures")
+    elif args.dry_run:
+        print(f"dry run: {len(outcome.changes)} file(s) would change; nothing written")
+    else:
+        print(f"updated {len(outcome.changes)} file(s): {', '.join(imports.changed_paths(outcome))} "
+              "(the previous text of each is kept as .yaml.bak)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kamlib import params, spreadsheet
+
+    target: Path = args.file
+    if target.suffix.lower() != ".xlsx":
+        raise UsageError(f"{target}: the export is an Excel workbook; name it FILE.xlsx")
+    if not target.parent.is_dir():
+        raise UsageError(f"{target.parent}: no such folder")
+    settings = params.load_settings(args.params)
+    as_of = params.parse_as_of(args.as_of) or settings.as_of
+    if args.account_id is None:
+        whole = params.load_portfolio(args.params)
+        sheets = {**spreadsheet.tables(whole, as_of), **spreadsheet.account_tables(
+            sorted(whole.accounts.values(), key=lambda a: a.id), settings, as_of)}
+        title, count = f"Key account portfolio {as_of.isoformat()}", len(whole.accounts)
+    else:
+        account = params.load_account(args.params, args.account_id)
+        sheets = spreadsheet.account_tables([account], settings, as_of)
+        title, count = f"{account.name}: account plan figures {as_of.isoformat()}", 1
+    try:
+        spreadsheet.write_workbook(target, sheets, as_of, title, settings.supplier)
+    except OSError as err:
+        raise UsageError(f"{target}: cannot write ({err.strerror})") from None
+    print(f"wrote {target}: {count} account(s), sheets {', '.join(sheets)} (as of {as_of.isoformat()})")
     return 0
 
 

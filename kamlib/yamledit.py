@@ -77,7 +77,18 @@ def change_account(params_dir: Path, account_id: str, edit: Callable[[CommentedM
     path = params.account_path(params_dir, account_id)
     if not path.is_file():
         raise UsageError(f"no account file {display_path(path)}")
-    before = path.read_text(encoding="utf-8-sig")
+    change = edited(params_dir, account_id, path.read_text(encoding="utf-8-sig"), edit)
+    if write:
+        return write_change(change)
+    return change
+
+
+def edited(params_dir: Path, account_id: str, before: str, edit: Callable[[CommentedMap], None]) -> Change:
+    """The validated result of `edit` on an account file's text (`before`), not yet written.
+
+    `before` may be the text of a file that does not exist yet (a new account from a template).
+    """
+    path = params.account_path(Path(params_dir), account_id)
     yaml = _yaml()
     sequence, offset = _detect_indent(before)
     yaml.indent(mapping=2, sequence=sequence, offset=offset)
@@ -86,15 +97,21 @@ def change_account(params_dir: Path, account_id: str, edit: Callable[[CommentedM
     buffer = io.StringIO()
     yaml.dump(tree, buffer)
     after = buffer.getvalue()
-    _validate(params_dir, path, account_id, after)
-    if write and after != before:
-        _write_atomically(path, after)
-    return Change(path, before, after, write and after != before)
+    _validate(Path(params_dir), path, account_id, after)
+    return Change(path, before if path.exists() else "", after, False)
+
+
+def write_change(change: Change) -> Change:
+    """Write a validated change atomically (a changed file keeps its old text as `.bak`)."""
+    if change.after == change.before:
+        return change
+    _write_atomically(change.path, change.after)
+    return Change(change.path, change.before, change.after, True)
 
 
 def _validate(params_dir: Path, path: Path, account_id: str, text: str) -> Account:
     """Validate the new text as the file it will become (same messages and line numbers)."""
-    known = set(params.account_ids(params_dir))
+    known = set(params.account_ids(params_dir)) | {account_id}
     with tempfile.TemporaryDirectory(prefix="kam-check-") as tmp:
         candidate = Path(tmp) / path.name
         candidate.write_text(text, encoding="utf-8")
@@ -107,7 +124,10 @@ def _validate(params_dir: Path, path: Path, account_id: str, text: str) -> Accou
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    shutil.copy2(path, path.with_name(path.name + BACKUP_SUFFIX))
+    if path.exists():
+        shutil.copy2(path, path.with_name(path.name + BACKUP_SUFFIX))
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
