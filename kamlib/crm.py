@@ -234,7 +234,8 @@ def _csv_records(path: Path, display: str, encoding: str) -> Any:
         text = data.decode(encoding)
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        raise InputError([RowProblem(display, line, "", f"not {encoding} text (byte 0x{data[err.start]:02x}); "
+        shown = "UTF-8" if encoding.lower().replace("_", "-") in ("utf-8-sig", "utf-8", "utf8") else encoding
+        raise InputError([RowProblem(display, line, "", f"not {shown} text (byte 0x{data[err.start]:02x}); "
                                      "save the export as UTF-8, or name its encoding in a mapping "
                                      "(encoding: cp1252)")]) from None
     except LookupError:

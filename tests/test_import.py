@@ -276,7 +276,7 @@ def test_an_export_that_is_not_utf8_names_the_line(demo: Path, tmp_path: Path, c
     export = tmp_path / "latin.csv"
     export.write_bytes(HEADER.encode() + "Caf\xe9 Ltd,2026,1,30%,1,1\n".encode("latin-1"))
     assert run("import", "accounts", str(export)) == 2
-    assert "latin.csv: row 2: not utf-8-sig text (byte 0xe9)" in capsys.readouterr().err
+    assert "latin.csv: row 2: not UTF-8 text (byte 0xe9)" in capsys.readouterr().err
 
 
 # --- export, and the round trip ---------------------------------------------------------------
