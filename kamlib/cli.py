@@ -179,6 +179,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         raise UsageError("give --workers or --scheduler, not both (the cluster decides how many run at once)")
     as_of = params.parse_as_of(args.as_of)
     whole = params.load_portfolio(args.params)  # validates every file before anything runs
+    if not whole.accounts:
+        raise UsageError(f"no account files in {args.params / params.ACCOUNTS_DIR}; start one with `kam new ACCOUNT_ID`")
     ids = args.account_ids or sorted(whole.accounts)
     for account_id in ids:
         params.check_account_id(account_id)

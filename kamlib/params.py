@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from kamlib import rules
 from kamlib.errors import InputError, Problem, UsageError
 from kamlib.model import SLUG_PATTERN, Account, PortfolioSettings
-from kamlib.yamlfile import MAX_FILE_BYTES, SourceFile, display_path, read_yaml
+from kamlib.yamlfile import MAX_FILE_BYTES, SourceFile, TooManyDigits, display_path, read_yaml
 
 PORTFOLIO_FILE = "portfolio.yaml"
 ACCOUNTS_DIR = "accounts"
@@ -128,6 +128,10 @@ def _show(value: Any) -> str:
         return "nothing (an empty value)"
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, TooManyDigits):
+        return repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) > 30:
+        return f"a number of {len(str(abs(value))):,} digits"
     if isinstance(value, str):
         text = value if len(value) <= 60 else value[:57] + "..."
         return repr(text)
@@ -260,10 +264,17 @@ def load_portfolio(params_dir: Path) -> Portfolio:
         problems += found
         if account is not None:
             accounts[account_id] = account
+    problems += _stray_files(params_dir)
     if problems:
         raise InputError(problems)
     assert settings is not None
     return Portfolio(settings, accounts, params_dir)
+
+
+def _stray_files(params_dir: Path) -> list[Problem]:
+    """`.yml` files in accounts/ would be silently left out of every run: say so."""
+    return [Problem(display_path(stray), None, "", f"account files must end in .yaml; rename it to {stray.stem}.yaml")
+            for stray in sorted((Path(params_dir) / ACCOUNTS_DIR).glob("*.yml"))]
 
 
 def validate_paths(paths: list[Path]) -> tuple[int, list[Problem]]:
@@ -287,8 +298,7 @@ def validate_paths(paths: list[Path]) -> tuple[int, list[Problem]]:
             for account_id in ids:
                 problems += load_account_file(path / ACCOUNTS_DIR / f"{account_id}.yaml", set(ids))[1]
                 checked += 1
-            for stray in sorted((path / ACCOUNTS_DIR).glob("*.yml")):
-                problems.append(Problem(display_path(stray), None, "", "account files must end in .yaml"))
+            problems += _stray_files(path)
         elif path.name == PORTFOLIO_FILE and path.parent.name != ACCOUNTS_DIR:
             problems += load_settings_file(path)[1]
             checked += 1

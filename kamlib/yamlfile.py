@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,23 @@ class _Constructor(RoundTripConstructor):
             return self.construct_scalar(node)
 
 
+    def construct_yaml_int(self, node):  # type: ignore[no-untyped-def]
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:  # Python refuses to convert integers of more than 4,300 digits
+            return TooManyDigits(self.construct_scalar(node))
+
+
+class TooManyDigits(str):
+    """An integer too long to be a number in any parameter file; validation names it."""
+
+    def __repr__(self) -> str:
+        return f"{len(self.strip('+-')):,} digits (too many to be an amount)"
+
+
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
+MAX_DEPTH = 50  # lists and mappings inside each other; an account file needs six
 
 
 class SourceFile:
@@ -47,7 +64,7 @@ class SourceFile:
         """The line of the deepest node of `loc` that exists in the file (1-based)."""
         node, line = self.tree, 1
         for part in loc:
-            if isinstance(node, CommentedMap) and isinstance(part, str) and _key(node, part) is not None:
+            if isinstance(node, CommentedMap) and isinstance(part, str) and _key(node, part) is not _MISSING:
                 key = _key(node, part)
                 line = node.lc.key(key)[0] + 1
                 node = node[key]
@@ -62,11 +79,14 @@ class SourceFile:
         return Problem(self.display, self.line_of(loc), field_path(loc), message)
 
 
+_MISSING = object()
+
+
 def _key(node: CommentedMap, name: str) -> Any:
-    """The key of `node` that reads as `name` (keys may be numbers or dates in YAML)."""
+    """The key of `node` that reads as `name` (keys may be numbers, dates or empty in YAML)."""
     if name in node:
         return name
-    return next((k for k in node if (str(k) if k is not None else "null") == name), None)
+    return next((k for k in node if (str(k) if k is not None else "null") == name), _MISSING)
 
 
 def field_path(loc: Loc) -> str:
@@ -106,10 +126,17 @@ def read_yaml(path: Path) -> SourceFile:
         line = path.read_bytes()[: err.start].count(b"\n") + 1
         raise fail(f"not UTF-8 text (byte 0x{err.object[err.start]:02x} at offset {err.start}); "
                    "save the file as UTF-8", line) from None
+    deep = _too_deep(text)
+    if deep:
+        raise fail(f"YAML syntax error: lists or mappings nested more than {MAX_DEPTH} deep; "
+                   "a parameter file needs only a few levels", deep)
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     try:
         tree = yaml.load(text)
+    except RecursionError:
+        raise fail(f"YAML syntax error: lists or mappings nested more than {MAX_DEPTH} deep; "
+                   "a parameter file needs only a few levels") from None
     except MarkedYAMLError as err:
         line, what = _syntax_error(err, text)
         raise fail(f"YAML syntax error: {what}", line) from None
@@ -122,10 +149,43 @@ def read_yaml(path: Path) -> SourceFile:
     if tree is None:
         raise fail("file is empty; expected a mapping of keys (see `kam new`)")
     if not isinstance(tree, CommentedMap):
-        kind = "list" if isinstance(tree, list) else type(tree).__name__
-        raise fail(f"expected a mapping of keys at the top level, got a {kind}", 1)
+        got = "a list" if isinstance(tree, list) else repr(str(tree)[:60])
+        raise fail(f"expected a mapping of keys at the top level, got {got}", 1)
     _check_expansion(tree, display)
-    return SourceFile(path, display, tree)
+    source = SourceFile(path, display, tree)
+    tagged = _first_tag(tree, ())
+    if tagged:
+        loc, tag = tagged
+        raise InputError([source.problem(loc, f"YAML tags such as {tag} are not supported; write the value itself")])
+    return source
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where flow brackets ([ {) nest deeper than MAX_DEPTH, if they do."""
+    depth, line = 0, 1
+    for ch in text:  # quotes are not tracked: fifty brackets inside text are no more plausible
+        if ch == "\n":
+            line += 1
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    return None
+
+
+def _first_tag(node: Any, loc: Loc) -> tuple[Loc, str] | None:
+    """The first value carrying an explicit YAML tag (!include, !!python/...), with its field."""
+    tag = getattr(getattr(node, "tag", None), "value", None)
+    if isinstance(tag, str) and tag.startswith("!"):
+        return loc, tag
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, child in children:
+        found = _first_tag(child, (*loc, key if isinstance(key, int) and isinstance(node, list) else str(key)))
+        if found:
+            return found
+    return None
 
 
 def _check_expansion(tree: CommentedMap, display: str) -> None:
@@ -182,12 +242,44 @@ def _syntax_error(err: MarkedYAMLError, text: str) -> tuple[int | None, str]:
     if "duplicate key" in str(err):
         key = str(err).split('duplicate key "', 1)[-1].split('"', 1)[0]
         return line, f"duplicate key '{key}' (a key may appear only once in a mapping)"
+    source_lines = text.splitlines()
+    if context.startswith("while parsing a flow") and err.context_mark is not None:
+        opened = "[" if "sequence" in context else "{"
+        return err.context_mark.line + 1, f"a '{opened}' opened here is never closed"
+    if "mapping values are not allowed" in problem and line is not None:
+        quote = _unclosed_quote(source_lines[: line - 1])
+        if quote and quote[1] >= line - 1:  # it closed just before the colon that fails
+            opened, closed = quote
+            return opened, f"a quote opened here runs on to line {closed}; close it on the line where it opens"
+        return line, "a colon followed by a space (': ') inside a value; put the value in quotes"
+    if problem.startswith("expected <block end>") and line is not None and line <= len(source_lines):
+        key = source_lines[line - 1].strip().split(":", 1)[0]
+        if "found '?'" in problem:
+            return line, f"expected a list item ('- ...') at this indentation, got the key '{key}'"
+        return line, ("this line is indented differently from the lines above it; keys of one mapping "
+                      "must start in the same column")
     what = problem or context or "invalid YAML"
     if "\\t" in what or "\t" in what or "tab" in what:
         what = "a tab character; YAML does not allow tabs for indentation, use spaces"
     elif context:
         what = f"{context}: {what}"
     return line, what
+
+
+def _unclosed_quote(lines: list[str]) -> tuple[int, int] | None:
+    """(line opened, line closed) of a quoted value that does not close on its own line."""
+    for i, line in enumerate(lines):
+        match = re.match(r"""^\s*(?:-\s+)?[^#'"]*?:\s+(["'])(.*)$""", line) or re.match(r"""^\s*-\s+(["'])(.*)$""", line)
+        if not match:
+            continue
+        quote, rest = match.groups()
+        if rest.replace(quote * 2, "").count(quote) if quote == "'" else rest.replace('\\"', "").count('"'):
+            continue
+        for j in range(i + 1, len(lines)):
+            if quote in lines[j]:
+                return i + 1, j + 1
+        return i + 1, len(lines) + 1
+    return None
 
 
 def _plain(node: Any) -> Any:
@@ -203,6 +295,8 @@ def _plain(node: Any) -> Any:
         return int(node)
     if isinstance(node, float):
         return float(node)
+    if isinstance(node, TooManyDigits):
+        return node
     if isinstance(node, str):
         return str(node)
     return node

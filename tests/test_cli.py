@@ -120,3 +120,12 @@ def test_batch_runs_every_account_and_portfolio_publishes_overview(workdir):
     assert overview.returncode == 0, overview.stderr
     assert (workdir / "outputs" / "portfolio" / "v0001" / "portfolio.html").is_file()
     assert "unchanged" in kam("portfolio", cwd=workdir).stdout
+
+
+def test_batch_of_a_portfolio_without_account_files_exits_2_without_traceback(tiny_params, outputs, capsys):
+    from kamlib import cli
+    (tiny_params / "accounts" / "northwind-foods.yaml").unlink()
+    assert cli.main(["--params", str(tiny_params), "--outputs", str(outputs), "batch"]) == 2
+    err = capsys.readouterr().err
+    assert "no account files in" in err and "kam new" in err
+    assert list(outputs.iterdir()) == []
