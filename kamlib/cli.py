@@ -135,13 +135,18 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from kamlib import runner, versions
+    from kamlib import params, runner, versions
 
     account_id = args.account_ids[0]
+    # bad input is refused before the outputs folder is touched (not even its lock file)
+    params.load_settings(args.params)
+    params.load_account(args.params, account_id)
+    params.parse_as_of(args.as_of)
+    notebooks = _notebooks(args)
     with versions.outputs_lock(args.outputs):
         try:
             result = runner.run_account(args.params, args.outputs, account_id, args.as_of, args.force,
-                                        notebooks_dir=_notebooks(args), timeout=args.timeout)
+                                        notebooks_dir=notebooks, timeout=args.timeout)
         except RunError as err:
             where = f"{err.notebook}, cell {err.cell}" if err.cell is not None else err.notebook
             print(f"[1/1] {account_id}: failed: {where}")
@@ -205,10 +210,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
             print(progress.line(), end="", flush=True)
         sys.stdout.flush()
 
+    notebooks = _notebooks(args)
     started = time.perf_counter()
     with versions.outputs_lock(args.outputs):
         *outcomes, overview = batch.run_batch(args.params, args.outputs, ids, as_of, args.force, args.workers,
-                                              _notebooks(args), args.timeout, report, scheduler=args.scheduler,
+                                              notebooks, args.timeout, report, scheduler=args.scheduler,
                                               overview=True)
     _summary([(o.account, o.summary, o.seconds) for o in outcomes])
     if overview.error is not None:
@@ -242,11 +248,14 @@ def _summary(results: list[tuple[str, str, float]]) -> None:
 
 
 def cmd_portfolio(args: argparse.Namespace) -> int:
-    from kamlib import runner, versions
+    from kamlib import params, runner, versions
 
+    params.load_portfolio(args.params)  # bad input is refused before the outputs folder is touched
+    params.parse_as_of(args.as_of)
+    notebooks = _notebooks(args)
     with versions.outputs_lock(args.outputs):
         result = runner.run_portfolio(args.params, args.outputs, args.as_of, args.force,
-                                      notebooks_dir=_notebooks(args), timeout=args.timeout)
+                                      notebooks_dir=notebooks, timeout=args.timeout)
     assert result.version is not None
     state = "published" if result.status == "published" else "unchanged, latest is"
     print(f"portfolio: {state} {result.version.name} ({result.seconds:.1f} s)")

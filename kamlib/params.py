@@ -226,8 +226,29 @@ def _load_account_file(path: Path, known_ids: set[str] | None,
     return (account if not problems else None), problems
 
 
+def outside_links(params_dir: Path, paths: list[Path]) -> list[Problem]:
+    """Files that are symbolic links to somewhere outside the parameters folder: refused, so a
+    run reads only what lies in the folder it was given (and `kam import` writes only there)."""
+    root = Path(params_dir).resolve()
+    found = []
+    for path in paths:
+        if path.is_symlink() or (path.parent.is_symlink()):
+            target = path.resolve()
+            if not target.is_relative_to(root):
+                found.append(Problem(display_path(path), None, "", f"is a symbolic link to {target}, outside the "
+                                     f"parameters folder {display_path(root)}; copy the file in instead"))
+    return found
+
+
+def _refuse_outside_links(params_dir: Path, *paths: Path) -> None:
+    problems = outside_links(params_dir, list(paths))
+    if problems:
+        raise InputError(problems)
+
+
 def load_settings(params_dir: Path) -> PortfolioSettings:
     """The supplier's settings; raises `InputError` if the file is missing or wrong."""
+    _refuse_outside_links(params_dir, Path(params_dir) / PORTFOLIO_FILE)
     settings, problems = load_settings_file(Path(params_dir) / PORTFOLIO_FILE)
     if problems:
         raise InputError(problems)
@@ -245,6 +266,7 @@ def load_account(params_dir: Path, account_id: str, check_references: bool = Tru
     if not path.is_file():
         known = account_ids(params_dir)
         raise UsageError(f"no account '{account_id}' in {display_path(path.parent)}{rules.suggest(account_id, known)}")
+    _refuse_outside_links(params_dir, path)
     known_ids = set(account_ids(params_dir)) if check_references else None
     account, problems = load_account_file(path, known_ids)
     if problems:
@@ -256,8 +278,10 @@ def load_account(params_dir: Path, account_id: str, check_references: bool = Tru
 def load_portfolio(params_dir: Path) -> Portfolio:
     """The settings and every account; all problems of all files are raised together."""
     params_dir = Path(params_dir)
-    settings, problems = load_settings_file(params_dir / PORTFOLIO_FILE)
     ids = account_ids(params_dir)
+    _refuse_outside_links(params_dir, params_dir / PORTFOLIO_FILE,
+                          *(params_dir / ACCOUNTS_DIR / f"{i}.yaml" for i in ids))
+    settings, problems = load_settings_file(params_dir / PORTFOLIO_FILE)
     accounts: dict[str, Account] = {}
     for account_id in ids:
         account, found = load_account_file(params_dir / ACCOUNTS_DIR / f"{account_id}.yaml", set(ids))
@@ -293,6 +317,7 @@ def validate_paths(paths: list[Path]) -> tuple[int, list[Problem]]:
                 checked += found
                 problems += more
                 continue
+            problems += outside_links(path, [settings_file, *(path / ACCOUNTS_DIR / f"{i}.yaml" for i in ids)])
             problems += load_settings_file(settings_file)[1]
             checked += 1
             for account_id in ids:

@@ -252,6 +252,7 @@ def _next_version(outputs: Path, owner: str) -> int:
 
 
 def _unchanged(outputs: Path, owner: str, digest: str, force: bool, started: float) -> RunResult | None:
+    versions.checked_folder(outputs, owner)  # refuse a link out of outputs/ before any kernel starts
     latest = versions.latest_version(outputs, owner)
     if latest is not None and not force and latest.manifest().get("input_hash") == digest:
         return RunResult(owner, "unchanged", latest, time.perf_counter() - started)

@@ -113,14 +113,29 @@ def outputs_lock(outputs: Path) -> Iterator[None]:
         handle.close()
 
 
+def checked_folder(outputs: Path, *parts: str) -> Path:
+    """`outputs/<parts…>`, refusing a symbolic link on the way: kam writes only inside the outputs
+    folder (the outputs folder itself may be a link, e.g. to a larger disk)."""
+    path = Path(outputs)
+    for part in parts:
+        path = path / part
+        if path.is_symlink():
+            raise KamError(f"{path} is a symbolic link (to {os.readlink(path)}); kam writes only inside the "
+                           f"outputs folder {outputs}: remove the link")
+    return path
+
+
 def clean_staging(outputs: Path) -> None:
     """Remove leftovers of runs that were killed before they could publish or clean up."""
-    shutil.rmtree(Path(outputs) / STAGING, ignore_errors=True)
+    staging = Path(outputs) / STAGING
+    if staging.is_symlink():
+        staging.unlink()  # never follow a link out of the outputs folder, even to clean up
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def new_staging(outputs: Path, owner: str) -> Path:
     """A fresh private folder to build a version in."""
-    root = Path(outputs) / STAGING
+    root = checked_folder(outputs, STAGING)
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{owner}-", dir=root))
     staging.chmod(0o755)  # mkdtemp makes it private; a published version is readable like any folder
@@ -138,7 +153,7 @@ def publish(outputs: Path, owner: str, staging: Path, manifest: dict[str, Any]) 
     folder is renamed in one step, and `latest` is replaced by an atomic rename of a symlink.
     Call with the outputs lock held.
     """
-    folder = Path(outputs) / owner
+    folder = checked_folder(outputs, owner)
     folder.mkdir(parents=True, exist_ok=True)
     existing = list_versions(outputs, owner)
     number = (existing[-1].number + 1) if existing else 1
@@ -161,7 +176,7 @@ def point_latest(folder: Path, version_name: str) -> None:
 
 def keep_failed(outputs: Path, owner: str, staging: Path) -> Path:
     """Keep a failed run's executed notebooks apart from the versions (replacing the last failure)."""
-    dest = Path(outputs) / FAILED / owner
+    dest = checked_folder(outputs, FAILED, owner)
     if dest.exists():
         shutil.rmtree(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)

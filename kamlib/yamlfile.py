@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -101,11 +102,15 @@ def field_path(loc: Loc) -> str:
 
 
 def display_path(path: Path) -> str:
-    """The path as the user would type it: relative to the working folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    """The path as the user would type it: relative to the working folder when inside it (a
+    symbolic link is shown as the link, not as where it points)."""
+    absolute = Path(os.path.abspath(path))
+    for base in (Path.cwd(), Path.cwd().resolve()):
+        try:
+            return str(absolute.relative_to(base))
+        except ValueError:
+            continue
+    return str(path)
 
 
 def read_yaml(path: Path) -> SourceFile:
