@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import time
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kamlib import runner, versions
-from kamlib.errors import RunError
+from kamlib.errors import PublishError, RunError
 from kamlib.workbook import NOTEBOOKS_DIR
 
 
@@ -172,6 +173,9 @@ def _run_here(job: runner.Job, outputs: Path) -> Outcome:
         result = runner.run_job(job, outputs)
     except RunError as err:
         return Outcome(job.owner, "failed", None, time.perf_counter() - started, err)
+    except PublishError as err:
+        return Outcome(job.owner, "failed", None, time.perf_counter() - started,
+                       RunError(job.owner, "(publish)", None, str(err)))
     assert result.version is not None
     return Outcome(job.owner, "published", result.version.name, result.seconds)
 
@@ -185,7 +189,16 @@ def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Pro
         while pending or running:
             while pending and len(running) < workers:
                 job = pending.pop(0)
-                staging = versions.new_staging(outputs, job.owner)
+                try:
+                    staging = versions.new_staging(outputs, job.owner)
+                except PublishError as err:
+                    outcomes[job.owner] = Outcome(job.owner, "failed", None, 0.0,
+                                                  RunError(job.owner, "(publish)", None, str(err)))
+                    progress.done += job.kind == "account"
+                    progress.failed += job.kind == "account"
+                    if report and job.kind == "account":
+                        report(outcomes[job.owner], progress)
+                    continue
                 receive, send = context.Pipe(duplex=False)
                 process = context.Process(target=_child, args=(job, staging, send), name=f"kam-{job.owner}")
                 process.start()
@@ -220,10 +233,18 @@ def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Pro
 
 
 def _settle(job: runner.Job, outputs: Path, staging: Path, kind: str, payload: Any, seconds: float) -> Outcome:
-    """Publish a finished job, or keep a failed one apart."""
+    """Publish a finished job, or keep a failed one apart; a write the outputs folder refuses
+    (full disk, read-only) is this job's failure, and the batch goes on."""
     if kind == "ok":
-        version = runner.publish_job(job, outputs, staging, payload)
+        try:
+            version = runner.publish_job(job, outputs, staging, payload)
+        except PublishError as err:
+            shutil.rmtree(staging, ignore_errors=True)
+            return Outcome(job.owner, "failed", None, seconds, RunError(job.owner, "(publish)", None, str(err)))
         return Outcome(job.owner, "published", version.name, seconds)
     account, notebook, cell, error = payload
-    kept = versions.keep_failed(outputs, job.owner, staging)
-    return Outcome(job.owner, "failed", None, seconds, RunError(account, notebook, cell, error, kept=str(kept)))
+    try:
+        kept: str | None = str(versions.keep_failed(outputs, job.owner, staging))
+    except PublishError:
+        kept = None
+    return Outcome(job.owner, "failed", None, seconds, RunError(account, notebook, cell, error, kept=kept))

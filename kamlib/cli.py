@@ -54,7 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("portfolio", help="run the cross-account overview and publish outputs/portfolio/")
     p.add_argument("--as-of", metavar="DATE")
     p.add_argument("--force", action="store_true")
-    p.add_argument("--timeout", type=int, default=600, metavar="SECONDS")
+    p.add_argument("--timeout", type=_seconds, default=600, metavar="SECONDS",
+                   help="the longest one cell may run (default 600)")
     p.set_defaults(handler=cmd_portfolio)
 
     p = commands.add_parser("training", help="the training course in notebooks/training/")
@@ -106,7 +107,18 @@ def _parser() -> argparse.ArgumentParser:
 def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as-of", metavar="DATE", help="planning date YYYY-MM-DD (default: portfolio's as_of)")
     p.add_argument("--force", action="store_true", help="publish a new version even if nothing changed")
-    p.add_argument("--timeout", type=int, default=600, metavar="SECONDS", help="per-cell time limit (default 600)")
+    p.add_argument("--timeout", type=_seconds, default=600, metavar="SECONDS",
+                   help="the longest one cell may run; a cell that hangs fails its notebook (default 600)")
+
+
+def _seconds(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of seconds, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 second, got {value}")
+    return value
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

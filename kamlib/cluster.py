@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kamlib import params, runner, versions
-from kamlib.errors import RunError, UsageError
+from kamlib.errors import PublishError, RunError, UsageError
 
 CONNECT_TIMEOUT = 20  # seconds to reach the scheduler
 INSTALL_HINT = "install the cluster extra: pip install 'kamlib[distributed]'"
@@ -143,10 +143,15 @@ def run_jobs(jobs: list[runner.Job], outputs: Path, address: str, settle: Any, r
             # otherwise stay in a worker's memory until the whole batch ends
             del futures[future]
             future.release()
-            staging = versions.new_staging(outputs, job.owner)
-            _write_tree(staging, returned.files)
-            report_outcome(settle(job, outputs, staging, returned.kind, returned.payload,
-                                  time.perf_counter() - submitted))
+            kind, payload = returned.kind, returned.payload
+            staging = Path(outputs) / versions.STAGING / f"{job.owner}-not-written"
+            try:
+                staging = versions.new_staging(outputs, job.owner)
+                _write_tree(staging, returned.files)
+            except (PublishError, OSError) as err:  # a full disk or read-only outputs: this job failed
+                why = str(err) if isinstance(err, PublishError) else f"could not write its result: {err.strerror}"
+                kind, payload = "error", (job.owner, "(publish)", None, why)
+            report_outcome(settle(job, outputs, staging, kind, payload, time.perf_counter() - submitted))
     finally:
         client.cancel(list(futures))
         client.close()

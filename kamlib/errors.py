@@ -53,3 +53,10 @@ class RunError(KamError):
 
 class OutputsLocked(KamError):
     """Another run holds the outputs folder."""
+
+
+class PublishError(KamError):
+    """The outputs folder refused a write (a full disk, a read-only folder): the plan was not
+    published, and the versions published before are untouched."""
+
+    exit_code = 1

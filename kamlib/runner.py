@@ -25,7 +25,7 @@ from typing import Any
 
 import kamlib
 from kamlib import params, versions
-from kamlib.errors import RunError
+from kamlib.errors import PublishError, RunError
 from kamlib.workbook import NOTEBOOKS_DIR
 
 ACCOUNT_NOTEBOOKS = ("01_environment_analysis", "02_competitor_positioning", "03_scorecard", "04_action_plan")
@@ -220,10 +220,21 @@ def execute(notebook: str, staging: Path, owner: str, parameters: dict[str, Any]
             str(notebooks_dir / f"{notebook}.ipynb"), str(staging / f"{notebook}.ipynb"),
             parameters=parameters, kernel_name=KERNEL_NAME, progress_bar=False, km=km,
             execution_timeout=timeout, request_save_on_cell_execute=False,
+            # a cell past the timeout is interrupted and fails like a cell that raised: its
+            # notebook is kept with the error visible and the cell named
+            interrupt_on_timeout=True,
+            error_on_timeout={"ename": "CellTimeout", "evalue": f"the cell ran longer than {timeout} s (--timeout)",
+                              "traceback": [f"CellTimeout: the cell ran longer than {timeout} s and was interrupted"]},
         )
     except PapermillExecutionError as err:
+        if err.ename == "KeyboardInterrupt":  # only the timeout interrupts a kernel
+            raise RunError(owner, notebook, err.exec_count, f"timed out: the cell ran longer than {timeout} s "
+                           "and was stopped (raise --timeout if it needs longer)") from None
         raise RunError(owner, notebook, err.exec_count, f"{err.ename}: {err.evalue}".strip()) from None
     except Exception as err:  # noqa: BLE001 - a kernel that died or timed out: still this notebook's failure
+        if type(err).__name__ == "CellTimeoutError":
+            raise RunError(owner, notebook, None, f"timed out: a cell ran longer than {timeout} s and did not stop "
+                           "when interrupted; its kernel was shut down") from None
         raise RunError(owner, notebook, None, f"{type(err).__name__}: {err}".strip()) from None
     return time.perf_counter() - started
 
@@ -370,7 +381,14 @@ def run_job(job: Job, outputs: Path) -> RunResult:
     except RunError as err:
         kept = versions.keep_failed(outputs, job.owner, staging)
         raise RunError(err.account, err.notebook, err.cell, err.error, kept=str(kept)) from None
-    version = publish_job(job, outputs, staging, built)
+    except OSError as err:  # the documents could not be written: a full disk, a read-only folder
+        shutil.rmtree(staging, ignore_errors=True)
+        raise RunError(job.owner, "(documents)", None, f"could not write: {err.strerror}") from None
+    try:
+        version = publish_job(job, outputs, staging, built)
+    except PublishError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return RunResult(job.owner, "published", version, time.perf_counter() - started)
 
 

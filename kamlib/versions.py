@@ -19,14 +19,16 @@ import json
 import os
 import re
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kamlib.errors import KamError, OutputsLocked
+from kamlib.errors import KamError, OutputsLocked, PublishError
 
 VERSION_PATTERN = re.compile(r"^v(\d{4,})$")
 MANIFEST = "manifest.json"
@@ -108,6 +110,7 @@ def outputs_lock(outputs: Path) -> Iterator[None]:
         handle.write(f"pid {os.getpid()}")
         handle.flush()
         clean_staging(outputs)
+        repair_latest(outputs)
         yield
     finally:
         handle.close()
@@ -133,12 +136,28 @@ def clean_staging(outputs: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
+def repair_latest(outputs: Path) -> None:
+    """Point every `latest` at its newest version: a run killed between moving a version into
+    place and moving the pointer left it one behind."""
+    outputs = Path(outputs)
+    for folder in sorted(p for p in outputs.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith("_")):
+        found = list_versions(outputs, folder.name)
+        pointer = folder / LATEST
+        current = os.readlink(pointer) if pointer.is_symlink() else None
+        if found and current != found[-1].name:
+            point_latest(folder, found[-1].name)
+
+
 def new_staging(outputs: Path, owner: str) -> Path:
     """A fresh private folder to build a version in."""
     root = checked_folder(outputs, STAGING)
-    root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{owner}-", dir=root))
-    staging.chmod(0o755)  # mkdtemp makes it private; a published version is readable like any folder
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f"{owner}-", dir=root))
+        staging.chmod(0o755)  # mkdtemp makes it private; a published version is readable like any folder
+    except OSError as err:
+        raise PublishError(f"{owner}: cannot create a staging folder in {root}: {err.strerror}; "
+                           "nothing was published") from None
     return staging
 
 
@@ -154,16 +173,46 @@ def publish(outputs: Path, owner: str, staging: Path, manifest: dict[str, Any]) 
     Call with the outputs lock held.
     """
     folder = checked_folder(outputs, owner)
-    folder.mkdir(parents=True, exist_ok=True)
-    existing = list_versions(outputs, owner)
-    number = (existing[-1].number + 1) if existing else 1
-    manifest = {**manifest, "version": number}
-    write_manifest(staging, manifest)
-    _fsync_tree(staging)
-    target = folder / f"v{number:04d}"
-    os.rename(staging, target)
-    point_latest(folder, target.name)
+    try:
+        with _signals_deferred():  # Ctrl-C here takes effect once the version is in place
+            folder.mkdir(parents=True, exist_ok=True)
+            existing = list_versions(outputs, owner)
+            number = (existing[-1].number + 1) if existing else 1
+            manifest = {**manifest, "version": number}
+            write_manifest(staging, manifest)
+            _fsync_tree(staging)
+            target = folder / f"v{number:04d}"
+            os.rename(staging, target)
+            point_latest(folder, target.name)
+    except OSError as err:
+        where = f" ({err.filename})" if err.filename else ""
+        raise PublishError(f"{owner}: could not publish: {err.strerror}{where}; the versions published before "
+                           "are untouched") from None
     return Version(owner, number, target)
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block is done; SIGKILL cannot be held, which is why
+    every step of `publish` leaves a consistent folder on its own.
+
+    Python runs signal handlers in the main thread, whichever thread the signal reached, so
+    handlers that only record the signal hold it (a signal mask would not: the kernel clients'
+    threads would still take it). Outside the main thread this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {sig: signal.signal(sig, lambda number, _frame: received.append(number))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        for sig in dict.fromkeys(received):
+            signal.raise_signal(sig)  # now, to the handler that was there before
 
 
 def point_latest(folder: Path, version_name: str) -> None:
@@ -177,10 +226,13 @@ def point_latest(folder: Path, version_name: str) -> None:
 def keep_failed(outputs: Path, owner: str, staging: Path) -> Path:
     """Keep a failed run's executed notebooks apart from the versions (replacing the last failure)."""
     dest = checked_folder(outputs, FAILED, owner)
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    os.rename(staging, dest)
+    try:
+        if dest.exists():
+            shutil.rmtree(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(staging, dest)
+    except OSError as err:
+        raise PublishError(f"{owner}: could not keep the failed run in {dest}: {err.strerror}") from None
     return dest
 
 
