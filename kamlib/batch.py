@@ -226,9 +226,12 @@ def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Pro
                     report(outcome, progress)
     finally:
         for _conn, (_job, process, _staging, _began) in running.items():
-            process.terminate()
+            process.terminate()  # SIGTERM: the worker unwinds and shuts its kernel down
         for _conn, (_job, process, _staging, _began) in running.items():
             process.join(timeout=10)
+            if process.is_alive():  # stuck where SIGTERM cannot reach Python code: do not wait for ever
+                process.kill()
+                process.join(timeout=5)
         # staging folders of interrupted jobs are removed by the next run (versions.outputs_lock)
 
 
