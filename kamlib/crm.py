@@ -182,28 +182,27 @@ class Table:
 
 def sheet_names(path: Path) -> list[str | None]:
     """The sheets of an XLSX file, or [None] for a CSV file."""
-    if _is_xlsx(path):
-        return list(_workbook(path).sheetnames)
-    return [None]
+    if not _is_xlsx(path):
+        return [None]
+    book = _workbook(path)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
 
 
 def _is_xlsx(path: Path) -> bool:
     return path.suffix.lower() in (".xlsx", ".xlsm")
 
 
-_BOOKS: dict[Path, Any] = {}
-
-
 def _workbook(path: Path) -> Any:
+    """The workbook, read-only (rows are streamed); the caller closes it."""
     from openpyxl import load_workbook
 
-    key = path.resolve()
-    if key not in _BOOKS:
-        try:
-            _BOOKS[key] = load_workbook(path, read_only=True, data_only=True)
-        except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
-            raise InputError([Problem(display_path(path), None, "", f"not a readable XLSX workbook ({err})")]) from None
-    return _BOOKS[key]
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
+        raise InputError([Problem(display_path(path), None, "", f"not a readable XLSX workbook ({err})")]) from None
 
 
 def read_table(path: Path, sheet: str | None = None, header_row: int = 1, encoding: str = "utf-8-sig") -> Table:
@@ -214,18 +213,18 @@ def read_table(path: Path, sheet: str | None = None, header_row: int = 1, encodi
     if path.stat().st_size > MAX_EXPORT_BYTES:
         raise InputError([Problem(display, None, "", f"file is {path.stat().st_size:,} bytes; an export to import "
                                   f"must be under {MAX_EXPORT_BYTES:,} (split it, or filter the report)")])
-    if _is_xlsx(path):
-        book = _workbook(path)
+    if not _is_xlsx(path):
+        return _table(display, _csv_records(path, display, encoding), header_row)
+    book = _workbook(path)
+    try:
         name = sheet or book.sheetnames[0]
         if name not in book.sheetnames:
             raise InputError([Problem(display, None, "", f"no sheet '{name}'; the workbook has "
                                       f"{', '.join(repr(s) for s in book.sheetnames)}")])
-        source = f"{display} (sheet {name})"
         records = ((i, list(values)) for i, values in enumerate(book[name].iter_rows(values_only=True), start=1))
-    else:
-        source = display
-        records = _csv_records(path, display, encoding)
-    return _table(source, records, header_row)
+        return _table(f"{display} (sheet {name})", records, header_row)
+    finally:
+        book.close()
 
 
 def _csv_records(path: Path, display: str, encoding: str) -> Any:
