@@ -15,6 +15,7 @@ client's inputs do not describe.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import tempfile
 import time
 from dataclasses import dataclass
@@ -102,6 +103,11 @@ def execute(parcel: Parcel) -> Returned:
             kind, payload = "error", (err.account, err.notebook, err.cell, err.error)
         except Exception as err:  # noqa: BLE001 - any other failure is this account's, reported
             kind, payload = "error", (job.owner, "(worker)", None, f"{type(err).__name__}: {err}")
+        finally:
+            # the worker process outlives the job: keep nothing of this account for the next
+            # one, and give back the memory of its kernel client (measured: it grew ~3 MB a job)
+            params.forget_parsed()
+            gc.collect()
         return Returned(kind, payload, _read_tree(staging), time.perf_counter() - started)
 
 

@@ -172,6 +172,12 @@ _PARSED: dict[tuple[Any, ...], tuple[Any, list[Problem]]] = {}
 _PARSED_LIMIT = 1024
 
 
+def forget_parsed() -> None:
+    """Drop the memo of parsed files: a long-lived process (a cluster worker) keeps no account's
+    data from one job to the next."""
+    _PARSED.clear()
+
+
 def _memo(kind: str, path: Path, extra: tuple[Any, ...], parse: Callable[[], tuple[M | None, list[Problem]]],
           ) -> tuple[M | None, list[Problem]]:
     try:

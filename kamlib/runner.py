@@ -151,10 +151,27 @@ def kernel(owner: str, attempts: int = KERNEL_START_ATTEMPTS, zygote: Any = None
                 raise RunError(owner, "(kernel start)", None,
                                f"kernel did not start after {attempts} attempts: {type(err).__name__}: {err}") from None
             time.sleep(0.2 * attempt)
+    clients = _track_clients(km)
     try:
         yield km
     finally:
+        for client in clients:  # nbclient leaves its clients running when it did not start the kernel
+            if client.channels_running:
+                client.stop_channels()  # closes its zmq context and thread, else ~2 MB a job stays
         _shutdown(km)
+
+
+def _track_clients(km: Any) -> list[Any]:
+    """The kernel clients made from `km` from now on (one per notebook, made by nbclient)."""
+    made: list[Any] = []
+    make = km.client
+
+    def client(**kwargs: Any) -> Any:
+        made.append(make(**kwargs))
+        return made[-1]
+
+    km.client = client
+    return made
 
 
 def request_stop(km: Any) -> None:
