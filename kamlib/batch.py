@@ -174,8 +174,7 @@ def _run_here(job: runner.Job, outputs: Path) -> Outcome:
     except RunError as err:
         return Outcome(job.owner, "failed", None, time.perf_counter() - started, err)
     except PublishError as err:
-        return Outcome(job.owner, "failed", None, time.perf_counter() - started,
-                       RunError(job.owner, "(publish)", None, str(err)))
+        return _unpublished(job, err, time.perf_counter() - started)
     assert result.version is not None
     return Outcome(job.owner, "published", result.version.name, result.seconds)
 
@@ -192,8 +191,7 @@ def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Pro
                 try:
                     staging = versions.new_staging(outputs, job.owner)
                 except PublishError as err:
-                    outcomes[job.owner] = Outcome(job.owner, "failed", None, 0.0,
-                                                  RunError(job.owner, "(publish)", None, str(err)))
+                    outcomes[job.owner] = _unpublished(job, err, 0.0)
                     progress.done += job.kind == "account"
                     progress.failed += job.kind == "account"
                     if report and job.kind == "account":
@@ -243,7 +241,7 @@ def _settle(job: runner.Job, outputs: Path, staging: Path, kind: str, payload: A
             version = runner.publish_job(job, outputs, staging, payload)
         except PublishError as err:
             shutil.rmtree(staging, ignore_errors=True)
-            return Outcome(job.owner, "failed", None, seconds, RunError(job.owner, "(publish)", None, str(err)))
+            return _unpublished(job, err, seconds)
         return Outcome(job.owner, "published", version.name, seconds)
     account, notebook, cell, error = payload
     try:
@@ -251,3 +249,8 @@ def _settle(job: runner.Job, outputs: Path, staging: Path, kind: str, payload: A
     except PublishError:
         kept = None
     return Outcome(job.owner, "failed", None, seconds, RunError(account, notebook, cell, error, kept=kept))
+
+
+def _unpublished(job: runner.Job, err: PublishError, seconds: float) -> Outcome:
+    """The outputs folder refused the job's version (full disk, read-only): its failure."""
+    return Outcome(job.owner, "failed", None, seconds, RunError(job.owner, "(publish)", None, str(err)))

@@ -182,7 +182,7 @@ class Table:
 
 def sheet_names(path: Path) -> list[str | None]:
     """The sheets of an XLSX file, or [None] for a CSV file."""
-    if not _is_xlsx(path):
+    if not is_workbook(path):
         return [None]
     book = _workbook(path)
     try:
@@ -191,7 +191,8 @@ def sheet_names(path: Path) -> list[str | None]:
         book.close()
 
 
-def _is_xlsx(path: Path) -> bool:
+def is_workbook(path: Path) -> bool:
+    """An XLSX workbook (by its name); anything else is read as CSV."""
     return path.suffix.lower() in (".xlsx", ".xlsm")
 
 
@@ -213,7 +214,7 @@ def read_table(path: Path, sheet: str | None = None, header_row: int = 1, encodi
     if path.stat().st_size > MAX_EXPORT_BYTES:
         raise InputError([Problem(display, None, "", f"file is {path.stat().st_size:,} bytes; an export to import "
                                   f"must be under {MAX_EXPORT_BYTES:,} (split it, or filter the report)")])
-    if not _is_xlsx(path):
+    if not is_workbook(path):
         return _table(display, _csv_records(path, display, encoding), header_row)
     book = _workbook(path)
     try:

@@ -91,7 +91,7 @@ def read_rows(path: Path, mapping_spec: str | None, index: crm.AccountIndex, yea
         mappings = crm.load_mappings(mapping_spec)
         pairs = []
         for named in mappings:
-            table = crm.read_table(path, named.mapping.sheet if crm._is_xlsx(path) else None,
+            table = crm.read_table(path, named.mapping.sheet if crm.is_workbook(path) else None,
                                    named.mapping.header_row, named.mapping.encoding)
             missing = crm.missing_columns(table, named)
             if missing:
