@@ -87,16 +87,11 @@ def _child(job: runner.Job, staging: Path, conn: Connection) -> None:
         conn.close()
 
 
-# What the kernel of a step notebook imports; the batch's fork server imports them once.
-KERNEL_PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "matplotlib_inline.backend_inline", "pandas",
-                  "matplotlib", "kamlib.charts", "kamlib.tables", "kamlib.text", "kamlib.findings",
-                  "kamlib.workbook", "kamlib.environment", "kamlib.competition", "kamlib.economics",
-                  "kamlib.scorecard", "kamlib.plan"]
-
 # Imported once in the fork server, so no worker pays for them (papermill alone takes ~1.7 s),
-# nor any kernel: kernels are forked from their worker (`kernels`).
+# nor any kernel: kernels are forked from their worker (`kernels`). `warmup` then does, on
+# made-up data, the first-use work every worker would repeat.
 PRELOAD = ["kamlib.runner", "kamlib.documents", "kamlib.kernels", "papermill", "nbconvert", "jupyter_client.manager",
-           *KERNEL_PRELOAD]
+           *runner.KERNEL_MODULES, "kamlib.warmup"]
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -158,7 +158,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with versions.outputs_lock(args.outputs):
         try:
             result = runner.run_account(args.params, args.outputs, account_id, args.as_of, args.force,
-                                        notebooks_dir=notebooks, timeout=args.timeout)
+                                        notebooks_dir=notebooks, timeout=args.timeout, fork_kernel=True)
         except RunError as err:
             where = f"{err.notebook}, cell {err.cell}" if err.cell is not None else err.notebook
             print(f"[1/1] {account_id}: failed: {where}")
@@ -267,7 +267,7 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
     notebooks = _notebooks(args)
     with versions.outputs_lock(args.outputs):
         result = runner.run_portfolio(args.params, args.outputs, args.as_of, args.force,
-                                      notebooks_dir=notebooks, timeout=args.timeout)
+                                      notebooks_dir=notebooks, timeout=args.timeout, fork_kernel=True)
     assert result.version is not None
     state = "published" if result.status == "published" else "unchanged, latest is"
     print(f"portfolio: {state} {result.version.name} ({result.seconds:.1f} s)")

@@ -86,14 +86,18 @@ def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
+def section_html(nb: nbformat.NotebookNode) -> str:
+    """An executed notebook as the HTML body of a document section (outputs and text only)."""
+    body, _ = exporter().from_notebook_node(_clean(nb))
+    return body
+
+
 def render_sections(folder: Path, notebooks: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
     """Each executed notebook as an HTML section body (outputs and text only)."""
-    html = exporter()
     sections = []
     for name in notebooks:
         nb = nbformat.read(folder / f"{name}.ipynb", as_version=4)
-        body, _ = html.from_notebook_node(_clean(nb))
-        sections.append({"id": name, "title": notebook_title(nb, name), "body": body})
+        sections.append({"id": name, "title": notebook_title(nb, name), "body": section_html(nb)})
     return sections
 
 

@@ -15,10 +15,13 @@ Each zygote serves one kernel for one account and exits; it is never reused.
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import os
 import pickle
 import signal
 import sys
+import threading
 from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
@@ -35,7 +38,9 @@ class Zygote:
             try:
                 os.close(write)
                 os.setsid()  # its own process group, as jupyter_client gives a kernel
-                for thing in close_in_child:
+                from kamlib.versions import HELD_LOCKS
+
+                for thing in (*close_in_child, *HELD_LOCKS):  # closing a copy keeps the parent's lock
                     thing.close()
                 code = _become_kernel(read)
             except BaseException:  # noqa: BLE001 - nothing may escape a forked child
@@ -65,6 +70,22 @@ class Zygote:
                 os.waitpid(self.pid, 0)
             except ChildProcessError:
                 pass
+
+
+def zygote_here(modules: list[str]) -> Zygote | None:
+    """A zygote for a one-off run (`kam run`, `kam portfolio`), or None where forking this process
+    is not safe: another thread (a Jupyter kernel calling kamlib) or a running event loop would
+    be copied in an unknown state. `modules` are imported first, so the kernel starts with them."""
+    if os.name != "posix" or threading.active_count() > 1:
+        return None
+    try:
+        asyncio.get_running_loop()
+        return None
+    except RuntimeError:
+        pass
+    for module in modules:
+        importlib.import_module(module)
+    return Zygote()
 
 
 def _become_kernel(read: int) -> int:

@@ -36,6 +36,12 @@ DEFAULT_TIMEOUT = 600  # seconds per cell
 # Batch kernels keep quiet: ipykernel warns about TCP transport on every start. (Disabling its
 # history looks cheaper but makes kernel shutdown wait about 3 s: measured.)
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+# What the kernel of a step notebook imports. A process that forks kernels (`kernels.Zygote`)
+# imports these first, so its kernels start with them.
+KERNEL_MODULES = ["ipykernel.kernelapp", "ipykernel.ipkernel", "matplotlib_inline.backend_inline", "pandas",
+                  "matplotlib", "kamlib.charts", "kamlib.tables", "kamlib.text", "kamlib.findings",
+                  "kamlib.workbook", "kamlib.environment", "kamlib.competition", "kamlib.economics",
+                  "kamlib.scorecard", "kamlib.plan"]
 
 
 @dataclass(frozen=True)
@@ -389,18 +395,30 @@ def publish_job(job: Job, outputs: Path, staging: Path, built: dict[str, Any]) -
     return versions.publish(outputs, job.owner, staging, manifest)
 
 
-def run_job(job: Job, outputs: Path) -> RunResult:
-    """Build a job in this process and publish it; a failure is kept apart and re-raised."""
+def run_job(job: Job, outputs: Path, fork_kernel: bool = False) -> RunResult:
+    """Build a job in this process and publish it; a failure is kept apart and re-raised.
+
+    With `fork_kernel` (the command line's one-off runs), the job's kernel is forked from this
+    process when that is safe (`kernels.zygote_here`), instead of starting a new Python that
+    imports everything again."""
     started = time.perf_counter()
     staging = versions.new_staging(outputs, job.owner)
+    zygote = None
+    if fork_kernel:
+        from kamlib import kernels
+
+        zygote = kernels.zygote_here(KERNEL_MODULES)
     try:
-        built = build(job, staging)
+        built = build(job, staging, zygote=zygote)
     except RunError as err:
         kept = versions.keep_failed(outputs, job.owner, staging)
         raise RunError(err.account, err.notebook, err.cell, err.error, kept=str(kept)) from None
     except OSError as err:  # the documents could not be written: a full disk, a read-only folder
         shutil.rmtree(staging, ignore_errors=True)
         raise RunError(job.owner, "(documents)", None, f"could not write: {err.strerror}") from None
+    finally:
+        if zygote is not None:
+            zygote.discard()
     try:
         version = publish_job(job, outputs, staging, built)
     except PublishError:
@@ -411,17 +429,18 @@ def run_job(job: Job, outputs: Path) -> RunResult:
 
 def run_account(params_dir: Path, outputs: Path, account_id: str, as_of: str | date | None = None,
                 force: bool = False, notebooks_dir: Path = NOTEBOOKS_DIR, timeout: int = DEFAULT_TIMEOUT,
-                ) -> RunResult:
+                fork_kernel: bool = False) -> RunResult:
     """Validate, execute the four step notebooks, build the documents and publish a version.
 
     Call with the outputs lock held (see `versions.outputs_lock`).
     """
     job = plan_account(params_dir, outputs, account_id, as_of, force, notebooks_dir, timeout)
-    return job if isinstance(job, RunResult) else run_job(job, outputs)
+    return job if isinstance(job, RunResult) else run_job(job, outputs, fork_kernel)
 
 
 def run_portfolio(params_dir: Path, outputs: Path, as_of: str | date | None = None, force: bool = False,
-                  notebooks_dir: Path = NOTEBOOKS_DIR, timeout: int = DEFAULT_TIMEOUT) -> RunResult:
+                  notebooks_dir: Path = NOTEBOOKS_DIR, timeout: int = DEFAULT_TIMEOUT,
+                  fork_kernel: bool = False) -> RunResult:
     """Execute the portfolio overview notebook and publish it as `outputs/portfolio/vNNNN/`."""
     job = plan_portfolio(params_dir, outputs, as_of, force, notebooks_dir, timeout)
-    return job if isinstance(job, RunResult) else run_job(job, outputs)
+    return job if isinstance(job, RunResult) else run_job(job, outputs, fork_kernel)

@@ -86,9 +86,15 @@ def latest_version(outputs: Path, owner: str) -> Version | None:
     return versions[-1] if versions else None
 
 
+HELD_LOCKS: list[Any] = []  # the lock files this process holds open (see outputs_lock)
+
+
 @contextmanager
 def outputs_lock(outputs: Path) -> Iterator[None]:
-    """Hold the outputs folder for one writer; a second run gets a clear `OutputsLocked`."""
+    """Hold the outputs folder for one writer; a second run gets a clear `OutputsLocked`.
+
+    The open lock file is listed in `HELD_LOCKS` meanwhile: a kernel forked from this process
+    closes its copy (`kernels.Zygote`), so no kernel can outlive the run holding the lock."""
     outputs = Path(outputs)
     try:
         outputs.mkdir(parents=True, exist_ok=True)
@@ -109,10 +115,13 @@ def outputs_lock(outputs: Path) -> Iterator[None]:
         handle.truncate()
         handle.write(f"pid {os.getpid()}")
         handle.flush()
+        HELD_LOCKS.append(handle)
         clean_staging(outputs)
         repair_latest(outputs)
         yield
     finally:
+        if handle in HELD_LOCKS:
+            HELD_LOCKS.remove(handle)
         handle.close()
 
 

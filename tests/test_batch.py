@@ -192,3 +192,71 @@ def test_kernels_talk_over_private_unix_sockets_that_are_removed_after(tmp_path)
         sockets = glob.glob(km.ip + "-*")
         assert len(sockets) == 5  # shell, iopub, stdin, control, heartbeat
     assert glob.glob(km.ip + "-*") == []
+
+
+def test_a_kernel_forked_for_a_one_off_run_does_not_keep_the_outputs_lock(tmp_path):
+    """`kam run` forks its kernel from itself while it holds the outputs lock; the fork closes its
+    copy, so the lock ends with the run even if the kernel lingers."""
+    from kamlib.errors import OutputsLocked
+    from kamlib.kernels import Zygote
+
+    outputs = tmp_path / "outputs"
+    with versions.outputs_lock(outputs):
+        zygote = Zygote()
+    try:
+        deadline = time.monotonic() + 10  # the zygote closes its copy right after the fork
+        while True:
+            try:
+                with versions.outputs_lock(outputs):  # the zygote is still alive here
+                    break
+            except OutputsLocked:
+                assert time.monotonic() < deadline, "the forked zygote kept the outputs lock"
+                time.sleep(0.05)
+        assert os.waitpid(zygote.pid, os.WNOHANG) == (0, 0)  # still alive
+    finally:
+        zygote.discard()
+
+
+def test_no_kernel_is_forked_from_a_process_with_other_threads():
+    """Inside a Jupyter kernel (threads for iopub, heartbeat, control) a one-off run starts an
+    ordinary kernel: a fork would copy those threads' state half-way."""
+    import threading
+
+    from kamlib import kernels
+
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        assert kernels.zygote_here([]) is None
+    finally:
+        release.set()
+        thread.join()
+
+
+def test_kam_run_forks_its_kernel_and_publishes_the_same_documents_as_batch(tiny_params, tmp_path):
+    single, many = tmp_path / "single", tmp_path / "many"
+    assert kam("--params", str(tiny_params), "--outputs", str(single), "run", "northwind-foods",
+               cwd=tmp_path).returncode == 0
+    assert kam("--params", str(tiny_params), "--outputs", str(many), "batch", "northwind-foods",
+               cwd=tmp_path).returncode == 0
+    for name in ("plan.html", "joint-plan.html"):
+        assert (single / "northwind-foods/latest" / name).read_bytes() == (many / "northwind-foods/latest" / name).read_bytes()
+    assert not (single / "_staging").exists() or not any((single / "_staging").iterdir())
+
+
+def test_the_batch_warm_up_reads_no_parameter_file(tmp_path):
+    """What the fork server computes is inherited by every worker: it must hold no account's data."""
+    script = (
+        "import sys\n"
+        "opened = []\n"
+        "sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == 'open' else None)\n"
+        "import kamlib.warmup\n"
+        "print('\\n'.join(opened))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    opened = done.stdout.splitlines()
+    assert any(path.endswith(".j2") for path in opened)  # it did the work: templates were read
+    assert not [p for p in opened if p.endswith((".yaml", ".yml")) and "kamlib" not in p]
+    assert not [p for p in opened if "parameters" in Path(p).parts]
