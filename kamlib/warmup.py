@@ -6,6 +6,7 @@ did it first: nbconvert's templates, the CSS selectors and HTML entity tables of
 pass (BeautifulSoup and soupsieve compile about 200 regular expressions), nbformat's schema
 validators, kamlib's document templates, matplotlib's fonts. Measured: a worker's CPU per
 account falls from about 0.93 s to 0.68 s (median of 8 accounts, each in a fresh fork).
+Then everything the fork server holds is frozen for the garbage collector (see the end).
 
 Importing this module does the work (a fork server's only hook is importing modules). It
 touches no parameter file and no account: the notebook and figure below are made up here,
@@ -13,6 +14,8 @@ so nothing of any account is in the memory the workers inherit.
 """
 
 from __future__ import annotations
+
+import gc
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -63,3 +66,9 @@ def warm() -> None:
 
 
 warm()
+# Everything imported and warmed so far lives as long as each worker: out of the garbage
+# collector's sight, a collection in a worker or its kernel no longer walks (and, by writing
+# to every object's header, copies) the whole inherited heap. Measured on 12 accounts and the
+# overview: about 0.45 s of CPU less per job (74.3 → 68.6 s of CPU, mean of 4 runs each).
+gc.collect()
+gc.freeze()
