@@ -5,7 +5,8 @@ one fresh process per changed account (which starts one fresh kernel, runs the a
 notebooks in it and writes into a private staging folder), and publishes each finished
 staging folder as a version. Nothing — process, kernel or cache — serves two accounts: a
 worker process ends with its account. Workers come from a fork server that has already
-imported papermill and nbconvert, which saves every account those imports.
+imported papermill, nbconvert and what a kernel needs, and done on made-up data the first-use
+work every worker would repeat (`warmup`), which saves every account that time.
 """
 
 from __future__ import annotations
