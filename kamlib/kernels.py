@@ -26,6 +26,8 @@ from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
+from kamlib.versions import HELD_LOCKS
+
 
 class Zygote:
     """A forked copy of this process that will become one kernel, once told how."""
@@ -38,8 +40,6 @@ class Zygote:
             try:
                 os.close(write)
                 os.setsid()  # its own process group, as jupyter_client gives a kernel
-                from kamlib.versions import HELD_LOCKS
-
                 for thing in (*close_in_child, *HELD_LOCKS):  # closing a copy keeps the parent's lock
                     thing.close()
                 code = _become_kernel(read)
