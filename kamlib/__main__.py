@@ -1,5 +1,3 @@
-import sys
+from kamlib.cli import run
 
-from kamlib.cli import main
-
-sys.exit(main())
+run()

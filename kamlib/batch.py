@@ -15,7 +15,6 @@ import multiprocessing
 import os
 import shutil
 import signal
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,21 +68,32 @@ class Progress:
 Report = Callable[[Outcome, Progress], None]
 
 
-def _child(job: runner.Job, staging: Path, conn: Connection) -> None:
+def _child(job: runner.Job, staging: Path, kernel_files: str, conn: Connection) -> None:
     """Build one account's version in this (forked) process and send back the result."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwinds: the kernel is shut down
     from kamlib.kernels import Zygote
 
     # forked first, while this process is still one thread with no event loop or socket
     zygote = Zygote(close_in_child=(conn,))
+
+    def stop(*_: Any) -> None:
+        """The parent's terminate (an interrupted batch): stop now, the kernel with us. Not by
+        raising SystemExit to unwind: raised where Python ignores exceptions (an at-fork hook,
+        a finaliser) it is lost, and the worker ran on until killed (seen: 10 s, and a kernel
+        left behind). Nothing is lost here: the staging folder and the kernel's files are the
+        parent's to remove, and nothing of this job was published."""
+        zygote.kill()
+        os._exit(143)
+
+    signal.signal(signal.SIGTERM, stop)
     try:
-        conn.send(("ok", runner.build(job, staging, zygote=zygote)))
+        conn.send(("ok", runner.build(job, staging, zygote=zygote, kernel_files=kernel_files)))
     except RunError as err:
         conn.send(("error", (err.account, err.notebook, err.cell, err.error)))
     except BaseException as err:  # noqa: BLE001 - anything else is this account's failure, reported
         conn.send(("error", (job.owner, "(worker)", None, f"{type(err).__name__}: {err}")))
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         zygote.discard()
         conn.close()
 
@@ -179,7 +189,7 @@ def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Pro
               outcomes: dict[str, Outcome], report: Report | None) -> None:
     context = _context()
     pending = list(jobs)
-    running: dict[Connection, tuple[runner.Job, Any, Path, float]] = {}
+    running: dict[Connection, tuple[runner.Job, Any, Path, str, float]] = {}
     try:
         while pending or running:
             while pending and len(running) < workers:
@@ -194,24 +204,28 @@ def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Pro
                         report(outcomes[job.owner], progress)
                     continue
                 receive, send = context.Pipe(duplex=False)
-                process = context.Process(target=_child, args=(job, staging, send), name=f"kam-{job.owner}")
+                kernel_files = runner.kernel_folder()
+                process = context.Process(target=_child, args=(job, staging, kernel_files, send),
+                                          name=f"kam-{job.owner}")
+                # registered before it starts: an interrupt during the start still stops it
+                running[receive] = (job, process, staging, kernel_files, time.perf_counter())
                 process.start()
                 send.close()
-                running[receive] = (job, process, staging, time.perf_counter())
-            progress.running = tuple(j.owner for j, *_ in running.values())
+            progress.running = tuple(job.owner for job, *_ in running.values())
             for conn in wait(list(running)):
-                job, process, staging, began = running.pop(conn)  # type: ignore[index]
+                job, process, staging, kernel_files, began = running.pop(conn)  # type: ignore[index]
                 try:
                     kind, payload = conn.recv()
                 except EOFError:
-                    process.join()
-                    kind, payload = "error", (job.owner, "(worker)", None,
-                                              f"worker process died (exit code {process.exitcode})")
-                process.join()
+                    kind, payload = "error", None
                 conn.close()
+                _stop([process], grace=WORKER_EXIT_GRACE)  # it has sent its result, or died: it is ending
+                shutil.rmtree(kernel_files, ignore_errors=True)
+                if payload is None:
+                    payload = (job.owner, "(worker)", None, f"worker process died (exit code {process.exitcode})")
                 outcome = _settle(job, outputs, staging, kind, payload, time.perf_counter() - began)
                 outcomes[job.owner] = outcome
-                progress.running = tuple(j.owner for j, *_ in running.values())
+                progress.running = tuple(job.owner for job, *_ in running.values())
                 if job.kind != "account":
                     continue
                 progress.done += 1
@@ -219,14 +233,32 @@ def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Pro
                 if report:
                     report(outcome, progress)
     finally:
-        for _conn, (_job, process, _staging, _began) in running.items():
-            process.terminate()  # SIGTERM: the worker unwinds and shuts its kernel down
-        for _conn, (_job, process, _staging, _began) in running.items():
-            process.join(timeout=10)
-            if process.is_alive():  # stuck where SIGTERM cannot reach Python code: do not wait for ever
-                process.kill()
-                process.join(timeout=5)
-        # staging folders of interrupted jobs are removed by the next run (versions.outputs_lock)
+        # interrupted (Ctrl-C, SIGTERM) or failed: stop every worker; each stops its kernel
+        _stop([process for _, process, *_ in running.values()], grace=WORKER_STOP_GRACE, terminate=True)
+        for *_, kernel_files, _began in running.values():
+            shutil.rmtree(kernel_files, ignore_errors=True)
+        # their staging folders are removed by the next run (versions.outputs_lock)
+
+
+WORKER_EXIT_GRACE = 30.0  # s for a worker that sent its result to end (it reaps its kernel)
+WORKER_STOP_GRACE = 5.0  # s for stopped workers to end before they are killed
+
+
+def _stop(processes: list[Any], grace: float, terminate: bool = False) -> None:
+    """Wait (`grace` seconds in all, not each) for the processes to end, after asking them to
+    (`terminate`: SIGTERM); kill what is left. A process never started needs nothing."""
+    started = [p for p in processes if p.pid is not None]
+    if terminate:
+        for process in started:
+            if process.exitcode is None:
+                process.terminate()
+    deadline = time.monotonic() + grace
+    for process in started:
+        process.join(timeout=max(0.0, deadline - time.monotonic()))
+    for process in started:
+        if process.is_alive():  # stuck where no signal handler runs: do not wait for ever
+            process.kill()  # its kernel goes with it (`kernels.Zygote`)
+            process.join(timeout=5)
 
 
 def _settle(job: runner.Job, outputs: Path, staging: Path, kind: str, payload: Any, seconds: float) -> Outcome:

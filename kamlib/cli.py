@@ -7,10 +7,12 @@ Every mistake a user can make prints one line per problem and no traceback.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn
 
 from kamlib import __version__
 from kamlib.errors import InputError, KamError, RunError, UsageError
@@ -389,10 +391,26 @@ def main(argv: list[str] | None = None) -> int:
     except KamError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         print("interrupted: nothing half-written was published", file=sys.stderr)
-        return 130
+        return 143 if isinstance(err, Terminated) else 130
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, a scheduler's or CI job's time limit), handled as Ctrl-C is."""
+
+
+def _terminated(_signum: int, _frame: Any) -> None:
+    raise Terminated
+
+
+def run() -> NoReturn:
+    """The `kam` program. A SIGTERM stops it as Ctrl-C does — a batch stops its workers and their
+    kernels and publishes nothing half-written — instead of ending it on the spot, which would
+    leave the workers running on. (Not in `main`, which tests call in their own process.)"""
+    signal.signal(signal.SIGTERM, _terminated)
+    sys.exit(main())
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

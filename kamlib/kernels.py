@@ -16,6 +16,7 @@ Each zygote serves one kernel for one account and exits; it is never reused.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import importlib
 import os
 import pickle
@@ -28,21 +29,26 @@ from jupyter_client.provisioning import LocalProvisioner
 
 from kamlib.versions import HELD_LOCKS
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None  # loaded before any fork
+
 
 class Zygote:
     """A forked copy of this process that will become one kernel, once told how."""
 
     def __init__(self, close_in_child: tuple[Any, ...] = ()) -> None:
         read, write = os.pipe()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the zygote
             code = 1
             try:
                 os.close(write)
+                _die_with(parent)
                 os.setsid()  # its own process group, as jupyter_client gives a kernel
                 for thing in (*close_in_child, *HELD_LOCKS):  # closing a copy keeps the parent's lock
                     thing.close()
-                code = _become_kernel(read)
+                code = _become_kernel(read, parent)
             except BaseException:  # noqa: BLE001 - nothing may escape a forked child
                 import traceback
 
@@ -53,6 +59,7 @@ class Zygote:
         self.pid = pid
         self._write = write
         self.used = False
+        self.reaped = False
 
     def launch(self, argv: list[str], env: dict[str, str], cwd: str | None) -> int:
         """Send the zygote its kernel command line; returns the kernel's pid."""
@@ -66,10 +73,23 @@ class Zygote:
         if not self.used:
             self.used = True
             os.close(self._write)
+            self._reap()
+
+    def kill(self) -> None:
+        """Stop the zygote, or the kernel it became, at once (the worker is being stopped)."""
+        if not self.reaped:
             try:
-                os.waitpid(self.pid, 0)
-            except ChildProcessError:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
                 pass
+            self._reap()
+
+    def _reap(self) -> None:
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:  # already reaped by jupyter_client, as a kernel
+            pass
+        self.reaped = True
 
 
 def zygote_here(modules: list[str]) -> Zygote | None:
@@ -88,7 +108,18 @@ def zygote_here(modules: list[str]) -> Zygote | None:
     return Zygote()
 
 
-def _become_kernel(read: int) -> int:
+def _die_with(parent: int) -> None:
+    """Make sure this forked process does not outlive `parent`, however the parent ends (even
+    by SIGKILL): on Linux the operating system kills it when the parent goes; and if the parent
+    is already gone, it stops now. (Elsewhere a kernel's own parent poller, `parent_handle`,
+    still ends it within a second.)"""
+    if _LIBC is not None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def _become_kernel(read: int, parent: int) -> int:
     with os.fdopen(read, "rb") as pipe:
         data = pipe.read()
     if not data:
@@ -110,7 +141,7 @@ def _become_kernel(read: int) -> int:
     if "matplotlib" in sys.modules:
         sys.modules["matplotlib"].rcParams["backend"] = (os.environ.get("MPLBACKEND")
                                                          or "module://matplotlib_inline.backend_inline")
-    argv = [*argv, f"--IPKernelApp.parent_handle={os.getppid()}"]  # exit with the worker; no banner
+    argv = [*argv, f"--IPKernelApp.parent_handle={parent}"]  # exit with the worker; no banner
     sys.argv = ["ipykernel_launcher", *argv]
     IPKernelApp.launch_instance(argv=argv)
     return 0
@@ -126,32 +157,35 @@ def forkable(cmd: list[str]) -> bool:
 
 
 class _Forked:
-    """The few `subprocess.Popen` methods jupyter_client uses, for a forked child."""
+    """The few `subprocess.Popen` methods jupyter_client uses, for a zygote become kernel."""
 
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
+    def __init__(self, zygote: Zygote) -> None:
+        self.zygote = zygote
+        self.pid = zygote.pid
         self.returncode: int | None = None
         self.stdin = self.stdout = self.stderr = None
 
     def poll(self) -> int | None:
         if self.returncode is None:
-            try:
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
-            except ChildProcessError:
-                self.returncode = 0
-            else:
-                if pid:
-                    self.returncode = os.waitstatus_to_exitcode(status)
+            self._wait(os.WNOHANG)
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
+        """As jupyter_client calls it: only once `poll` found the process ended."""
         if self.returncode is None:
-            try:
-                _, status = os.waitpid(self.pid, 0)
+            self._wait(0)
+        return self.returncode or 0
+
+    def _wait(self, flags: int) -> None:
+        try:
+            pid, status = os.waitpid(self.pid, flags)
+        except ChildProcessError:
+            self.returncode = 0
+        else:
+            if pid:
                 self.returncode = os.waitstatus_to_exitcode(status)
-            except ChildProcessError:
-                self.returncode = 0
-        return self.returncode
+        if self.returncode is not None:
+            self.zygote.reaped = True  # its pid may now be reused: `Zygote.kill` must not signal it
 
     def send_signal(self, signum: int) -> None:
         if self.returncode is None:
@@ -176,7 +210,7 @@ class ForkedProvisioner(LocalProvisioner):
             return await super().launch_kernel(cmd, **kwargs)
         argv = cmd[cmd.index("ipykernel_launcher") + 1:]  # [python, -m, ipykernel_launcher, -f, FILE, ...]
         pid = self.zygote.launch(argv, dict(kwargs.get("env") or os.environ), kwargs.get("cwd"))
-        self.process = _Forked(pid)  # type: ignore[assignment]
+        self.process = _Forked(self.zygote)  # type: ignore[assignment]
         self.pid = pid
         self.pgid = pid
         self.cwd = kwargs.get("cwd") or os.getcwd()

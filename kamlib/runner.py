@@ -120,21 +120,42 @@ KERNEL_START_ATTEMPTS = 3  # kernel starts can race for ports under parallel loa
 
 
 @contextmanager
-def kernel(owner: str, attempts: int = KERNEL_START_ATTEMPTS, zygote: Any = None) -> Iterator[Any]:
+def kernel(owner: str, attempts: int = KERNEL_START_ATTEMPTS, zygote: Any = None,
+           folder: str | None = None) -> Iterator[Any]:
     """One fresh kernel for one plan job, started with bounded retries and always shut down.
 
     All notebooks of the job run in it (same account, so nothing crosses accounts); a kernel is
     never reused by another job. With a `kernels.Zygote` (batch workers) the first attempt
-    forks the kernel from it; a retry starts an ordinary kernel.
+    forks the kernel from it; a retry starts an ordinary kernel. The kernel's connection file
+    and sockets live in `folder`, private to this job: one made here and removed at the end,
+    or one the caller made and removes (a batch's main process, which outlives a stopped worker).
     """
+    own_folder = folder is None
+    folder = folder or kernel_folder()
+    try:
+        km = _start_kernel(owner, attempts, zygote, folder)
+        clients = _track_clients(km)
+        try:
+            yield km
+        finally:
+            for client in clients:  # nbclient leaves its clients running when it did not start the kernel
+                if client.channels_running:
+                    client.stop_channels()  # closes its zmq context and thread, else ~2 MB a job stays
+            _shutdown(km)
+    finally:
+        if own_folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _start_kernel(owner: str, attempts: int, zygote: Any, folder: str) -> Any:
+    """A started, ready kernel manager: `attempts` tries, the first from `zygote` if given."""
     # An async manager, as nbclient would make itself: with a blocking one its output poll
     # blocks the event loop, so a kernel that dies mid-cell is never noticed (measured: a hang).
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    km = None
     for attempt in range(1, attempts + 1):
-        km = AsyncKernelManager(kernel_name=KERNEL_NAME, **_transport())
+        km = AsyncKernelManager(kernel_name=KERNEL_NAME, **_connection(folder, attempt))
         if zygote is not None and not zygote.used:
             from kamlib.kernels import ForkedProvisioner
 
@@ -150,21 +171,21 @@ def kernel(owner: str, attempts: int = KERNEL_START_ATTEMPTS, zygote: Any = None
                 run_sync(client.wait_for_ready)(timeout=60)
             finally:
                 client.stop_channels()
-            break
+            return km
         except Exception as err:  # noqa: BLE001 - any start failure is retried, then reported
             _shutdown(km)
             if attempt == attempts:
                 raise RunError(owner, "(kernel start)", None,
                                f"kernel did not start after {attempts} attempts: {type(err).__name__}: {err}") from None
             time.sleep(0.2 * attempt)
-    clients = _track_clients(km)
-    try:
-        yield km
-    finally:
-        for client in clients:  # nbclient leaves its clients running when it did not start the kernel
-            if client.channels_running:
-                client.stop_channels()  # closes its zmq context and thread, else ~2 MB a job stays
-        _shutdown(km)
+    raise AssertionError("unreachable: attempts >= 1")
+
+
+def kernel_folder() -> str:
+    """A new folder only this user can open, for one job's kernel files (`kernel`)."""
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="kam-")
 
 
 def _track_clients(km: Any) -> list[Any]:
@@ -193,16 +214,17 @@ def request_stop(km: Any) -> None:
         pass
 
 
-def _transport() -> dict[str, str]:
-    """Unix sockets where there are any: TCP ports are picked free and bound later by the
-    kernel, so kernels started at once by different processes can pick the same port (seen on
-    a LocalCluster: clients talking to another job's kernel, rejected by its signature as
-    "DELIM not in msg_list"). A socket path is unique to this kernel and only its user can open it."""
-    if os.name != "posix":
-        return {}
-    import tempfile
-
-    return {"transport": "ipc", "ip": os.path.join(tempfile.gettempdir(), f"kam-{uuid.uuid4().hex[:12]}")}
+def _connection(folder: str, attempt: int) -> dict[str, str]:
+    """Where a kernel's connection file and sockets go: inside the job's private folder, so
+    nothing is left in the temporary folder whatever happens to the kernel (a killed kernel
+    cannot remove its own files), and only this user can reach the sockets. Unix sockets where
+    there are any: TCP ports are picked free and bound later by the kernel, so kernels started
+    at once by different processes can pick the same port (seen on a LocalCluster: clients
+    talking to another job's kernel, rejected by its signature as "DELIM not in msg_list")."""
+    files = {"connection_file": os.path.join(folder, f"kernel-{attempt}.json")}
+    if os.name == "posix":
+        files |= {"transport": "ipc", "ip": os.path.join(folder, f"k{attempt}")}
+    return files
 
 
 def _shutdown(km: Any) -> None:
@@ -323,7 +345,7 @@ def plan_portfolio(params_dir: Path, outputs: Path, as_of: str | date | None = N
         _next_version(outputs, PORTFOLIO_OWNER), (PORTFOLIO_NOTEBOOK,), Path(notebooks_dir), timeout)
 
 
-def build(job: Job, staging: Path, zygote: Any = None) -> dict[str, Any]:
+def build(job: Job, staging: Path, zygote: Any = None, kernel_files: str | None = None) -> dict[str, Any]:
     """Execute the job's notebooks in one kernel into `staging` and write its documents.
 
     Returns the manifest fields the job computed; raises `RunError` on a failing notebook.
@@ -335,7 +357,7 @@ def build(job: Job, staging: Path, zygote: Any = None) -> dict[str, Any]:
     if job.account_id is not None:
         parameters = {"account_id": job.account_id, **parameters}
     timings: dict[str, float] = {}
-    with kernel(job.owner, zygote=zygote) as km:
+    with kernel(job.owner, zygote=zygote, folder=kernel_files) as km:
         for notebook in job.notebooks:
             timings[notebook] = round(execute(notebook, staging, job.owner, parameters, job.notebooks_dir,
                                               job.timeout, km), 3)

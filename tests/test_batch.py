@@ -151,6 +151,104 @@ def test_sigkill_mid_batch_leaves_published_versions_whole_and_the_next_run_reco
         assert (out / account_id / "latest" / "plan.html").is_file()
 
 
+# A cell that leaves a mark naming its kernel and the kernel's parent (the account's worker),
+# then, for the accounts named in the file `slow` next to the parameters, runs for a minute.
+MARK = """
+import os, pathlib, time
+here = pathlib.Path(params_dir).parent
+(here / "kernels").mkdir(exist_ok=True)
+(here / "kernels" / f"{account_id} {os.getpid()} {os.getppid()}").touch()
+if account_id in (here / "slow").read_text().split():
+    time.sleep(60)
+"""
+
+
+def kernels_marked(folder: Path) -> dict[str, tuple[int, int]]:
+    """account → (kernel pid, worker pid), from the marks MARK leaves."""
+    found = {}
+    for mark in (folder / "kernels").glob("*") if (folder / "kernels").is_dir() else []:
+        account_id, kernel_pid, worker_pid = mark.name.split()
+        found[account_id] = (int(kernel_pid), int(worker_pid))
+    return found
+
+
+def ended(pid: int, within: float = 5.0) -> bool:
+    """The process has ended (a zombie waiting for its parent to reap it has ended too)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0]
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        if state in "ZX":
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+
+
+def wait_for(condition, within: float = 60.0) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def start_marked_batch(demo: Path, tmp_path: Path, slow: list[str], workers: int) -> tuple[subprocess.Popen, Path]:
+    """`kam batch` of SOME in the background with the MARK cell, `slow` accounts in a long cell;
+    its own temporary folder (returned), to see the kernel files it leaves."""
+    notebooks = write_notebooks(tmp_path / "nb", extra=MARK)
+    (tmp_path / "slow").write_text(" ".join(slow))
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "kamlib", "--params", str(demo), "--outputs", "out",
+                             "--notebooks", str(notebooks), "batch", "--workers", str(workers), *SOME],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(temp)}, start_new_session=True)
+    return proc, temp
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+
+
+@needs_proc
+@pytest.mark.parametrize(("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "kill"])
+def test_a_stopped_batch_stops_its_workers_and_kernels_and_leaves_no_kernel_files(demo, tmp_path, stop, code):
+    """Ctrl-C, or `kill` (SIGTERM, as a CI job's time limit sends): every worker stops at once and
+    kills its kernel (busy in a long cell), the kernels' connection files and sockets are
+    removed, nothing is published, no traceback."""
+    proc, temp = start_marked_batch(demo, tmp_path, slow=SOME, workers=3)
+    wait_for(lambda: len(kernels_marked(tmp_path)) == 3)  # three accounts in their long cell
+    assert len(list(temp.glob("kam-*"))) == 3  # one private folder of kernel files each
+    proc.send_signal(stop)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert "interrupted: nothing half-written was published" in err and "Traceback" not in err
+    for account_id, (kernel_pid, worker_pid) in kernels_marked(tmp_path).items():
+        assert ended(worker_pid, within=0) and ended(kernel_pid, within=1), account_id
+    assert list(temp.iterdir()) == []
+    assert all(versions.list_versions(tmp_path / "out", a) == [] for a in SOME)
+
+
+@needs_proc
+def test_a_worker_killed_outright_takes_its_kernel_with_it_and_fails_only_its_account(demo, tmp_path):
+    """As when the operating system kills a worker that ran out of memory: its kernel, busy in a
+    cell, ends with it (it would otherwise run on, orphaned); the batch reports that account as
+    failed, removes its kernel files, and publishes the others."""
+    proc, temp = start_marked_batch(demo, tmp_path, slow=["harbor-snacks"], workers=2)
+    wait_for(lambda: "harbor-snacks" in kernels_marked(tmp_path))
+    kernel_pid, worker_pid = kernels_marked(tmp_path)["harbor-snacks"]
+    os.kill(worker_pid, signal.SIGKILL)
+    assert ended(kernel_pid, within=2)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert "harbor-snacks: failed: (worker)" in out
+    assert "worker process died (exit code -9)" in err and "Traceback" not in err
+    for account_id in set(SOME) - {"harbor-snacks"}:
+        assert (tmp_path / "out" / account_id / "latest" / "plan.html").is_file()
+    assert list(temp.iterdir()) == []
+
+
 def test_a_second_batch_on_the_same_outputs_is_refused_clearly(demo, tmp_path):
     notebooks = write_notebooks(tmp_path / "nb", extra="import time\ntime.sleep(2)")
     first = subprocess.Popen([sys.executable, "-m", "kamlib", "--params", str(demo), "--outputs", "out",
@@ -183,15 +281,21 @@ def test_top_n_takes_the_most_attractive_accounts(demo, tmp_path):
     assert kam("--params", str(demo), "batch", "nope", cwd=tmp_path).returncode == 2
 
 
-def test_kernels_talk_over_private_unix_sockets_that_are_removed_after(tmp_path):
-    """No TCP ports: parallel kernel starts cannot pick the same port (and another job's client)."""
+def test_kernels_talk_over_private_unix_sockets_that_are_removed_after(tmp_path, monkeypatch):
+    """No TCP ports: parallel kernel starts cannot pick the same port (and another job's client).
+    The sockets and the connection file are in a folder only this user can open, removed after."""
     import glob
+    import tempfile
 
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with runner.kernel("someone") as km:
         assert km.transport == "ipc"
+        folder = Path(km.connection_file).parent
+        assert folder.parent == tmp_path and folder.stat().st_mode & 0o777 == 0o700
+        assert Path(km.ip).parent == folder
         sockets = glob.glob(km.ip + "-*")
         assert len(sockets) == 5  # shell, iopub, stdin, control, heartbeat
-    assert glob.glob(km.ip + "-*") == []
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_kernel_forked_for_a_one_off_run_does_not_keep_the_outputs_lock(tmp_path):

@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from kamlib import runner, versions
 from kamlib.cli import main
 from tests.conftest import DEMO_PARAMS, ROOT, write_notebooks
@@ -40,6 +42,47 @@ if account_id in injected.get("die", []):
 
 def current_hash(params: Path, notebooks: Path, account_id: str, as_of) -> str:
     return runner.input_hash(runner.account_inputs(params, account_id, as_of, notebooks))
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes below `pid` (workers, fork server, kernels), from /proc."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(") ", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        children = [p for p, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
+
+
+def stacks_of_stuck(child: subprocess.Popen) -> str:
+    """For a batch that did not end: which processes were left, and where each was stuck
+    (`-X faulthandler` prints every thread's stack on SIGABRT)."""
+    stuck = [child.pid, *descendants(child.pid)]
+    listing = subprocess.run(["ps", "-o", "pid,ppid,stat,etimes,args", "-p", ",".join(map(str, stuck))],
+                             capture_output=True, text=True).stdout
+    for pid in stuck:
+        try:
+            os.kill(pid, signal.SIGABRT)
+        except ProcessLookupError:
+            pass
+    try:
+        out, err = child.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        for pid in stuck:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        out, err = child.communicate()
+    listing = "\n".join(line[:200] for line in listing.splitlines())
+    return f"processes:\n{listing}\nstdout:\n{out[-3000:]}\nstderr and stacks:\n{err[-30000:]}"
 
 
 def check_version(version: versions.Version, known_states: set[str]) -> None:
@@ -85,8 +128,8 @@ def test_ten_batches_with_random_failures_leave_every_account_complete_and_count
         (params / "soak.json").write_text(json.dumps(injected))
         before = {a: len(versions.list_versions(outputs, a)) for a in ids}
         failures += len(stale & set(failing))
-        command = [sys.executable, "-m", "kamlib", "--params", str(params), "--outputs", str(outputs),
-                   "--notebooks", str(notebooks), "batch", "--workers", "3"]
+        command = [sys.executable, "-X", "faulthandler", "-m", "kamlib", "--params", str(params),
+                   "--outputs", str(outputs), "--notebooks", str(notebooks), "batch", "--workers", "3"]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         if round_ in KILLED:
             child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
@@ -97,15 +140,18 @@ def test_ten_batches_with_random_failures_leave_every_account_complete_and_count
                 time.sleep(0.05)
             time.sleep(rng.uniform(0, 1.5))  # somewhere in the middle: building, publishing, between jobs
             if KILLED[round_] == signal.SIGKILL:
-                os.killpg(child.pid, signal.SIGKILL)  # the batch, its workers and their kernels
+                os.killpg(child.pid, signal.SIGKILL)  # the batch and its workers; their kernels end with them
             else:
                 child.send_signal(signal.SIGINT)  # Ctrl-C
-            _, err = child.communicate(timeout=120)
+            try:
+                _, err = child.communicate(timeout=120)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"round {round_}: the stopped batch did not end: {stacks_of_stuck(child)}")
             assert "Traceback" not in err, err
             published = {a for a in ids if len(versions.list_versions(outputs, a)) > before[a]}
             assert published <= stale - set(failing), (published, stale, failing)
         else:  # in this process: its fork server, with the imports done, serves every round
-            code = main(command[3:])
+            code = main(command[5:])
             out, err = capsys.readouterr()
             assert "Traceback" not in err, err
             published = set(re.findall(r"\] ([a-z0-9-]+): published v\d{4}", out))
