@@ -82,9 +82,12 @@ def check_outcome(path: Path, account: Any, problems: list[Problem]) -> None:
     plan.contacts_table(account, AS_OF)
 
 
+# one folder for every example, removed when the tests end (a folder per example left ~600 behind)
+FOLDER = tempfile.TemporaryDirectory(prefix="kam-mutation-")
+
+
 def load(text: str | bytes) -> tuple[Path, Any, list[Problem]]:
-    folder = Path(tempfile.mkdtemp(prefix="kam-mutation-"))
-    path = folder / "northwind-foods.yaml"
+    path = Path(FOLDER.name) / "northwind-foods.yaml"
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
     account, problems = params.load_account_file(path, {"northwind-foods"})
     return path, account, problems
