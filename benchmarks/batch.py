@@ -81,7 +81,9 @@ def floor(params: Path, ids: list[str]) -> float:
     """Every analysis, chart and table of the step notebooks, in this process, no kernels."""
     import io
 
-    from kamlib import charts, competition, economics, environment, findings, plan, scorecard, tables, workbook
+    from kamlib.parameters import workbook
+    from kamlib.method import action_plan, competition, economics, environment, findings, scorecard
+    from kamlib.display import charts, tables
 
     started = time.perf_counter()
     for account_id in ids:
@@ -91,8 +93,8 @@ def floor(params: Path, ids: list[str]) -> float:
         criteria = competition.criteria_table(a)
         card = scorecard.scorecard_table(a, s, d)
         money = economics.financials_table(a)
-        projects = plan.projects_table(a, d)
-        contacts = plan.contacts_table(a, d)
+        projects = action_plan.projects_table(a, d)
+        contacts = action_plan.contacts_table(a, d)
         figures = [charts.forces_map(forces), charts.forces_heatmap(environment.heatmap_grid(forces)),
                    charts.criteria_dots(criteria, ["us"] + [c.name for c in a.rivals]),
                    charts.wallet_bar(competition.share_of_wallet(a), s.currency),

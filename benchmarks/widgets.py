@@ -38,31 +38,33 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=30)
     args = parser.parse_args()
 
-    from kamlib import charts, interactive, params, plan, scorecard, workbook
+    from kamlib.parameters import loader, workbook
+    from kamlib.method import action_plan, scorecard
+    from kamlib.display import charts, editors
 
     account_plan = workbook.open_account("northwind-foods", PARAMS)
     whole, as_of = workbook.open_portfolio(PARAMS)
-    assessment = interactive.AssessmentEditor(account_plan)
-    project = interactive.ProjectEditor(account_plan)
-    what_if = interactive.ScorecardWhatIf(whole, as_of)
-    sliders = interactive.AttractivenessWhatIf(whole, as_of)
+    assessment = editors.AssessmentEditor(account_plan)
+    project = editors.ProjectEditor(account_plan)
+    what_if = editors.ScorecardWhatIf(whole, as_of)
+    sliders = editors.AttractivenessWhatIf(whole, as_of)
     statuses = ["planned", "in_progress", "done", "blocked"]
 
     def naive_scorecard(i: int) -> None:
-        reloaded = params.load_account(PARAMS, "northwind-foods")
+        reloaded = loader.load_account(PARAMS, "northwind-foods")
         table = scorecard.scorecard_table(reloaded, account_plan.settings, account_plan.as_of)
         charts.scorecard_trend(table, account_plan.settings.scorecard.classes).savefig(
             io.BytesIO(), format="png", bbox_inches="tight")
 
     def naive_projects(i: int) -> None:
-        reloaded = params.load_account(PARAMS, "northwind-foods")
-        plan.plan_health(reloaded, account_plan.as_of)
-        charts.gantt(plan.projects_table(reloaded, account_plan.as_of), account_plan.as_of).savefig(
+        reloaded = loader.load_account(PARAMS, "northwind-foods")
+        action_plan.plan_health(reloaded, account_plan.as_of)
+        charts.gantt(action_plan.projects_table(reloaded, account_plan.as_of), account_plan.as_of).savefig(
             io.BytesIO(), format="png", bbox_inches="tight")
 
     def naive_portfolio(i: int) -> None:
-        reloaded = params.load_portfolio(PARAMS)
-        from kamlib import portfolio
+        reloaded = loader.load_portfolio(PARAMS)
+        from kamlib.method import portfolio
 
         table = portfolio.portfolio_table(reloaded, as_of)
         charts.portfolio_matrix(table, portfolio.attractiveness_split(table)).savefig(

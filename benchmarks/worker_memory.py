@@ -35,7 +35,8 @@ def run(jobs: int, naive: bool) -> None:
     sys.path.insert(0, str(ROOT))
     import zmq
 
-    from kamlib import cluster, params, runner
+    from kamlib.parameters import loader
+    from kamlib.execution import cluster, runner
     from tests.conftest import write_notebooks
 
     if naive:
@@ -45,7 +46,7 @@ def run(jobs: int, naive: bool) -> None:
     notebooks = write_notebooks(root / "notebooks")
     outputs = root / "outputs"
     outputs.mkdir()
-    ids = params.account_ids(root / "parameters")
+    ids = loader.account_ids(root / "parameters")
     sizes = []
     for i in range(jobs):
         job = runner.plan_account(root / "parameters", outputs, ids[i % len(ids)], force=True,

@@ -124,13 +124,13 @@ def _seconds(text: str) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from kamlib import params
+    from kamlib.parameters import loader
 
     paths = args.paths or [args.params]
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
-    checked, problems = params.validate_paths(paths)
+    checked, problems = loader.validate_paths(paths)
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -141,7 +141,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from kamlib import scaffold
+    from kamlib.parameters import scaffold
 
     path = scaffold.write_account_template(args.params, args.account_id)
     print(f"wrote {path}: fill it in, then run `kam validate {path}`")
@@ -149,13 +149,15 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from kamlib import params, runner, versions
+    from kamlib.parameters import loader
+    from kamlib.execution import runner
+    from kamlib.publishing import versions
 
     account_id = args.account_ids[0]
     # bad input is refused before the outputs folder is touched (not even its lock file)
-    params.load_settings(args.params)
-    params.load_account(args.params, account_id)
-    params.parse_as_of(args.as_of)
+    loader.load_settings(args.params)
+    loader.load_account(args.params, account_id)
+    loader.parse_as_of(args.as_of)
     notebooks = _notebooks(args)
     with versions.outputs_lock(args.outputs):
         try:
@@ -177,7 +179,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _pdf_note(published: list) -> None:
     """Say once, after a run, if the versions it published have no PDFs, and how to get them."""
-    from kamlib import pdf
+    from kamlib.publishing import pdf
 
     reasons = sorted({str(v.manifest().get("pdf", ""))[len("skipped: "):] for v in published
                       if str(v.manifest().get("pdf", "")).startswith("skipped: ")})
@@ -188,7 +190,9 @@ def _pdf_note(published: list) -> None:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from kamlib import batch, params, versions
+    from kamlib.parameters import loader
+    from kamlib.execution import batch
+    from kamlib.publishing import versions
 
     if args.account_ids and args.top is not None:
         raise UsageError("give account ids or --top N, not both")
@@ -196,20 +200,20 @@ def cmd_batch(args: argparse.Namespace) -> int:
         raise UsageError(f"--workers: expected a number of at least 1, got {args.workers}")
     if args.workers is not None and args.scheduler:
         raise UsageError("give --workers or --scheduler, not both (the cluster decides how many run at once)")
-    as_of = params.parse_as_of(args.as_of)
-    whole = params.load_portfolio(args.params)  # validates every file before anything runs
+    as_of = loader.parse_as_of(args.as_of)
+    whole = loader.load_portfolio(args.params)  # validates every file before anything runs
     if not whole.accounts:
-        raise UsageError(f"no account files in {args.params / params.ACCOUNTS_DIR}; start one with `kam new ACCOUNT_ID`")
+        raise UsageError(f"no account files in {args.params / loader.ACCOUNTS_DIR}; start one with `kam new ACCOUNT_ID`")
     ids = args.account_ids or sorted(whole.accounts)
     for account_id in ids:
-        params.check_account_id(account_id)
+        loader.check_account_id(account_id)
         if account_id not in whole.accounts:
-            from kamlib.rules import suggest
+            from kamlib.parameters.rules import suggest
             raise UsageError(f"no account '{account_id}' in {args.params}{suggest(account_id, whole.accounts)}")
     if args.top is not None:
         if args.top < 1:
             raise UsageError(f"--top: expected a number of at least 1, got {args.top}")
-        from kamlib import portfolio
+        from kamlib.method import portfolio
         ids = portfolio.portfolio_table(whole, whole.planning_date(as_of))["account"].head(args.top).tolist()
 
     tty = sys.stdout.isatty()
@@ -244,7 +248,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def _notebooks(args: argparse.Namespace) -> Path:
-    from kamlib.workbook import NOTEBOOKS_DIR
+    from kamlib.parameters.workbook import NOTEBOOKS_DIR
 
     folder = (args.notebooks or NOTEBOOKS_DIR).resolve()
     if not folder.is_dir():
@@ -262,10 +266,12 @@ def _summary(results: list[tuple[str, str, float]]) -> None:
 
 
 def cmd_portfolio(args: argparse.Namespace) -> int:
-    from kamlib import params, runner, versions
+    from kamlib.parameters import loader
+    from kamlib.execution import runner
+    from kamlib.publishing import versions
 
-    params.load_portfolio(args.params)  # bad input is refused before the outputs folder is touched
-    params.parse_as_of(args.as_of)
+    loader.load_portfolio(args.params)  # bad input is refused before the outputs folder is touched
+    loader.parse_as_of(args.as_of)
     notebooks = _notebooks(args)
     with versions.outputs_lock(args.outputs):
         result = runner.run_portfolio(args.params, args.outputs, args.as_of, args.force,
@@ -279,16 +285,16 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
 
 
 def cmd_training_student_copy(args: argparse.Namespace) -> int:
-    from kamlib import training
+    from kamlib.training import exercises
 
-    written = training.student_copy(args.target, force=args.force)
+    written = exercises.student_copy(args.target, force=args.force)
     print(f"wrote {len(written)} notebooks without the answers, and the case files, to {args.target}")
     print(f"students open it with: jupyter lab {args.target}")
     return 0
 
 
 def cmd_import_accounts(args: argparse.Namespace) -> int:
-    from kamlib import imports
+    from kamlib.exchange import imports
 
     try:
         outcome = imports.import_accounts(args.params, args.file, args.mapping, year=args.year, dry_run=args.dry_run,
@@ -316,22 +322,23 @@ def cmd_import_accounts(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from kamlib import params, spreadsheet
+    from kamlib.parameters import loader
+    from kamlib.publishing import spreadsheet
 
     target: Path = args.file
     if target.suffix.lower() != ".xlsx":
         raise UsageError(f"{target}: the export is an Excel workbook; name it FILE.xlsx")
     if not target.parent.is_dir():
         raise UsageError(f"{target.parent}: no such folder")
-    settings = params.load_settings(args.params)
-    as_of = params.parse_as_of(args.as_of) or settings.as_of
+    settings = loader.load_settings(args.params)
+    as_of = loader.parse_as_of(args.as_of) or settings.as_of
     if args.account_id is None:
-        whole = params.load_portfolio(args.params)
+        whole = loader.load_portfolio(args.params)
         sheets = {**spreadsheet.tables(whole, as_of), **spreadsheet.account_tables(
             sorted(whole.accounts.values(), key=lambda a: a.id), settings, as_of)}
         title, count = f"Key account portfolio {as_of.isoformat()}", len(whole.accounts)
     else:
-        account = params.load_account(args.params, args.account_id)
+        account = loader.load_account(args.params, args.account_id)
         sheets = spreadsheet.account_tables([account], settings, as_of)
         title, count = f"{account.name}: account plan figures {as_of.isoformat()}", 1
     try:
@@ -343,9 +350,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from kamlib import params, versions
+    from kamlib.parameters import loader
+    from kamlib.publishing import versions
 
-    params.check_account_id(args.account_id)
+    loader.check_account_id(args.account_id)
     found = versions.list_versions(args.outputs, args.account_id)
     if not found:
         print(f"{args.account_id}: no published versions in {args.outputs}")
@@ -364,9 +372,10 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from kamlib import history, params
+    from kamlib.parameters import loader
+    from kamlib.publishing import history
 
-    params.check_account_id(args.account_id)
+    loader.check_account_id(args.account_id)
     old, new = history.pick(args.outputs, args.account_id, args.old, args.new)
     lines = history.diff_lines(old, new)
     print(f"{args.account_id}: {old.name} → {new.name}")

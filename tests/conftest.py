@@ -43,7 +43,7 @@ def write_notebooks(folder: Path, fail_in: str | None = None, names: tuple[str, 
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-    from kamlib.runner import ACCOUNT_NOTEBOOKS, PORTFOLIO_NOTEBOOK
+    from kamlib.execution.runner import ACCOUNT_NOTEBOOKS, PORTFOLIO_NOTEBOOK
 
     folder.mkdir(parents=True, exist_ok=True)
     for name in names or (*ACCOUNT_NOTEBOOKS, PORTFOLIO_NOTEBOOK):

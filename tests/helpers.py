@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kamlib import params
-from kamlib.model import Account, PortfolioSettings
+from kamlib.parameters import loader
+from kamlib.parameters.model import Account, PortfolioSettings
 
 TINY = Path(__file__).resolve().parent / "data" / "tiny"
 
 
 def tiny() -> tuple[Account, PortfolioSettings]:
     """The format's example account (northwind-foods) and portfolio settings, validated."""
-    return params.load_account(TINY, "northwind-foods"), params.load_settings(TINY)
+    return loader.load_account(TINY, "northwind-foods"), loader.load_settings(TINY)
 
 
 def variant(account: Account, **changes: Any) -> Account:

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from kamlib import batch, params, runner, versions
+from kamlib.parameters import loader
+from kamlib.execution import batch, runner
+from kamlib.publishing import versions
 from tests.conftest import DEMO_PARAMS, write_notebooks
 
 SOME = ["brightwell-petcare", "carrow-health", "harbor-snacks", "northwind-foods"]
@@ -272,8 +274,8 @@ def test_top_n_takes_the_most_attractive_accounts(demo, tmp_path):
     run = kam("--params", str(demo), "--outputs", "out", "--notebooks", str(notebooks), "batch", "--top", "2",
               cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    from kamlib import portfolio
-    whole = params.load_portfolio(demo)
+    from kamlib.method import portfolio
+    whole = loader.load_portfolio(demo)
     expected = portfolio.portfolio_table(whole, whole.settings.as_of)["account"].head(2).tolist()
     published = sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith("_") and
                        p.name != "portfolio")
@@ -303,7 +305,7 @@ def test_a_kernel_forked_for_a_one_off_run_does_not_keep_the_outputs_lock(tmp_pa
     """`kam run` forks its kernel from itself while it holds the outputs lock; the fork closes its
     copy, so the lock ends with the run even if the kernel lingers."""
     from kamlib.errors import OutputsLocked
-    from kamlib.kernels import Zygote
+    from kamlib.execution.kernels import Zygote
 
     outputs = tmp_path / "outputs"
     with versions.outputs_lock(outputs):
@@ -327,7 +329,7 @@ def test_no_kernel_is_forked_from_a_process_with_other_threads():
     ordinary kernel: a fork would copy those threads' state half-way."""
     import threading
 
-    from kamlib import kernels
+    from kamlib.execution import kernels
 
     release = threading.Event()
     thread = threading.Thread(target=release.wait)
@@ -356,7 +358,7 @@ def test_the_batch_warm_up_reads_no_parameter_file(tmp_path):
         "import sys\n"
         "opened = []\n"
         "sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == 'open' else None)\n"
-        "import kamlib.warmup\n"
+        "import kamlib.execution.warmup\n"
         "print('\\n'.join(opened))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)

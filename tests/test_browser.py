@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from kamlib import pdf, runner, versions
+from kamlib.execution import runner
+from kamlib.publishing import pdf, versions
 from tests.conftest import DEMO_PARAMS, ROOT
 
 ACCOUNT = "northwind-foods"

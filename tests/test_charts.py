@@ -5,7 +5,9 @@ from datetime import date
 import pytest
 from matplotlib.figure import Figure
 
-from kamlib import charts, competition, economics, environment, params, plan, portfolio, scorecard
+from kamlib.parameters import loader
+from kamlib.method import action_plan, competition, economics, environment, portfolio, scorecard
+from kamlib.display import charts
 from tests.helpers import TINY, tiny
 
 AS_OF = date(2026, 11, 24)
@@ -22,7 +24,7 @@ def _figures():
     account, settings = tiny()
     forces = environment.forces_table(account)
     criteria = competition.criteria_table(account)
-    table = portfolio.portfolio_table(params.load_portfolio(TINY), AS_OF)
+    table = portfolio.portfolio_table(loader.load_portfolio(TINY), AS_OF)
     return {
         "forces_map": (charts.forces_map(forces), ["Forces", "Likelihood", "Impact"]),
         "forces_heatmap": (charts.forces_heatmap(environment.heatmap_grid(forces)), ["priority", "Likelihood"]),
@@ -33,8 +35,8 @@ def _figures():
         "scorecard_trend": (charts.scorecard_trend(scorecard.scorecard_table(account, settings, AS_OF),
                                                    settings.scorecard.classes), ["scorecard", "Weighted score"]),
         "financials_chart": (charts.financials_chart(economics.financials_table(account), "GBP"), ["profit", "GBP"]),
-        "gantt": (charts.gantt(plan.projects_table(account, AS_OF), AS_OF), ["projects"]),
-        "relationship_map": (charts.relationship_map(plan.contacts_table(account, AS_OF)), ["customer"]),
+        "gantt": (charts.gantt(action_plan.projects_table(account, AS_OF), AS_OF), ["projects"]),
+        "relationship_map": (charts.relationship_map(action_plan.contacts_table(account, AS_OF)), ["customer"]),
         "portfolio_matrix": (charts.portfolio_matrix(table, 0.5), ["Portfolio matrix", "relative strength",
                                                                    "attractiveness"]),
         "whale_curve": (charts.whale_curve(portfolio.whale_curve(table), "GBP"), ["Whale curve", "GBP"]),

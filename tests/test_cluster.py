@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kamlib import batch, cluster, runner, versions
+from kamlib.execution import batch, cluster, runner
+from kamlib.publishing import versions
 from kamlib.cli import main
 from tests.conftest import DEMO_PARAMS, write_notebooks
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kamlib import competition
+from kamlib.method import competition
 from tests.helpers import tiny, variant
 
 

@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from kamlib import jointplan, params, pdf, runner, spreadsheet, versions
+from kamlib.parameters import loader
+from kamlib.method import customer_view
+from kamlib.execution import runner
+from kamlib.publishing import pdf, spreadsheet, versions
 from kamlib.cli import main
 from tests.conftest import DATA, DEMO_PARAMS
 from tests.helpers import tiny, variant
@@ -27,7 +30,7 @@ yaml.default_flow_style = False
 
 def test_shared_view_keeps_only_what_is_marked_shared():
     account, settings = tiny()
-    view = jointplan.shared_view(account, settings, date(2026, 11, 24))
+    view = customer_view.shared_view(account, settings, date(2026, 11, 24))
     assert (view.customer, view.supplier) == ("Northwind Foods plc", settings.supplier)
     assert [o.id for o in view.objectives] == ["O1"]  # O2 is shared: false
     assert [(s.id, s.objectives) for s in view.strategies] == [("S1", ("O1",))]  # S2 not shared
@@ -46,11 +49,11 @@ def test_a_shared_strategy_lists_only_shared_objectives_and_a_project_hides_an_u
     plan["strategies"][1]["shared"] = True  # S2 serves O1 and O2; O2 stays internal
     plan["projects"][0]["strategy"] = "S2"
     plan["strategies"][1]["shared"] = True
-    shared_s2 = jointplan.shared_view(variant(account, joint_plan=plan), settings, date(2027, 3, 1))
+    shared_s2 = customer_view.shared_view(variant(account, joint_plan=plan), settings, date(2027, 3, 1))
     assert [(s.id, s.objectives) for s in shared_s2.strategies] == [("S1", ("O1",)), ("S2", ("O1",))]
     assert shared_s2.projects[0].overdue  # in progress, due 2027-02-28, plan date after it
     plan["strategies"][1]["shared"] = False
-    hidden = jointplan.shared_view(variant(account, joint_plan=plan), settings, date(2026, 11, 24))
+    hidden = customer_view.shared_view(variant(account, joint_plan=plan), settings, date(2026, 11, 24))
     assert hidden.projects[0].strategy is None
 
 
@@ -189,9 +192,9 @@ def test_hostile_text_is_escaped_in_the_joint_plan_and_never_a_formula_in_the_wo
     plan["vision"] = HOSTILE
     plan["projects"][0]["customer_owner"] = "=1+2"
     hostile = variant(account, name=HOSTILE, joint_plan=plan)
-    from kamlib import documents
+    from kamlib.publishing import documents
 
-    documents.write_joint_plan(tmp_path, jointplan.shared_view(hostile, settings, date(2026, 11, 24)), "v0001")
+    documents.write_joint_plan(tmp_path, customer_view.shared_view(hostile, settings, date(2026, 11, 24)), "v0001")
     page = _text(tmp_path / "joint-plan.html")
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "&amp; Co" in page
@@ -202,7 +205,7 @@ def test_hostile_text_is_escaped_in_the_joint_plan_and_never_a_formula_in_the_wo
     path.write_text(path.read_text().replace("name: Northwind Foods plc", "name: '=HYPERLINK(\"http://evil\")'")
                     .replace("owner: Tom Becker\n    customer_owner: Raj Patel", "owner: Tom Becker\n"
                              "    customer_owner: '-2+3'"))
-    whole = params.load_portfolio(folder)
+    whole = loader.load_portfolio(folder)
     spreadsheet.write_portfolio_workbook(tmp_path / "p.xlsx", whole, date(2026, 11, 24))
     from openpyxl import load_workbook
 
@@ -217,7 +220,7 @@ def test_hostile_text_is_escaped_in_the_joint_plan_and_never_a_formula_in_the_wo
 def test_workbook_cells_are_typed_and_figures_match_the_headline(tmp_path):
     folder = tmp_path / "parameters"
     shutil.copytree(DATA / "tiny", folder)
-    whole = params.load_portfolio(folder)
+    whole = loader.load_portfolio(folder)
     spreadsheet.write_portfolio_workbook(tmp_path / "p.xlsx", whole, date(2026, 11, 24))
     from openpyxl import load_workbook
 
@@ -244,7 +247,7 @@ def test_workbook_cells_are_typed_and_figures_match_the_headline(tmp_path):
 def test_workbook_lists_overdue_projects_with_days_late(tmp_path):
     folder = tmp_path / "parameters"
     shutil.copytree(DATA / "tiny", folder)
-    whole = params.load_portfolio(folder)
+    whole = loader.load_portfolio(folder)
     spreadsheet.write_portfolio_workbook(tmp_path / "p.xlsx", whole, date(2027, 3, 10))
     from openpyxl import load_workbook
 
@@ -256,7 +259,7 @@ def test_workbook_lists_overdue_projects_with_days_late(tmp_path):
 
 
 def test_demo_portfolio_workbook_has_a_row_per_account(tmp_path):
-    whole = params.load_portfolio(DEMO_PARAMS)
+    whole = loader.load_portfolio(DEMO_PARAMS)
     spreadsheet.write_portfolio_workbook(tmp_path / "p.xlsx", whole, whole.settings.as_of)
     from openpyxl import load_workbook
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kamlib import economics
+from kamlib.method import economics
 from tests.helpers import tiny
 
 

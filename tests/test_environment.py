@@ -2,7 +2,7 @@
 
 import pytest
 
-from kamlib import environment
+from kamlib.method import environment
 from tests.helpers import tiny, variant
 
 

@@ -22,7 +22,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from kamlib import versions
+from kamlib.publishing import versions
 from kamlib.cli import main
 from tests.conftest import ROOT, write_notebooks
 
@@ -111,7 +111,7 @@ def test_a_full_disk_when_publishing_loses_nothing_and_the_next_run_publishes(fi
 def test_a_full_disk_while_writing_the_documents_is_a_clear_failure(first, monkeypatch, capsys):
     params, outputs, notebooks = first
     before = published(outputs)
-    from kamlib import documents
+    from kamlib.publishing import documents
 
     monkeypatch.setattr(documents, "write_account_documents", _full_disk)
     assert kam(params, outputs, notebooks, "run", ACCOUNT) == 1
@@ -173,7 +173,7 @@ def test_outputs_that_refuse_new_folders_fail_the_run_cleanly(first, monkeypatch
 PAUSE = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
-    from kamlib import versions
+    from kamlib.publishing import versions
     from kamlib.cli import main
 
     marker = Path(sys.argv[1])

@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from kamlib import findings, params, portfolio
+from kamlib.parameters import loader
+from kamlib.method import findings, portfolio
 from tests.helpers import TINY, tiny, variant
 
 AS_OF = date(2026, 11, 24)
@@ -58,7 +59,7 @@ def test_plan_findings_name_health_projects_owners_and_coverage():
 
 
 def test_portfolio_findings_on_a_one_account_portfolio():
-    whole = params.load_portfolio(TINY)
+    whole = loader.load_portfolio(TINY)
     table = portfolio.portfolio_table(whole, AS_OF)
     found = findings.portfolio_findings(whole, table)
     assert found[0] == ("1 of 1 accounts qualify as strategic partner or key account against a capacity of 25: "

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from kamlib import history, versions
+from kamlib.publishing import history, versions
 from kamlib.cli import main
 from kamlib.errors import UsageError
 from tests.helpers import TINY

@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from ruamel.yaml import YAML
 
-from kamlib import cli, crm, params
+from kamlib import cli
+from kamlib.parameters import loader
+from kamlib.exchange import crm
 
 
 @pytest.fixture
@@ -79,7 +81,7 @@ def test_salesforce_account_report_updates_only_the_figures_that_differ(demo: Pa
     assert (demo / "accounts" / "northwind-foods.yaml.bak").read_text(encoding="utf-8") == before
     assert "updated 5 file(s)" in out
     assert "northwind-foods:\n  financials 2026 revenue: 2,930,000 → 3,010,000" in out
-    params.load_portfolio(demo)  # everything still valid
+    loader.load_portfolio(demo)  # everything still valid
 
 
 def test_salesforce_contacts_update_last_contact_and_title_and_list_new_people(demo: Path, capsys) -> None:
@@ -231,7 +233,7 @@ def test_create_starts_a_new_account_file_that_validates(demo: Path, tmp_path: P
     assert run("import", "accounts", str(export)) == 2
     assert run("import", "accounts", str(export), "--create") == 0
     assert "new account file for 'Fenwick Ferments Ltd'" in capsys.readouterr().out
-    account = params.load_account(demo, "fenwick-ferments")
+    account = loader.load_account(demo, "fenwick-ferments")
     assert account.name == "Fenwick Ferments Ltd"
     assert [(y.year, y.revenue, y.gross_margin, y.cost_to_serve, y.wallet) for y in account.financials] == [
         (2026, 120000, 0.33, 15000, 900000)]
@@ -303,7 +305,7 @@ def test_export_portfolio_has_the_portfolio_tables_and_every_account(demo: Path)
     book = load_workbook("all.xlsx")
     assert book.sheetnames[:2] == ["Accounts", "Classes"] and "Contacts" in book.sheetnames
     ids = {row[0].value for row in book["Headline"].iter_rows(min_row=2)}
-    assert ids == set(params.account_ids(demo))
+    assert ids == set(loader.account_ids(demo))
 
 
 def test_round_trip_export_edit_one_number_import_changes_only_that_line(demo: Path, capsys) -> None:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from kamlib import interactive, params, workbook, yamledit
+from kamlib.parameters import loader, workbook, yaml_editing
+from kamlib.display import editors
 from kamlib.errors import InputError
-from kamlib.model import AccountClass, Assessment, AttractivenessWeights
+from kamlib.parameters.model import AccountClass, Assessment, AttractivenessWeights
 from tests.conftest import DATA, DEMO_PARAMS
 from tests.helpers import tiny
 
@@ -28,8 +29,8 @@ def folder(tmp_path: Path) -> Path:
 def _assessment(day: date, customer: tuple[int, int, int, int], supplier: tuple[int, int, int],
                 evidence: str = "seen in the Q4 review") -> Assessment:
     return Assessment.model_validate({
-        "date": day, "customer": dict(zip(interactive.CUSTOMER_ATTRIBUTES, customer)),
-        "supplier": dict(zip(interactive.SUPPLIER_ATTRIBUTES, supplier)), "evidence": evidence}, strict=False)
+        "date": day, "customer": dict(zip(editors.CUSTOMER_ATTRIBUTES, customer)),
+        "supplier": dict(zip(editors.SUPPLIER_ATTRIBUTES, supplier)), "evidence": evidence}, strict=False)
 
 
 # --- what-if functions, by hand -----------------------------------------------------------------
@@ -38,7 +39,7 @@ def test_preview_of_a_new_assessment_moves_the_class():
     account, settings = tiny()
     card = settings.scorecard
     # customer 0.3×5 + 0.2×4 + 0.3×4 + 0.2×4 = 4.3; ours 0.4×4 + 0.3×4 + 0.3×4 = 4.0 → strategic partner
-    preview = interactive.preview_assessment(account, card.weights, card.classes,
+    preview = editors.preview_assessment(account, card.weights, card.classes,
                                              _assessment(date(2026, 11, 24), (5, 4, 4, 4), (4, 4, 4)))
     assert (preview.customer_score, preview.supplier_score) == (4.3, 4.0)
     assert (preview.klass, preview.previous_class) == ("strategic_partner", "key_account")
@@ -49,28 +50,28 @@ def test_preview_of_a_new_assessment_moves_the_class():
 def test_preview_replaces_the_assessment_of_the_same_date():
     account, settings = tiny()
     card = settings.scorecard
-    preview = interactive.preview_assessment(account, card.weights, card.classes,
+    preview = editors.preview_assessment(account, card.weights, card.classes,
                                              _assessment(date(2026, 9, 30), (1, 1, 1, 1), (1, 1, 1)))
     assert len(preview.account.scorecard) == 2
     assert (preview.customer_score, preview.klass, preview.previous_class) == (1.0, "maintain", "develop")
 
 
 def test_reclassify_names_the_accounts_that_change_class():
-    whole = params.load_portfolio(DATA / "tiny")
+    whole = loader.load_portfolio(DATA / "tiny")
     card = whole.settings.scorecard
-    same = interactive.reclassify(whole, date(2026, 11, 24), card.weights, card.classes)
+    same = editors.reclassify(whole, date(2026, 11, 24), card.weights, card.classes)
     assert same.values.tolist() == [["northwind-foods", 3.8, 4.0, "key_account", "key_account", False]]
     lower = [AccountClass(name="strategic_partner", customer_min=3.8, supplier_min=3.5), *card.classes[1:]]
-    moved = interactive.reclassify(whole, date(2026, 11, 24), card.weights, lower)
+    moved = editors.reclassify(whole, date(2026, 11, 24), card.weights, lower)
     assert moved.loc[0, "class_what_if"] == "strategic_partner" and moved.loc[0, "changed"]
 
 
 def test_attractiveness_what_if_reorders_the_demo_portfolio():
-    from kamlib import portfolio
+    from kamlib.method import portfolio
 
-    whole = params.load_portfolio(DEMO_PARAMS)
+    whole = loader.load_portfolio(DEMO_PARAMS)
     as_of = whole.settings.as_of
-    on_margin = interactive.attractiveness_what_if(whole, as_of, AttractivenessWeights(margin=1.0))
+    on_margin = editors.attractiveness_what_if(whole, as_of, AttractivenessWeights(margin=1.0))
     # with all the weight on margin, attractiveness is the margin factor itself, highest first
     expected = {a.id: round(portfolio.attractiveness_factors(a, as_of)["margin"], 4) for a in whole.accounts.values()}
     assert dict(zip(on_margin["account"], on_margin["attractiveness"])) == expected
@@ -81,15 +82,15 @@ def test_attractiveness_what_if_reorders_the_demo_portfolio():
 
 def test_with_project_updates_one_project_or_adds_one():
     account, _ = tiny()
-    done = interactive.with_project(account, {"id": "P1", "status": "done"})
+    done = editors.with_project(account, {"id": "P1", "status": "done"})
     assert [p.status for p in done.joint_plan.projects] == ["done", "planned"]
-    added = interactive.with_project(account, {"id": "P3", "title": "Label audit", "strategy": "S1",
+    added = editors.with_project(account, {"id": "P3", "title": "Label audit", "strategy": "S1",
                                                "owner": "Tom Becker", "customer_owner": "Raj Patel",
                                                "start": date(2026, 12, 1), "due": date(2027, 1, 31),
                                                "status": "planned", "shared": True})
     assert [p.id for p in added.joint_plan.projects] == ["P1", "P2", "P3"]
     with pytest.raises(ValueError):
-        interactive.with_project(account, {"id": "P1", "status": "finished"})
+        editors.with_project(account, {"id": "P1", "status": "finished"})
 
 
 # --- saving back ----------------------------------------------------------------------------------
@@ -98,7 +99,7 @@ def test_saving_an_assessment_keeps_every_comment_and_backs_up(folder):
     path = folder / "accounts" / f"{ACCOUNT}.yaml"
     before = path.read_text()
     assessment = _assessment(date(2026, 11, 24), (5, 4, 4, 4), (4, 4, 4)).model_dump(mode="python")
-    change = yamledit.add_assessment(folder, ACCOUNT, assessment)
+    change = yaml_editing.add_assessment(folder, ACCOUNT, assessment)
     after = path.read_text()
     assert change.written and after == change.after
     assert (folder / "accounts" / f"{ACCOUNT}.yaml.bak").read_text() == before
@@ -107,7 +108,7 @@ def test_saving_an_assessment_keeps_every_comment_and_backs_up(folder):
     added = [line[1:] for line in change.diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
     removed = [line for line in change.diff.splitlines() if line.startswith("-") and not line.startswith("---")]
     assert removed == [] and "  - date: 2026-11-24" in added and "    evidence: seen in the Q4 review" in added
-    account = params.load_account(folder, ACCOUNT)
+    account = loader.load_account(folder, ACCOUNT)
     assert account.scorecard[-1].customer.willingness_to_partner == 5
 
 
@@ -116,7 +117,7 @@ def test_a_change_that_does_not_validate_writes_nothing(folder):
     before = path.read_text()
     project = {"id": "P1", "strategy": "S9"}  # no such strategy
     with pytest.raises(InputError) as caught:
-        yamledit.upsert_project(folder, ACCOUNT, project)
+        yaml_editing.upsert_project(folder, ACCOUNT, project)
     message = str(caught.value.problems[0])
     assert "accounts/northwind-foods.yaml:" in message and "joint_plan.projects[0].strategy" in message
     assert "S9" in message
@@ -124,19 +125,19 @@ def test_a_change_that_does_not_validate_writes_nothing(folder):
 
 
 def test_updating_a_project_status_changes_one_line(folder):
-    change = yamledit.upsert_project(folder, ACCOUNT, {"id": "P1", "status": "blocked"})
+    change = yaml_editing.upsert_project(folder, ACCOUNT, {"id": "P1", "status": "blocked"})
     changed = [line for line in change.diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     assert len(changed) == 2
     assert changed[0].startswith("-      status: in_progress") and changed[1].startswith("+      status: blocked")
     assert changed[0].split("#")[1] == changed[1].split("#")[1]  # the comment on that line is kept
-    assert params.load_account(folder, ACCOUNT).joint_plan.projects[0].status == "blocked"
+    assert loader.load_account(folder, ACCOUNT).joint_plan.projects[0].status == "blocked"
 
 
 def test_round_trip_of_every_demo_file_is_exact(tmp_path):
     target = tmp_path / "parameters"
     shutil.copytree(DEMO_PARAMS, target)
     for path in sorted((target / "accounts").glob("*.yaml")):
-        change = yamledit.change_account(target, path.stem, lambda tree: None, write=False)
+        change = yaml_editing.change_account(target, path.stem, lambda tree: None, write=False)
         assert change.after == change.before, path.name
 
 
@@ -145,7 +146,7 @@ def test_round_trip_of_every_demo_file_is_exact(tmp_path):
 def test_assessment_editor_reacts_to_a_slider_and_saves(folder):
     pytest.importorskip("ipywidgets")
     plan = workbook.open_account(ACCOUNT, folder, "2026-11-24")
-    editor = interactive.AssessmentEditor(plan)
+    editor = editors.AssessmentEditor(plan)
     assert "class <b>key_account</b>" in editor.summary.value  # starts from the latest assessment
     # 2026-03-31: 0.3×3 + 0.2×2 + 0.3×4 + 0.2×3 = 3.1; 2026-09-30: 3.8; the draft starts as the latest
     assert list(editor.trend.lines.y[0]) == pytest.approx([3.1, 3.8, 3.8])
@@ -159,13 +160,13 @@ def test_assessment_editor_reacts_to_a_slider_and_saves(folder):
     editor.evidence.value = "Opened the 2027 budget to us."
     editor.write()
     assert "Saved to northwind-foods.yaml" in editor.message.value
-    assert params.load_account(folder, ACCOUNT).scorecard[-1].evidence == "Opened the 2027 budget to us."
+    assert loader.load_account(folder, ACCOUNT).scorecard[-1].evidence == "Opened the 2027 budget to us."
 
 
 def test_project_editor_updates_plan_health_and_saves(folder):
     pytest.importorskip("ipywidgets")
     plan = workbook.open_account(ACCOUNT, folder, "2027-03-10")
-    editor = interactive.ProjectEditor(plan)
+    editor = editors.ProjectEditor(plan)
     assert editor.pick.value == "P1" and editor.status.value == "in_progress"
     before = editor.summary.value
     assert "overdue" in before.lower()  # P1 was due 2027-02-28
@@ -173,25 +174,25 @@ def test_project_editor_updates_plan_health_and_saves(folder):
     assert editor.summary.value != before and "P1" not in editor.summary.value
     editor.write()
     assert "Saved" in editor.message.value
-    assert params.load_account(folder, ACCOUNT).joint_plan.projects[0].status == "done"
+    assert loader.load_account(folder, ACCOUNT).joint_plan.projects[0].status == "done"
 
 
 def test_what_if_panels_and_batch_mode(monkeypatch):
     pytest.importorskip("ipywidgets")
-    whole = params.load_portfolio(DEMO_PARAMS)
-    what_if = interactive.ScorecardWhatIf(whole, whole.settings.as_of)
+    whole = loader.load_portfolio(DEMO_PARAMS)
+    what_if = editors.ScorecardWhatIf(whole, whole.settings.as_of)
     assert "<b>0</b> of" in what_if.result.value
     what_if.thresholds["strategic_partner"][0].value = 2.0
     assert "<b>0</b> of" not in what_if.result.value
-    sliders = interactive.AttractivenessWhatIf(whole, whole.settings.as_of)
+    sliders = editors.AttractivenessWhatIf(whole, whole.settings.as_of)
     top_before = sliders.result.value
     points_before = list(sliders.matrix.scatter.y)
     for name, slider in sliders.sliders.items():
         slider.value = 1.0 if name == "margin" else 0.0
     assert sliders.result.value != top_before and list(sliders.matrix.scatter.y) != points_before
-    assert interactive.scorecard_what_if(DEMO_PARAMS) is not None
+    assert editors.scorecard_what_if(DEMO_PARAMS) is not None
     monkeypatch.setenv("KAM_BATCH", "1")
     monkeypatch.setattr(workbook, "open_portfolio", lambda *a: pytest.fail("read the portfolio in a batch"))
-    assert interactive.scorecard_what_if(DEMO_PARAMS) is None
-    assert interactive.attractiveness_sliders(DEMO_PARAMS) is None
-    assert interactive.assessment_editor(None) is None and interactive.project_editor(None) is None
+    assert editors.scorecard_what_if(DEMO_PARAMS) is None
+    assert editors.attractiveness_sliders(DEMO_PARAMS) is None
+    assert editors.assessment_editor(None) is None and editors.project_editor(None) is None

@@ -18,7 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from kamlib import cli, params, plan, portfolio, scorecard
+from kamlib import cli
+from kamlib.parameters import loader
+from kamlib.method import action_plan, portfolio, scorecard
 from kamlib.errors import Problem
 from tests.conftest import DATA
 from tests.helpers import tiny
@@ -78,8 +80,8 @@ def check_outcome(path: Path, account: Any, problems: list[Problem]) -> None:
     assert head["plan_health"] is None or 0 <= head["plan_health"] <= 100
     for customer, supplier in (scorecard.side_scores(a, settings.scorecard.weights) for a in account.scorecard):
         assert 1 <= customer <= 5 and 1 <= supplier <= 5
-    plan.projects_table(account, AS_OF)
-    plan.contacts_table(account, AS_OF)
+    action_plan.projects_table(account, AS_OF)
+    action_plan.contacts_table(account, AS_OF)
 
 
 # one folder for every example, removed when the tests end (a folder per example left ~600 behind)
@@ -89,7 +91,7 @@ FOLDER = tempfile.TemporaryDirectory(prefix="kam-mutation-")
 def load(text: str | bytes) -> tuple[Path, Any, list[Problem]]:
     path = Path(FOLDER.name) / "northwind-foods.yaml"
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
-    account, problems = params.load_account_file(path, {"northwind-foods"})
+    account, problems = loader.load_account_file(path, {"northwind-foods"})
     return path, account, problems
 
 

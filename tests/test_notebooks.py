@@ -10,12 +10,12 @@ from pathlib import Path
 import papermill
 import pytest
 
-from kamlib import params, scaffold
-from kamlib.runner import ACCOUNT_NOTEBOOKS, PORTFOLIO_NOTEBOOK
+from kamlib.parameters import loader, scaffold
+from kamlib.execution.runner import ACCOUNT_NOTEBOOKS, PORTFOLIO_NOTEBOOK
 from tests.conftest import DEMO_PARAMS, NOTEBOOKS
 
 pytestmark = pytest.mark.notebooks
-DEMO_IDS = params.account_ids(DEMO_PARAMS)
+DEMO_IDS = loader.account_ids(DEMO_PARAMS)
 
 
 def execute(name: str, out_dir: Path, **parameters) -> dict:
@@ -39,7 +39,7 @@ def check_executed(nb: dict, name: str) -> None:
 
 
 def test_the_demo_portfolio_is_valid_and_the_default_account_exists():
-    whole = params.load_portfolio(DEMO_PARAMS)
+    whole = loader.load_portfolio(DEMO_PARAMS)
     assert len(whole.accounts) >= 25
     assert "northwind-foods" in whole.accounts
 

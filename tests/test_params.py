@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kamlib import cli, params
+from kamlib import cli
+from kamlib.parameters import loader
 from kamlib.errors import InputError, Problem, UsageError
 
 ACCOUNT = "parameters/accounts/northwind-foods.yaml"
@@ -38,7 +39,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def problems_after(pdir: Path, old: str, new: str, file: str = ACCOUNT_IN) -> list[Problem]:
     """Change one thing in one file of the folder and validate the whole folder."""
     edit(pdir / file, old, new)
-    checked, problems = params.validate_paths([pdir])
+    checked, problems = loader.validate_paths([pdir])
     assert checked == 2
     return problems
 
@@ -70,8 +71,8 @@ def add_account(pdir: Path, account_id: str, old: str = "", new: str = "") -> Pa
 
 
 def test_tiny_portfolio_is_valid(pdir: Path) -> None:
-    assert params.validate_paths([pdir]) == (2, [])
-    portfolio = params.load_portfolio(pdir)
+    assert loader.validate_paths([pdir]) == (2, [])
+    portfolio = loader.load_portfolio(pdir)
     assert list(portfolio.accounts) == ["northwind-foods"]
 
 
@@ -403,7 +404,7 @@ def test_reserved_id_portfolio_is_rejected(pdir: Path) -> None:
     account = pdir / ACCOUNT_IN
     edit(account, "id: northwind-foods ", "id: portfolio ")
     account.rename(pdir / "accounts" / "portfolio.yaml")
-    checked, problems = params.validate_paths([pdir])
+    checked, problems = loader.validate_paths([pdir])
     assert checked == 2
     expect(problems, "id", 6, "'portfolio' is reserved", file="parameters/accounts/portfolio.yaml")
 
@@ -412,7 +413,7 @@ def test_single_account_file_named_portfolio_is_checked_as_an_account(pdir: Path
     account = pdir / ACCOUNT_IN
     edit(account, "id: northwind-foods ", "id: portfolio ")
     path = account.rename(pdir / "accounts" / "portfolio.yaml")
-    checked, problems = params.validate_paths([path])
+    checked, problems = loader.validate_paths([path])
     assert checked == 1
     expect(problems, "id", 6, "'portfolio' is reserved", file="parameters/accounts/portfolio.yaml")
 
@@ -440,7 +441,7 @@ def test_dangling_reference_is_rejected(pdir: Path, old: str, new: str, field: s
 def test_competes_with_an_account_of_the_portfolio_is_accepted(pdir: Path) -> None:
     add_account(pdir, "harbor-snacks")
     edit(pdir / ACCOUNT_IN, "competes_with: []", "competes_with: [harbor-snacks]")
-    assert params.validate_paths([pdir]) == (3, [])
+    assert loader.validate_paths([pdir]) == (3, [])
 
 
 @pytest.mark.parametrize(("old", "new", "field", "line", "what", "total"), [
@@ -525,7 +526,7 @@ def test_load_portfolio_gathers_problems_from_every_file(pdir: Path) -> None:
     edit(pdir / PORTFOLIO_IN, "currency: GBP", "currency: pounds")                 # line 5
     edit(pdir / ACCOUNT_IN, "share_of_wallet: 0.45", "share_of_wallet: 1.4")      # line 79
     with pytest.raises(InputError) as caught:
-        params.load_portfolio(pdir)
+        loader.load_portfolio(pdir)
     got = {(p.file, p.line, p.field) for p in caught.value.problems}
     assert got == {
         (PORTFOLIO, 5, "currency"),
@@ -539,7 +540,7 @@ def test_load_portfolio_gathers_problems_from_every_file(pdir: Path) -> None:
 def test_validate_paths_on_a_folder_checks_the_portfolio_and_every_account(pdir: Path) -> None:
     add_account(pdir, "harbor-snacks", "impact: -2", "impact: -5")                # line 48
     edit(pdir / PORTFOLIO_IN, "capacity: 25", "capacity: 0")                     # line 7
-    checked, problems = params.validate_paths([pdir])
+    checked, problems = loader.validate_paths([pdir])
     assert checked == 3
     assert [(p.file, p.line, p.field) for p in problems] == [
         (PORTFOLIO, 7, "capacity"),
@@ -550,14 +551,14 @@ def test_validate_paths_on_a_folder_checks_the_portfolio_and_every_account(pdir:
 def test_validate_paths_on_a_single_account_file(pdir: Path) -> None:
     edit(pdir / ACCOUNT_IN, "attitude: -1", "attitude: 3")                        # line 116
     edit(pdir / PORTFOLIO_IN, "currency: GBP", "currency: pounds")                # not checked
-    checked, problems = params.validate_paths([pdir / ACCOUNT_IN])
+    checked, problems = loader.validate_paths([pdir / ACCOUNT_IN])
     assert checked == 1
     expect(problems, "relationships[0].attitude", 116, "between -2 and 2", "got 3")
 
 
 def test_validate_paths_on_a_single_account_file_checks_competes_with(pdir: Path) -> None:
     edit(pdir / ACCOUNT_IN, "competes_with: []", "competes_with: [harbor-snacks]")   # line 20
-    checked, problems = params.validate_paths([pdir / ACCOUNT_IN])
+    checked, problems = loader.validate_paths([pdir / ACCOUNT_IN])
     assert checked == 1
     expect(problems, "competes_with[0]", 20, "expected the id of an account in the portfolio", "got 'harbor-snacks'")
 
@@ -565,14 +566,14 @@ def test_validate_paths_on_a_single_account_file_checks_competes_with(pdir: Path
 def test_validate_paths_on_portfolio_yaml(pdir: Path) -> None:
     edit(pdir / PORTFOLIO_IN, "currency: GBP", "currency: pounds")                # line 5
     edit(pdir / ACCOUNT_IN, "attitude: -1", "attitude: 3")                        # not checked
-    checked, problems = params.validate_paths([pdir / PORTFOLIO_IN])
+    checked, problems = loader.validate_paths([pdir / PORTFOLIO_IN])
     assert checked == 1
     expect(problems, "currency", 5, "ISO 4217", "got 'pounds'", file=PORTFOLIO)
 
 
 def test_load_account_of_an_unknown_id_suggests_a_near_id(pdir: Path) -> None:
     with pytest.raises(UsageError) as caught:
-        params.load_account(pdir, "northwind-food")
+        loader.load_account(pdir, "northwind-food")
     message = str(caught.value)
     assert "no account 'northwind-food'" in message
     assert "did you mean 'northwind-foods'?" in message
@@ -584,16 +585,16 @@ def test_load_account_of_an_unknown_id_suggests_a_near_id(pdir: Path) -> None:
 ])
 def test_account_id_that_is_not_a_slug_is_rejected(pdir: Path, bad_id: str) -> None:
     with pytest.raises(UsageError, match="expected a lower-case slug"):
-        params.check_account_id(bad_id)
+        loader.check_account_id(bad_id)
     with pytest.raises(UsageError, match="expected a lower-case slug"):
-        params.load_account(pdir, bad_id)
+        loader.load_account(pdir, bad_id)
 
 
 def test_account_id_that_is_a_slug_is_accepted() -> None:
     for good in ("northwind-foods", "ab", "acme-2", "a" * 64):
-        assert params.check_account_id(good) == good
+        assert loader.check_account_id(good) == good
     with pytest.raises(UsageError):
-        params.check_account_id("a" * 65)
+        loader.check_account_id("a" * 65)
 
 
 # --- the command line ------------------------------------------------------------------------

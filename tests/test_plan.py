@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from kamlib import plan
+from kamlib.method import action_plan
 from tests.helpers import tiny, variant
 
 AS_OF = date(2026, 11, 24)
@@ -22,34 +22,34 @@ def _with_plan(account, **plan_changes):
 
 def test_no_project_is_overdue_before_its_due_date():
     account, _ = tiny()
-    assert plan.overdue_projects(account, AS_OF) == []
+    assert action_plan.overdue_projects(account, AS_OF) == []
 
 
 def test_open_projects_past_due_are_overdue_done_and_cancelled_are_not():
     account, _ = tiny()
-    assert plan.overdue_projects(account, date(2027, 3, 1)) == ["P1"]  # due 2027-02-28, in progress
-    assert plan.overdue_projects(account, date(2027, 4, 1)) == ["P1", "P2"]
+    assert action_plan.overdue_projects(account, date(2027, 3, 1)) == ["P1"]  # due 2027-02-28, in progress
+    assert action_plan.overdue_projects(account, date(2027, 4, 1)) == ["P1", "P2"]
     done = _with_plan(account, projects=_projects(account, P1={"status": "done"}, P2={"status": "cancelled"}))
-    assert plan.overdue_projects(done, date(2027, 4, 1)) == []
+    assert action_plan.overdue_projects(done, date(2027, 4, 1)) == []
     blocked = _with_plan(account, projects=_projects(account, P1={"status": "blocked"}))
-    assert plan.overdue_projects(blocked, date(2027, 3, 1)) == ["P1"]
+    assert action_plan.overdue_projects(blocked, date(2027, 3, 1)) == ["P1"]
     # due on the planning date itself is not yet overdue
-    assert plan.overdue_projects(account, date(2027, 2, 28)) == []
+    assert action_plan.overdue_projects(account, date(2027, 2, 28)) == []
 
 
 def test_plan_gaps_find_objectives_without_strategy_and_strategies_without_project():
     account, _ = tiny()
-    assert plan.plan_gaps(account) == ([], [])
+    assert action_plan.plan_gaps(account) == ([], [])
     data = account.joint_plan.model_dump()
     data["objectives"].append(dict(data["objectives"][0], id="O3"))
     data["strategies"].append({"id": "S3", "statement": "x", "objectives": ["O1"], "shared": False})
     gappy = variant(account, joint_plan=data)
-    assert plan.plan_gaps(gappy) == (["O3"], ["S3"])
+    assert action_plan.plan_gaps(gappy) == (["O3"], ["S3"])
 
 
 def test_traceability_has_one_row_per_link_and_rows_for_gaps():
     account, _ = tiny()
-    table = plan.traceability_table(account, AS_OF)
+    table = action_plan.traceability_table(account, AS_OF)
     # O1 -> S1 -> P1, O1 -> S2 -> P2, O2 -> S2 -> P2
     assert list(zip(table["objective"], table["strategy"], table["project"])) == [
         ("O1", "S1", "P1"), ("O1", "S2", "P2"), ("O2", "S2", "P2")]
@@ -57,15 +57,15 @@ def test_traceability_has_one_row_per_link_and_rows_for_gaps():
 
 def test_stale_contacts_are_those_untouched_for_over_90_days():
     account, _ = tiny()
-    assert plan.stale_contacts(account, AS_OF) == []
+    assert action_plan.stale_contacts(account, AS_OF) == []
     # Helen Shaw last contacted 2026-10-02: 91 days later is 2027-01-01
-    assert plan.stale_contacts(account, date(2026, 12, 31)) == []
-    assert plan.stale_contacts(account, date(2027, 1, 1)) == ["Helen Shaw"]
+    assert action_plan.stale_contacts(account, date(2026, 12, 31)) == []
+    assert action_plan.stale_contacts(account, date(2027, 1, 1)) == ["Helen Shaw"]
 
 
 def test_plan_health_of_the_example_loses_coverage_and_an_unnamed_owner():
     account, _ = tiny()
-    health = plan.plan_health(account, AS_OF)
+    health = action_plan.plan_health(account, AS_OF)
     # contacts cover procurement and product development: only 1 of the 3 paired functions (−10);
     # P2's customer owner is "Finance director (to be named)" (−5)
     assert health.score == 85
@@ -76,69 +76,69 @@ def test_plan_health_of_the_example_loses_coverage_and_an_unnamed_owner():
 def test_plan_health_deductions_add_up_and_are_capped():
     account, _ = tiny()
     as_of = date(2027, 6, 1)
-    health = plan.plan_health(account, as_of)
+    health = action_plan.plan_health(account, as_of)
     # stale assessment (244 days) −15, two overdue −20, coverage −10, P2 unnamed owner −5,
     # two contacts stale −4
     assert sorted(p for p, _ in health.deductions) == [4, 5, 10, 15, 20]
     assert health.score == 100 - 54
     thin = variant(account, relationships=[])
-    reasons = " | ".join(r for _, r in plan.plan_health(thin, AS_OF).deductions)
+    reasons = " | ".join(r for _, r in action_plan.plan_health(thin, AS_OF).deductions)
     assert "no executive-level contact" in reasons and "no decision maker" in reasons
 
 
 def test_plan_health_without_any_assessment_before_the_date():
     account, _ = tiny()
-    health = plan.plan_health(account, date(2026, 1, 1))
+    health = action_plan.plan_health(account, date(2026, 1, 1))
     assert (25, "no scorecard assessment on or before the planning date") in health.deductions
 
 
 def test_projects_table_marks_overdue():
     account, _ = tiny()
-    table = plan.projects_table(account, date(2027, 3, 1))
+    table = action_plan.projects_table(account, date(2027, 3, 1))
     assert list(table["overdue"]) == [True, False]
     assert list(table["customer_owner"]) == ["Raj Patel", "Finance director (to be named)"]
 
 
 def test_placeholder_customer_owners_are_flagged_only_on_open_projects():
     account, _ = tiny()
-    assert plan.missing_customer_owner(account) == ["P2"]
+    assert action_plan.missing_customer_owner(account) == ["P2"]
     named = _with_plan(account, projects=_projects(account, P2={"customer_owner": "Grace Lin"},
                                                    P1={"customer_owner": "TBD"}))
-    assert plan.missing_customer_owner(named) == ["P1"]
+    assert action_plan.missing_customer_owner(named) == ["P1"]
     done = _with_plan(account, projects=_projects(account, P2={"status": "done"}))
-    assert plan.missing_customer_owner(done) == []
+    assert action_plan.missing_customer_owner(done) == []
     for placeholder in ("?", "n/a", "To be confirmed", "vacant"):
         odd = _with_plan(account, projects=_projects(account, P1={"customer_owner": placeholder}))
-        assert "P1" in plan.missing_customer_owner(odd), placeholder
+        assert "P1" in action_plan.missing_customer_owner(odd), placeholder
     # a real name containing "na" or "none" inside a word is not a placeholder
     real = _with_plan(account, projects=_projects(account, P1={"customer_owner": "Nanna Noneman"},
                                                   P2={"customer_owner": "Anna Smith"}))
-    assert plan.missing_customer_owner(real) == []
+    assert action_plan.missing_customer_owner(real) == []
 
 
 def test_coverage_matrix_pairs_our_owner_function_with_theirs():
     account, _ = tiny()
-    matrix = plan.coverage_matrix(account)
+    matrix = action_plan.coverage_matrix(account)
     # Helen Shaw (procurement) is owned by Priya (sales); Raj Patel (product development) by Tom (operations)
     assert matrix.loc["sales", "procurement"] == 1
     assert matrix.loc["operations", "product_development"] == 1
     assert int(matrix.to_numpy().sum()) == 2
-    assert plan.coverage_matrix(variant(account, relationships=[])).empty
+    assert action_plan.coverage_matrix(variant(account, relationships=[])).empty
 
 
 def test_key_players_check():
     account, _ = tiny()
-    checks = plan.key_players(account).set_index("check")
+    checks = action_plan.key_players(account).set_index("check")
     assert checks["met"].all()
     assert checks.loc["decision maker identified", "who"] == "Helen Shaw"
     assert checks.loc["sponsor or champion (attitude +2)", "who"] == "Raj Patel"
-    none = plan.key_players(variant(account, relationships=[]))
+    none = action_plan.key_players(variant(account, relationships=[]))
     assert not none["met"].any()
 
 
 def test_contacts_table_counts_days_since_contact():
     account, _ = tiny()
-    table = plan.contacts_table(account, AS_OF).set_index("name")
+    table = action_plan.contacts_table(account, AS_OF).set_index("name")
     assert table.loc["Helen Shaw", "days_since_contact"] == 53  # 2026-10-02 → 2026-11-24
     assert table.loc["Raj Patel", "days_since_contact"] == 14
     assert table.loc["Raj Patel", "buying_role"] == ""
@@ -146,10 +146,10 @@ def test_contacts_table_counts_days_since_contact():
 
 def test_objectives_and_strategies_tables_by_hand():
     account, _ = tiny()
-    objectives = plan.objectives_table(account)
+    objectives = action_plan.objectives_table(account)
     assert objectives[["id", "shared"]].values.tolist() == [["O1", True], ["O2", False]]
     assert objectives.loc[0, "target"] == "6% below the 2025 baseline"
-    strategies = plan.strategies_table(account)
+    strategies = action_plan.strategies_table(account)
     # S1 serves O1 and carries P1; S2 serves O1 and O2 and carries P2
     assert strategies.values.tolist() == [
         ["S1", "Down-gauge film on the three highest-volume lines", "O1", 1, True],

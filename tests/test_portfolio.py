@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from kamlib import params, portfolio
+from kamlib.parameters import loader
+from kamlib.method import portfolio
 from tests.helpers import TINY, tiny, variant
 
 AS_OF = date(2026, 11, 24)
@@ -75,7 +76,7 @@ def test_competing_team_members_are_found_in_either_direction(tmp_path):
         src.replace("id: northwind-foods", "id: harbor-snacks").replace("Priya Raman", "Sam Ode"))
     (tmp_path / "p" / "accounts" / "northwind-foods.yaml").write_text(
         src.replace("competes_with: []", "competes_with: [harbor-snacks]"))
-    whole = params.load_portfolio(tmp_path / "p")
+    whole = loader.load_portfolio(tmp_path / "p")
     conflicts = portfolio.competing_team_members(whole)
     # Tom Becker and Ana Costa are on both teams; Priya only on northwind
     assert sorted(conflicts["person"]) == ["Ana Costa", "Tom Becker"]
@@ -83,7 +84,7 @@ def test_competing_team_members_are_found_in_either_direction(tmp_path):
 
 
 def test_portfolio_table_orders_by_attractiveness(tmp_path):
-    whole = params.load_portfolio(TINY)
+    whole = loader.load_portfolio(TINY)
     table = portfolio.portfolio_table(whole, AS_OF)
     assert list(table["account"]) == ["northwind-foods"]
 
@@ -125,7 +126,7 @@ def test_rank_differences_largest_first():
 
 
 def test_resource_allocation_compares_team_with_class():
-    whole = params.load_portfolio(TINY)
+    whole = loader.load_portfolio(TINY)
     table = portfolio.portfolio_table(whole, AS_OF)  # northwind: key account, team of 3
     row = portfolio.resource_allocation(whole, table).iloc[0]
     assert (row["team"], row["recommended"], row["difference"], row["verdict"]) == (3, 3, 0, "as recommended")

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kamlib import competition, economics, environment, plan, portfolio, scorecard
-from kamlib.model import Account
+from kamlib.method import action_plan, competition, economics, environment, portfolio, scorecard
+from kamlib.parameters.model import Account
 from tests.helpers import tiny
 
 AS_OF = date(2026, 11, 24)
@@ -96,7 +96,7 @@ def test_attractiveness_and_plan_health_stay_in_range(account):
     _, s = tiny()
     value = portfolio.attractiveness(account, s, AS_OF)
     assert value is None or 0 <= value <= 1
-    assert 0 <= plan.plan_health(account, AS_OF).score <= 100
+    assert 0 <= action_plan.plan_health(account, AS_OF).score <= 100
 
 
 @common

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from kamlib import scorecard
-from kamlib.model import AccountClass
+from kamlib.method import scorecard
+from kamlib.parameters.model import AccountClass
 from tests.helpers import tiny, variant
 
 AS_OF = date(2026, 11, 24)

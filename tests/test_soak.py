@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from kamlib import runner, versions
+from kamlib.execution import runner
+from kamlib.publishing import versions
 from kamlib.cli import main
 from tests.conftest import DEMO_PARAMS, ROOT, write_notebooks
 
@@ -104,7 +105,7 @@ def test_ten_batches_with_random_failures_leave_every_account_complete_and_count
     notebooks = write_notebooks(tmp_path / "notebooks", extra=INJECT)
     outputs = tmp_path / "outputs"
     ids = sorted(p.stem for p in (params / "accounts").glob("*.yaml"))
-    from kamlib import params as kam_params
+    from kamlib.parameters import loader as kam_params
 
     as_of = kam_params.load_settings(params).as_of
     rng = random.Random(20261124)

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from kamlib import tables
+from kamlib.display import tables
 
 
 def test_formats_money_percent_scores_and_escapes_text():

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kamlib import runner, versions
+from kamlib.execution import runner
+from kamlib.publishing import versions
 from kamlib.errors import OutputsLocked, RunError
 from tests.conftest import write_notebooks
 
@@ -104,7 +105,7 @@ def test_failure_keeps_earlier_versions_intact_and_the_failed_notebook_apart(tin
 
 
 def test_source_fingerprint_follows_code_and_templates_only(tmp_path):
-    from kamlib.runner import source_fingerprint
+    from kamlib.execution.runner import source_fingerprint
 
     (tmp_path / "templates").mkdir()
     (tmp_path / "a.py").write_text("x = 1\n")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kamlib.errors import InputError, Problem
-from kamlib.yamlfile import MAX_FILE_BYTES, field_path, read_yaml
+from kamlib.parameters.yaml_source import MAX_FILE_BYTES, field_path, read_yaml
 
 TINY_ACCOUNT = Path(__file__).resolve().parent / "data" / "tiny" / "accounts" / "northwind-foods.yaml"
 NAME = "northwind-foods.yaml"

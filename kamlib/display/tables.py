@@ -1,0 +1,59 @@
+"""Tables for people: analysis DataFrames formatted for notebooks and plan documents.
+
+Values are formatted (currency, percentages, scores) and every text cell is HTML-escaped,
+since text comes from parameter files that users type or paste.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from kamlib.parameters.model import readable
+
+
+class Table(Styler):
+    """A Styler whose plain-text form is the table itself, not `<Styler at 0x7f…>`: executed
+    notebooks then hold no memory addresses and the same inputs give the same files."""
+
+    def __repr__(self) -> str:
+        return self.data.to_string(index=False)
+
+
+def styled(frame: pd.DataFrame, *, money: tuple[str, ...] = (), percent: tuple[str, ...] = (),
+           score: tuple[str, ...] = (), number: tuple[str, ...] = (), currency: str = "",
+           labels: dict[str, str] | None = None, caption: str | None = None) -> Styler:
+    """A formatted, escaped table without the index.
+
+    Money columns show plain amounts with the currency in the header; percentages and scores
+    are rounded; yes/no columns read as words; column names lose their underscores (or take
+    `labels`).
+    """
+    formats = {c: (lambda v: "" if pd.isna(v) else f"{v:,.0f}") for c in money}
+    formats |= {c: (lambda v: "" if pd.isna(v) else f"{v:.0%}") for c in percent}
+    formats |= {c: (lambda v: "" if pd.isna(v) else f"{v:.2f}") for c in score}
+    formats |= {c: _number for c in number}
+    formats |= {c: (lambda v: "yes" if v is True else ("no" if v is False else "")) for c in frame.columns
+                if frame[c].dtype == bool}
+    names = {c: (labels or {}).get(c, readable(str(c))) + (f" ({currency})" if c in money and currency else "")
+             for c in frame.columns}
+    shown = frame.rename(columns=names)
+    style = Table(shown).format({names[c]: f for c, f in formats.items()}, escape="html", na_rep="")
+    style = style.format_index(escape="html", axis=1).hide(axis="index")
+    # Styler picks a random id per table by default: derive it from the content instead, so the
+    # same inputs give the same documents.
+    digest = hashlib.sha1(pd.util.hash_pandas_object(shown.astype(str), index=False).values.tobytes()
+                          + "|".join(map(str, shown.columns)).encode()).hexdigest()[:10]
+    style = style.set_uuid(digest).set_table_attributes('class="kam-table"')
+    return style.set_caption(caption) if caption else style
+
+
+def _number(value: object) -> str:
+    """A score or count as people write it: 3, 3.5, 3.25 (text passes through)."""
+    if isinstance(value, str):
+        return value.replace("_", " ")
+    if value is None or pd.isna(value):
+        return ""
+    return f"{value:.2f}".rstrip("0").rstrip(".")

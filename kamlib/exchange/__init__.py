@@ -1,0 +1,1 @@
+"""Exchange: reading CRM and spreadsheet exports into the parameter files (`kam import`)."""

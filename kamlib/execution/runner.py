@@ -1,0 +1,470 @@
+"""Running the planning notebooks for an account and publishing the result as a version.
+
+A plan job is a pure function of its inputs (the account file, the portfolio file, the
+notebook sources, kamlib's source and the planning date). Their hash decides whether there is
+anything new to publish: unchanged inputs publish nothing unless forced.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import platform
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import kamlib
+from kamlib.parameters import loader
+from kamlib.publishing import versions
+from kamlib.errors import PublishError, RunError
+from kamlib.parameters.workbook import NOTEBOOKS_DIR
+
+ACCOUNT_NOTEBOOKS = ("01_environment_analysis", "02_competitor_positioning", "03_scorecard", "04_action_plan")
+PORTFOLIO_NOTEBOOK = "00_portfolio_overview"
+PORTFOLIO_OWNER = "portfolio"
+KERNEL_NAME = "python3"
+DEFAULT_TIMEOUT = 600  # seconds per cell
+# Batch kernels keep quiet: ipykernel warns about TCP transport on every start. (Disabling its
+# history looks cheaper but makes kernel shutdown wait about 3 s: measured.)
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+# What the kernel of a step notebook imports. A process that forks kernels (`kernels.Zygote`)
+# imports these first, so its kernels start with them.
+KERNEL_MODULES = ["ipykernel.kernelapp", "ipykernel.ipkernel", "matplotlib_inline.backend_inline", "pandas",
+                  "matplotlib", "kamlib.display.charts", "kamlib.display.tables", "kamlib.display.text", "kamlib.method.findings",
+                  "kamlib.parameters.workbook", "kamlib.method.environment", "kamlib.method.competition", "kamlib.method.economics",
+                  "kamlib.method.scorecard", "kamlib.method.action_plan"]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What one run did: published a version, or found nothing changed."""
+
+    owner: str
+    status: str  # "published" | "unchanged"
+    version: versions.Version | None
+    seconds: float
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@functools.cache
+def kamlib_fingerprint() -> str:
+    """A hash of kamlib's own source and document templates: a change to the analysis or to
+    the look of a document makes every plan stale.
+
+    Computed once per process (a batch asks for it once per account)."""
+    return source_fingerprint(Path(kamlib.__file__).parent)
+
+
+def source_fingerprint(root: Path) -> str:
+    """sha256 over the names and bytes of the `.py` and `.j2` files under `root`."""
+    digest = hashlib.sha256()
+    sources = [p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".j2"}]
+    for path in sorted(sources):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def account_inputs(params_dir: Path, account_id: str, as_of: date,
+                   notebooks_dir: Path = NOTEBOOKS_DIR) -> dict[str, Any]:
+    """Everything an account's plan depends on, as hashes."""
+    return {
+        "account_file": sha256_bytes(loader.account_path(params_dir, account_id).read_bytes()),
+        "portfolio_file": sha256_bytes((Path(params_dir) / loader.PORTFOLIO_FILE).read_bytes()),
+        "notebooks": {name: sha256_bytes((notebooks_dir / f"{name}.ipynb").read_bytes()) for name in ACCOUNT_NOTEBOOKS},
+        "kamlib": kamlib.__version__,
+        "kamlib_source": kamlib_fingerprint(),
+        "as_of": as_of.isoformat(),
+    }
+
+
+def portfolio_inputs(params_dir: Path, as_of: date, notebooks_dir: Path = NOTEBOOKS_DIR) -> dict[str, Any]:
+    """What the portfolio overview depends on: every account file, the settings, the notebook."""
+    return {
+        "account_files": {i: sha256_bytes(loader.account_path(params_dir, i).read_bytes())
+                          for i in loader.account_ids(params_dir)},
+        "portfolio_file": sha256_bytes((Path(params_dir) / loader.PORTFOLIO_FILE).read_bytes()),
+        "notebooks": {PORTFOLIO_NOTEBOOK: sha256_bytes((notebooks_dir / f"{PORTFOLIO_NOTEBOOK}.ipynb").read_bytes())},
+        "kamlib": kamlib.__version__,
+        "kamlib_source": kamlib_fingerprint(),
+        "as_of": as_of.isoformat(),
+    }
+
+
+def input_hash(inputs: dict[str, Any]) -> str:
+    return sha256_bytes(json.dumps(inputs, sort_keys=True).encode())
+
+
+def software_versions() -> dict[str, str]:
+    found = {"python": platform.python_version(), "kamlib": kamlib.__version__}
+    for package in ("papermill", "nbclient", "pandas", "matplotlib"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+KERNEL_START_ATTEMPTS = 3  # kernel starts can race for ports under parallel load (papermill #511)
+
+
+@contextmanager
+def kernel(owner: str, attempts: int = KERNEL_START_ATTEMPTS, zygote: Any = None,
+           folder: str | None = None) -> Iterator[Any]:
+    """One fresh kernel for one plan job, started with bounded retries and always shut down.
+
+    All notebooks of the job run in it (same account, so nothing crosses accounts); a kernel is
+    never reused by another job. With a `kernels.Zygote` (batch workers) the first attempt
+    forks the kernel from it; a retry starts an ordinary kernel. The kernel's connection file
+    and sockets live in `folder`, private to this job: one made here and removed at the end,
+    or one the caller made and removes (a batch's main process, which outlives a stopped worker).
+    """
+    own_folder = folder is None
+    folder = folder or kernel_folder()
+    try:
+        km = _start_kernel(owner, attempts, zygote, folder)
+        clients = _track_clients(km)
+        try:
+            yield km
+        finally:
+            for client in clients:  # nbclient leaves its clients running when it did not start the kernel
+                if client.channels_running:
+                    client.stop_channels()  # closes its zmq context and thread, else ~2 MB a job stays
+            _shutdown(km)
+    finally:
+        if own_folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _start_kernel(owner: str, attempts: int, zygote: Any, folder: str) -> Any:
+    """A started, ready kernel manager: `attempts` tries, the first from `zygote` if given."""
+    # An async manager, as nbclient would make itself: with a blocking one its output poll
+    # blocks the event loop, so a kernel that dies mid-cell is never noticed (measured: a hang).
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    for attempt in range(1, attempts + 1):
+        km = AsyncKernelManager(kernel_name=KERNEL_NAME, **_connection(folder, attempt))
+        if zygote is not None and not zygote.used:
+            from kamlib.execution.kernels import ForkedProvisioner
+
+            km.kernel_id = str(uuid.uuid4())
+            km.provisioner = ForkedProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+            km.provisioner.zygote = zygote
+        try:
+            # KAM_BATCH tells the notebooks' interactive editors to stay out of a batch run
+            run_sync(km.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, env={**os.environ, "KAM_BATCH": "1"})
+            client = km.client()
+            client.start_channels()
+            try:
+                run_sync(client.wait_for_ready)(timeout=60)
+            finally:
+                client.stop_channels()
+            return km
+        except Exception as err:  # noqa: BLE001 - any start failure is retried, then reported
+            _shutdown(km)
+            if attempt == attempts:
+                raise RunError(owner, "(kernel start)", None,
+                               f"kernel did not start after {attempts} attempts: {type(err).__name__}: {err}") from None
+            time.sleep(0.2 * attempt)
+    raise AssertionError("unreachable: attempts >= 1")
+
+
+def kernel_folder() -> str:
+    """A new folder only this user can open, for one job's kernel files (`kernel`)."""
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="kam-")
+
+
+def _track_clients(km: Any) -> list[Any]:
+    """The kernel clients made from `km` from now on (one per notebook, made by nbclient)."""
+    made: list[Any] = []
+    make = km.client
+
+    def client(**kwargs: Any) -> Any:
+        made.append(make(**kwargs))
+        return made[-1]
+
+    km.client = client
+    return made
+
+
+def request_stop(km: Any) -> None:
+    """Ask the kernel to exit now, without waiting: it winds down while the job writes its
+    documents, and `kernel()` reaps it at the end."""
+    from jupyter_core.utils import run_sync
+
+    try:
+        if km.has_kernel:
+            run_sync(km.request_shutdown)()
+            km.kam_stop_requested = True
+    except Exception:  # noqa: BLE001 - a kernel that is already gone needs no request
+        pass
+
+
+def _connection(folder: str, attempt: int) -> dict[str, str]:
+    """Where a kernel's connection file and sockets go: inside the job's private folder, so
+    nothing is left in the temporary folder whatever happens to the kernel (a killed kernel
+    cannot remove its own files), and only this user can reach the sockets. Unix sockets where
+    there are any: TCP ports are picked free and bound later by the kernel, so kernels started
+    at once by different processes can pick the same port (seen on a LocalCluster: clients
+    talking to another job's kernel, rejected by its signature as "DELIM not in msg_list")."""
+    files = {"connection_file": os.path.join(folder, f"kernel-{attempt}.json")}
+    if os.name == "posix":
+        files |= {"transport": "ipc", "ip": os.path.join(folder, f"k{attempt}")}
+    return files
+
+
+def _shutdown(km: Any) -> None:
+    from jupyter_core.utils import run_sync
+
+    async def stop() -> None:
+        # shutdown_kernel() would interrupt the kernel first, which makes ipykernel log a
+        # "KeyboardInterrupt caught" error on every run; the kernel is idle here, so ask it to
+        # stop, and terminate it only if it does not
+        if not getattr(km, "kam_stop_requested", False):
+            await km.request_shutdown()
+        await km.finish_shutdown()
+        await km.cleanup_resources()
+
+    try:
+        if km is not None and km.has_kernel:
+            run_sync(stop)()
+    except Exception:  # noqa: BLE001 - a kernel that is already gone needs no shutdown
+        pass
+
+
+def execute(notebook: str, staging: Path, owner: str, parameters: dict[str, Any],
+            notebooks_dir: Path, timeout: int, km: Any) -> float:
+    """Execute one notebook in the job's kernel into the staging folder; a failure becomes a `RunError`."""
+    import logging
+
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    started = time.perf_counter()
+    from jupyter_core.utils import run_sync
+
+    if not run_sync(km.is_alive)():
+        raise RunError(owner, notebook, None, "the kernel died in an earlier notebook")
+    try:
+        papermill.execute_notebook(
+            str(notebooks_dir / f"{notebook}.ipynb"), str(staging / f"{notebook}.ipynb"),
+            parameters=parameters, kernel_name=KERNEL_NAME, progress_bar=False, km=km,
+            execution_timeout=timeout, request_save_on_cell_execute=False,
+            # a cell past the timeout is interrupted and fails like a cell that raised: its
+            # notebook is kept with the error visible and the cell named
+            interrupt_on_timeout=True,
+            error_on_timeout={"ename": "CellTimeout", "evalue": f"the cell ran longer than {timeout} s (--timeout)",
+                              "traceback": [f"CellTimeout: the cell ran longer than {timeout} s and was interrupted"]},
+        )
+    except PapermillExecutionError as err:
+        if err.ename == "KeyboardInterrupt":  # only the timeout interrupts a kernel
+            raise RunError(owner, notebook, err.exec_count, f"timed out: the cell ran longer than {timeout} s "
+                           "and was stopped (raise --timeout if it needs longer)") from None
+        raise RunError(owner, notebook, err.exec_count, f"{err.ename}: {err.evalue}".strip()) from None
+    except Exception as err:  # noqa: BLE001 - a kernel that died or timed out: still this notebook's failure
+        if type(err).__name__ == "CellTimeoutError":
+            raise RunError(owner, notebook, None, f"timed out: a cell ran longer than {timeout} s and did not stop "
+                           "when interrupted; its kernel was shut down") from None
+        raise RunError(owner, notebook, None, f"{type(err).__name__}: {err}".strip()) from None
+    return time.perf_counter() - started
+
+
+@dataclass(frozen=True)
+class Job:
+    """One plan job: everything needed to build a version, as plain values (it can be pickled
+    to another process or machine). `account_id` is None for the portfolio overview."""
+
+    owner: str
+    kind: str
+    params_dir: Path
+    account_id: str | None
+    as_of: str
+    inputs: dict[str, Any]
+    digest: str
+    version: int
+    notebooks: tuple[str, ...]
+    notebooks_dir: Path
+    timeout: int
+
+
+def _next_version(outputs: Path, owner: str) -> int:
+    existing = versions.list_versions(outputs, owner)
+    return existing[-1].number + 1 if existing else 1
+
+
+def _unchanged(outputs: Path, owner: str, digest: str, force: bool, started: float) -> RunResult | None:
+    versions.checked_folder(outputs, owner)  # refuse a link out of outputs/ before any kernel starts
+    latest = versions.latest_version(outputs, owner)
+    if latest is not None and not force and latest.manifest().get("input_hash") == digest:
+        return RunResult(owner, "unchanged", latest, time.perf_counter() - started)
+    return None
+
+
+def plan_account(params_dir: Path, outputs: Path, account_id: str, as_of: str | date | None = None,
+                 force: bool = False, notebooks_dir: Path = NOTEBOOKS_DIR, timeout: int = DEFAULT_TIMEOUT,
+                 ) -> Job | RunResult:
+    """Validate the account and decide: a job to run, or "unchanged" (no kernel is started)."""
+    started = time.perf_counter()
+    params_dir = Path(params_dir).resolve()
+    settings = loader.load_settings(params_dir)
+    loader.load_account(params_dir, account_id)
+    plan_date = loader.parse_as_of(as_of) or settings.as_of
+    inputs = account_inputs(params_dir, account_id, plan_date, notebooks_dir)
+    digest = input_hash(inputs)
+    return _unchanged(outputs, account_id, digest, force, started) or Job(
+        account_id, "account", params_dir, account_id, plan_date.isoformat(), inputs, digest,
+        _next_version(outputs, account_id), ACCOUNT_NOTEBOOKS, Path(notebooks_dir), timeout)
+
+
+def plan_portfolio(params_dir: Path, outputs: Path, as_of: str | date | None = None, force: bool = False,
+                   notebooks_dir: Path = NOTEBOOKS_DIR, timeout: int = DEFAULT_TIMEOUT) -> Job | RunResult:
+    """Validate every file and decide whether the overview needs a new version."""
+    started = time.perf_counter()
+    params_dir = Path(params_dir).resolve()
+    whole = loader.load_portfolio(params_dir)
+    plan_date = whole.planning_date(as_of)
+    inputs = portfolio_inputs(params_dir, plan_date, notebooks_dir)
+    digest = input_hash(inputs)
+    return _unchanged(outputs, PORTFOLIO_OWNER, digest, force, started) or Job(
+        PORTFOLIO_OWNER, "portfolio", params_dir, None, plan_date.isoformat(), inputs, digest,
+        _next_version(outputs, PORTFOLIO_OWNER), (PORTFOLIO_NOTEBOOK,), Path(notebooks_dir), timeout)
+
+
+def build(job: Job, staging: Path, zygote: Any = None, kernel_files: str | None = None) -> dict[str, Any]:
+    """Execute the job's notebooks in one kernel into `staging` and write its documents.
+
+    Returns the manifest fields the job computed; raises `RunError` on a failing notebook.
+    This is the part that may run in another process or on a cluster worker.
+    """
+    started = time.perf_counter()
+    plan_date = date.fromisoformat(job.as_of)
+    parameters: dict[str, Any] = {"params_dir": str(job.params_dir), "as_of": job.as_of}
+    if job.account_id is not None:
+        parameters = {"account_id": job.account_id, **parameters}
+    timings: dict[str, float] = {}
+    with kernel(job.owner, zygote=zygote, folder=kernel_files) as km:
+        for notebook in job.notebooks:
+            timings[notebook] = round(execute(notebook, staging, job.owner, parameters, job.notebooks_dir,
+                                              job.timeout, km), 3)
+        request_stop(km)
+        return _finish(job, staging, plan_date, timings, started)
+
+
+def _finish(job: Job, staging: Path, plan_date: date, timings: dict[str, float], started: float) -> dict[str, Any]:
+    """The documents of an executed job (the kernel is winding down meanwhile)."""
+    from kamlib.method import portfolio
+    from kamlib.publishing import documents  # here, not at the top: a batch with nothing to do needs no pandas
+
+    if job.account_id is not None:
+        # the version keeps the account file it was built from (for `kam diff` and audits)
+        shutil.copyfile(loader.account_path(job.params_dir, job.account_id), staging / "account.yaml")
+        settings = loader.load_settings(job.params_dir)
+        account = loader.load_account(job.params_dir, job.account_id)
+        docs = documents.write_account_documents(staging, account, settings, plan_date, job.notebooks,
+                                                 version=job.version, input_hash=job.digest)
+        extra: dict[str, Any] = {"headline": portfolio.headline(account, settings, plan_date)}
+    else:
+        from kamlib.publishing import spreadsheet
+
+        whole = loader.load_portfolio(job.params_dir)
+        docs = documents.write_portfolio_document(staging, whole.settings, plan_date, job.notebooks[0],
+                                                  version=job.version, input_hash=job.digest)
+        spreadsheet.write_portfolio_workbook(staging / "portfolio.xlsx", whole, plan_date)
+        docs.append("portfolio.xlsx")
+        extra = {"accounts": len(whole.accounts)}
+    extra["pdf"] = _print_pdfs(job, staging, docs)
+    timings["total"] = round(time.perf_counter() - started, 3)
+    return {"timings": timings, "documents": docs, **extra}
+
+
+def _print_pdfs(job: Job, staging: Path, docs: list[str]) -> str:
+    """PDFs of the job's HTML documents; returns "printed" or why they were skipped."""
+    from kamlib.publishing import pdf
+
+    browser = pdf.find_chromium()
+    if browser.path is None:
+        return f"skipped: {browser.reason}"
+    pages = [name for name in docs if name.endswith(".html")]
+    try:
+        pdf.print_pdfs([(staging / name, staging / f"{name[:-5]}.pdf") for name in pages], browser.path)
+    except pdf.PdfError as err:
+        raise RunError(job.owner, "(pdf)", None, str(err)) from None
+    docs.extend(f"{name[:-5]}.pdf" for name in pages)
+    return "printed"
+
+
+def publish_job(job: Job, outputs: Path, staging: Path, built: dict[str, Any]) -> versions.Version:
+    """Write the manifest and move the staging folder into place (call with the lock held)."""
+    manifest = {
+        "account": job.owner, "kind": job.kind, "as_of": job.as_of, "status": "published",
+        "inputs": job.inputs, "input_hash": job.digest, "software": software_versions(),
+        "notebooks": [f"{n}.ipynb" for n in job.notebooks], **built,
+    }
+    return versions.publish(outputs, job.owner, staging, manifest)
+
+
+def run_job(job: Job, outputs: Path, fork_kernel: bool = False) -> RunResult:
+    """Build a job in this process and publish it; a failure is kept apart and re-raised.
+
+    With `fork_kernel` (the command line's one-off runs), the job's kernel is forked from this
+    process when that is safe (`kernels.zygote_here`), instead of starting a new Python that
+    imports everything again."""
+    started = time.perf_counter()
+    staging = versions.new_staging(outputs, job.owner)
+    zygote = None
+    if fork_kernel:
+        from kamlib.execution import kernels
+
+        zygote = kernels.zygote_here(KERNEL_MODULES)
+    try:
+        built = build(job, staging, zygote=zygote)
+    except RunError as err:
+        kept = versions.keep_failed(outputs, job.owner, staging)
+        raise RunError(err.account, err.notebook, err.cell, err.error, kept=str(kept)) from None
+    except OSError as err:  # the documents could not be written: a full disk, a read-only folder
+        shutil.rmtree(staging, ignore_errors=True)
+        raise RunError(job.owner, "(documents)", None, f"could not write: {err.strerror}") from None
+    finally:
+        if zygote is not None:
+            zygote.discard()
+    try:
+        version = publish_job(job, outputs, staging, built)
+    except PublishError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return RunResult(job.owner, "published", version, time.perf_counter() - started)
+
+
+def run_account(params_dir: Path, outputs: Path, account_id: str, as_of: str | date | None = None,
+                force: bool = False, notebooks_dir: Path = NOTEBOOKS_DIR, timeout: int = DEFAULT_TIMEOUT,
+                fork_kernel: bool = False) -> RunResult:
+    """Validate, execute the four step notebooks, build the documents and publish a version.
+
+    Call with the outputs lock held (see `versions.outputs_lock`).
+    """
+    job = plan_account(params_dir, outputs, account_id, as_of, force, notebooks_dir, timeout)
+    return job if isinstance(job, RunResult) else run_job(job, outputs, fork_kernel)
+
+
+def run_portfolio(params_dir: Path, outputs: Path, as_of: str | date | None = None, force: bool = False,
+                  notebooks_dir: Path = NOTEBOOKS_DIR, timeout: int = DEFAULT_TIMEOUT,
+                  fork_kernel: bool = False) -> RunResult:
+    """Execute the portfolio overview notebook and publish it as `outputs/portfolio/vNNNN/`."""
+    job = plan_portfolio(params_dir, outputs, as_of, force, notebooks_dir, timeout)
+    return job if isinstance(job, RunResult) else run_job(job, outputs, fork_kernel)

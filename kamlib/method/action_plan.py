@@ -1,0 +1,188 @@
+"""Step 4 of the method: the joint business plan and how healthy it is.
+
+Objectives are achieved by strategies, strategies by projects; projects are staffed from
+both sides and have deadlines. Plan health (0..100) starts at 100 and loses points for what
+makes a plan unreliable; every deduction is reported with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from kamlib.parameters.model import Account
+from kamlib.method.scorecard import latest_assessment
+
+OPEN_STATUSES = ("planned", "in_progress", "blocked")
+STALE_ASSESSMENT_DAYS = 180
+STALE_CONTACT_DAYS = 90
+PAIRED_FUNCTIONS = ("operations", "finance", "product_development")
+# A customer-side owner written as one of these is not a person yet: the plan is not joint.
+_PLACEHOLDER = re.compile(r"\b(tbd|tba|tbc|to be (named|confirmed|decided|appointed)|todo|unknown|n/?a|none|vacant)\b|\?",
+                          re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Health:
+    """Plan health: the score and the deductions that lowered it, largest first."""
+
+    score: int
+    deductions: list[tuple[int, str]] = field(default_factory=list)
+
+
+def overdue_projects(account: Account, as_of: date) -> list[str]:
+    """Ids of projects not done or cancelled whose due date is before the planning date."""
+    return [p.id for p in account.joint_plan.projects if p.status in OPEN_STATUSES and p.due < as_of]
+
+
+def objectives_table(account: Account) -> pd.DataFrame:
+    """The joint plan's objectives with measure, target, date and whether the customer sees them."""
+    rows = [{"id": o.id, "statement": o.statement, "metric": o.metric, "target": o.target, "due": o.due,
+             "shared": o.shared} for o in account.joint_plan.objectives]
+    return pd.DataFrame(rows, columns=["id", "statement", "metric", "target", "due", "shared"])
+
+
+def strategies_table(account: Account) -> pd.DataFrame:
+    """The strategies, the objectives each serves, how many projects carry it, and whether shared."""
+    plan = account.joint_plan
+    rows = [{"id": s.id, "statement": s.statement, "objectives": ", ".join(s.objectives),
+             "projects": sum(1 for p in plan.projects if p.strategy == s.id), "shared": s.shared}
+            for s in plan.strategies]
+    return pd.DataFrame(rows, columns=["id", "statement", "objectives", "projects", "shared"])
+
+
+def traceability_table(account: Account, as_of: date) -> pd.DataFrame:
+    """Objective → strategy → project, one row per link; gaps appear as empty cells."""
+    plan = account.joint_plan
+    rows = []
+    for o in plan.objectives:
+        strategies = [s for s in plan.strategies if o.id in s.objectives]
+        if not strategies:
+            rows.append({"objective": o.id, "objective_statement": o.statement, "strategy": None, "project": None,
+                         "status": None, "due": None, "overdue": False})
+        for s in strategies:
+            projects = [p for p in plan.projects if p.strategy == s.id]
+            if not projects:
+                rows.append({"objective": o.id, "objective_statement": o.statement, "strategy": s.id,
+                             "project": None, "status": None, "due": None, "overdue": False})
+            for p in projects:
+                rows.append({"objective": o.id, "objective_statement": o.statement, "strategy": s.id,
+                             "project": p.id, "status": p.status, "due": p.due,
+                             "overdue": p.status in OPEN_STATUSES and p.due < as_of})
+    return pd.DataFrame(rows, columns=["objective", "objective_statement", "strategy", "project",
+                                       "status", "due", "overdue"])
+
+
+def plan_gaps(account: Account) -> tuple[list[str], list[str]]:
+    """(objectives with no strategy, strategies with no project)."""
+    plan = account.joint_plan
+    served = {ref for s in plan.strategies for ref in s.objectives}
+    staffed = {p.strategy for p in plan.projects}
+    return ([o.id for o in plan.objectives if o.id not in served],
+            [s.id for s in plan.strategies if s.id not in staffed])
+
+
+def stale_contacts(account: Account, as_of: date) -> list[str]:
+    """Contacts not touched for more than 90 days before the planning date."""
+    return [c.name for c in account.relationships if (as_of - c.last_contact).days > STALE_CONTACT_DAYS]
+
+
+def missing_customer_owner(account: Account) -> list[str]:
+    """Ids of open projects whose customer-side owner is a placeholder ("TBD", "to be named", …)."""
+    return [p.id for p in account.joint_plan.projects
+            if p.status not in ("done", "cancelled") and _PLACEHOLDER.search(p.customer_owner)]
+
+
+def coverage_matrix(account: Account) -> pd.DataFrame:
+    """Our functions (rows, from each contact's owner) × the customer's functions (columns):
+    how many contacts each pairing covers. "Zippering" shows as counts off the sales ×
+    procurement cell."""
+    ours = {m.name: m.function for m in account.team}
+    pairs = pd.DataFrame([{"our function": ours.get(c.owner, "other"), "their function": c.function}
+                          for c in account.relationships], columns=["our function", "their function"])
+    if pairs.empty:
+        return pd.DataFrame()
+    return pd.crosstab(pairs["our function"], pairs["their function"])
+
+
+def key_players(account: Account) -> pd.DataFrame:
+    """The key-player check: a decision maker, a sponsor or champion, and an executive contact."""
+    contacts = account.relationships
+    checks = [
+        ("decision maker identified", [c.name for c in contacts if c.buying_role == "decision_maker"]),
+        ("sponsor or champion (attitude +2)",
+         [c.name for c in contacts if c.buying_role == "sponsor" or c.attitude == 2]),
+        ("executive-level contact", [c.name for c in contacts if c.level == "executive"]),
+    ]
+    return pd.DataFrame([{"check": name, "met": bool(who), "who": ", ".join(who)} for name, who in checks])
+
+
+def plan_health(account: Account, as_of: date) -> Health:
+    """Plan health 0..100. Deductions (each capped as shown):
+
+    - no assessment on or before the planning date: −25; latest one older than 180 days: −15
+    - overdue projects: −10 each, at most −30
+    - objectives without a strategy and strategies without a project: −5 each, at most −20
+    - no executive-level contact at the customer: −10
+    - no decision maker identified among the contacts: −5
+    - fewer than two of operations, finance and product development covered: −10
+    - no sponsor or champion (buying role sponsor, or attitude +2): −5
+    - open projects without a named customer-side owner: −5 each, at most −15
+    - contacts not touched for more than 90 days: −2 each, at most −10
+    """
+    deductions: list[tuple[int, str]] = []
+    latest = latest_assessment(account, as_of)
+    if latest is None:
+        deductions.append((25, "no scorecard assessment on or before the planning date"))
+    elif (as_of - latest.date).days > STALE_ASSESSMENT_DAYS:
+        deductions.append((15, f"latest assessment is {(as_of - latest.date).days} days old"))
+    overdue = overdue_projects(account, as_of)
+    if overdue:
+        deductions.append((min(30, 10 * len(overdue)), f"{len(overdue)} overdue project(s): {', '.join(overdue)}"))
+    orphans, idle = plan_gaps(account)
+    if orphans or idle:
+        parts = ([f"objectives without a strategy: {', '.join(orphans)}"] if orphans else []) + \
+                ([f"strategies without a project: {', '.join(idle)}"] if idle else [])
+        deductions.append((min(20, 5 * (len(orphans) + len(idle))), "; ".join(parts)))
+    contacts = account.relationships
+    if not any(c.level == "executive" for c in contacts):
+        deductions.append((10, "no executive-level contact at the customer"))
+    if not any(c.buying_role == "decision_maker" for c in contacts):
+        deductions.append((5, "no decision maker identified"))
+    if not any(c.buying_role == "sponsor" or c.attitude == 2 for c in contacts):
+        deductions.append((5, "no sponsor or champion at the customer"))
+    unowned = missing_customer_owner(account)
+    if unowned:
+        deductions.append((min(15, 5 * len(unowned)),
+                           f"{len(unowned)} project(s) without a named customer-side owner: {', '.join(unowned)}"))
+    covered = {c.function for c in contacts} & set(PAIRED_FUNCTIONS)
+    if len(covered) < 2:
+        deductions.append((10, f"relationships cover {len(covered)} of operations, finance and product development"))
+    stale = stale_contacts(account, as_of)
+    if stale:
+        deductions.append((min(10, 2 * len(stale)), f"{len(stale)} contact(s) not touched for over {STALE_CONTACT_DAYS} days"))
+    deductions.sort(key=lambda d: -d[0])
+    return Health(max(0, 100 - sum(d[0] for d in deductions)), deductions)
+
+
+def projects_table(account: Account, as_of: date) -> pd.DataFrame:
+    """Projects with both owners, dates and status; `overdue` marks open projects past due."""
+    rows = [{"id": p.id, "title": p.title, "strategy": p.strategy, "owner": p.owner,
+             "customer_owner": p.customer_owner, "start": p.start, "due": p.due, "status": p.status,
+             "overdue": p.status in OPEN_STATUSES and p.due < as_of, "shared": p.shared}
+            for p in account.joint_plan.projects]
+    return pd.DataFrame(rows, columns=["id", "title", "strategy", "owner", "customer_owner", "start", "due",
+                                       "status", "overdue", "shared"])
+
+
+def contacts_table(account: Account, as_of: date) -> pd.DataFrame:
+    """Contacts at the customer with influence, attitude, our owner and days since last contact."""
+    rows = [{"name": c.name, "title": c.title, "function": c.function, "level": c.level,
+             "influence": c.influence, "buying_role": c.buying_role or "", "attitude": c.attitude,
+             "owner": c.owner, "last_contact": c.last_contact, "days_since_contact": (as_of - c.last_contact).days}
+            for c in account.relationships]
+    return pd.DataFrame(rows, columns=["name", "title", "function", "level", "influence", "buying_role",
+                                       "attitude", "owner", "last_contact", "days_since_contact"])

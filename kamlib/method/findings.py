@@ -1,0 +1,200 @@
+""""What this means for the plan": findings drawn from each step's results.
+
+Each function returns three to six sentences computed from the analysis, never canned text:
+when the data does not support a finding, the finding is left out, and when there is not
+enough data yet the finding says so.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from kamlib.method import action_plan, competition, economics, environment, portfolio, scorecard
+from kamlib.parameters.model import US, Account, PortfolioSettings, readable
+from kamlib.parameters.loader import Portfolio
+
+
+def _strongest_answer(account: Account) -> str | None:
+    """"our strongest answer is innovation, where we lead Alpha Packaging by 2 points"."""
+    criteria = competition.criteria_table(account)
+    if criteria["gap_to_best"].isna().all():
+        return None
+    lead = criteria.sort_values(["weighted_gap", "weight"], ascending=False).iloc[0]
+    if lead["gap_to_best"] <= 0:
+        return None
+    rivals = [c.name for c in account.rivals]
+    best = max(rivals, key=lambda r: lead[r])
+    return (f"our strongest answer is {readable(lead['criterion'])}, where we lead {best} by "
+            f"{lead['gap_to_best']:g} point(s)")
+
+
+def environment_findings(account: Account) -> list[str]:
+    forces = environment.forces_table(account)
+    if forces.empty:
+        return ["No forces are recorded yet: the environment analysis is the first gap in this plan."]
+    found = []
+    top = forces.iloc[0]
+    effect = "threatens" if top["impact"] < 0 else ("helps" if top["impact"] > 0 else "touches")
+    answer = _strongest_answer(account)
+    found.append(f"{top['label']} is the highest-priority force ({top['horizon']} term, likelihood "
+                 f"{top['likelihood']:.0%}, impact {top['impact']:+d}): it {effect} the customer"
+                 + (f"; {answer}." if answer else "."))
+    threats = forces[(forces["impact"] < 0) & (forces["likelihood"] >= 0.5)]
+    if len(threats):
+        found.append(f"{len(threats)} of {len(forces)} forces are likely (≥ 50%) and hurt the customer "
+                     f"({', '.join(threats['label'].str.lower())}): our offer should help it answer them.")
+    helps = forces[forces["impact"] > 0]
+    if len(helps):
+        found.append(f"{len(helps)} force(s) help the customer ({', '.join(helps['label'].str.lower())}): "
+                     "growth we can share if our capacity follows.")
+    gaps = environment.unanswered_forces(account)
+    if len(gaps):
+        found.append(f"The joint plan does not yet answer {', '.join(gaps['label'].str.lower())}: "
+                     "no objective or strategy refers to it.")
+    else:
+        found.append("Every force of priority 0.5 or more is answered by an objective or strategy of the joint plan.")
+    return found
+
+
+def competition_findings(account: Account) -> list[str]:
+    found = []
+    strength = competition.relative_strength(account)
+    criteria = competition.criteria_table(account)
+    if strength is None:
+        found.append("No competitor is listed in this account: relative strength cannot be judged yet.")
+    else:
+        scores = competition.weighted_scores(account)
+        best = scores.drop(US).idxmax()
+        verb = "ahead of" if strength > 1.0 else ("level with" if strength == 1.0 else "behind")
+        found.append(f"On the customer's weighted buying criteria we score {scores[US]:.2f} against "
+                     f"{best}'s {scores[best]:.2f}: a relative strength of {strength:.2f}, {verb} the best competitor.")
+        answer = _strongest_answer(account)
+        if answer:
+            found.append(answer[0].upper() + answer[1:] + ".")
+        lag = criteria.sort_values("weighted_gap").iloc[0]
+        if lag["gap_to_best"] < 0:
+            found.append(f"We lose most on {readable(lag['criterion'])} (weight {lag['weight']:.0%}), "
+                         f"{-lag['gap_to_best']:g} point(s) behind the best competitor: closing it is worth "
+                         f"{-lag['weighted_gap']:.2f} of the customer's weighted score.")
+    shares = competition.share_of_wallet(account)
+    ours = shares.iloc[0]
+    leader = shares.iloc[1:-1].sort_values("share", ascending=False)
+    lead_text = (f"; {leader.iloc[0]['player']} holds {leader.iloc[0]['share']:.0%} as a "
+                 f"{readable(leader.iloc[0]['ladder'])}" if len(leader) else "")
+    found.append(f"We hold {ours['share']:.0%} of the customer's category spend as a "
+                 f"{readable(account.us.ladder)}{lead_text}; {shares.iloc[-1]['share']:.0%} is not held by any named "
+                 "supplier.")
+    matrix = competition.whitespace_matrix(account)
+    if matrix is not None:
+        counts = competition.whitespace_counts(matrix)
+        found.append(f"The whitespace map shows {counts['open']} open cell(s) to pursue, {counts['won']} won and "
+                     f"{counts['competitor']} held by competitors.")
+    return found
+
+
+def scorecard_findings(account: Account, settings: PortfolioSettings, as_of: date) -> list[str]:
+    table = scorecard.scorecard_table(account, settings, as_of)
+    if table.empty:
+        return ["No assessment is dated on or before the planning date: score the relationship first."]
+    latest = table.iloc[-1]
+    found = [f"The latest assessment ({latest['date']}) scores the customer {latest['customer_score']:.2f} and us "
+             f"{latest['supplier_score']:.2f}: class {readable(latest['class'])} — "
+             f"{scorecard.RESOURCE_GUIDE.get(latest['class'], 'see the class table').lower()}."]
+    if len(table) >= 2:
+        first = table.iloc[0]
+        delta = latest["customer_score"] - first["customer_score"]
+        trend = "improved" if delta > 0.05 else ("declined" if delta < -0.05 else "held steady")
+        moved = " (class moved from " + readable(first["class"]) + ")" if first["class"] != latest["class"] else ""
+        found.append(f"Since {first['date']} the customer's side has {trend} ({delta:+.2f}){moved}.")
+    else:
+        found.append("Only one assessment so far: the trend will show from the next cycle.")
+    found += [flag.message for flag in scorecard.mismatch_flags(account, settings, as_of)]
+    money = economics.financials_table(account).iloc[-1]
+    verdict = "makes money" if money["profit"] >= 0 else "loses money"
+    found.append(f"In {int(money['year'])} the account {verdict} after cost to serve: profit "
+                 f"{settings.currency} {money['profit']:,.0f} on revenue {settings.currency} {money['revenue']:,.0f} "
+                 f"({money['profit_margin']:.0%})." if money["revenue"] else
+                 f"No revenue recorded for {int(money['year'])} yet.")
+    ltv = economics.lifetime_value(account)
+    found.append(f"Over the next {ltv.years} years the relationship is worth about {settings.currency} "
+                 f"{ltv.value:,.0f} in today's money (see the assumptions above).")
+    return found[:6]
+
+
+def plan_findings(account: Account, as_of: date) -> list[str]:
+    health = action_plan.plan_health(account, as_of)
+    found = [f"Plan health is {health.score}/100."
+             + (f" The largest deduction: {health.deductions[0][1]}." if health.deductions else "")]
+    projects = account.joint_plan.projects
+    if projects:
+        by_status = pd.Series([p.status for p in projects]).value_counts()
+        found.append(f"{len(projects)} project(s) in the joint plan: "
+                     + ", ".join(f"{n} {readable(s)}" for s, n in by_status.items()) + ".")
+    else:
+        found.append("The joint plan has no projects yet: nothing will happen until it does.")
+    overdue = action_plan.overdue_projects(account, as_of)
+    if overdue:
+        found.append(f"{len(overdue)} project(s) are overdue ({', '.join(overdue)}): re-plan or close them "
+                     "with the customer.")
+    orphans, idle = action_plan.plan_gaps(account)
+    if orphans or idle:
+        parts = ([f"objective(s) {', '.join(orphans)} have no strategy"] if orphans else []) + \
+                ([f"strategy(ies) {', '.join(idle)} have no project"] if idle else [])
+        found.append("The plan has gaps: " + "; ".join(parts) + ".")
+    unowned = action_plan.missing_customer_owner(account)
+    if unowned:
+        found.append(f"Project(s) {', '.join(unowned)} have no named owner at the customer: the plan is not yet joint.")
+    missing = action_plan.key_players(account)
+    missing = missing[~missing["met"]]["check"].tolist()
+    if missing:
+        found.append(f"Key players missing: {', '.join(missing)}.")
+    coverage = action_plan.coverage_matrix(account)
+    if not coverage.empty:
+        theirs = set(coverage.columns)
+        unpaired = [f.replace("_", " ") for f in action_plan.PAIRED_FUNCTIONS if f not in theirs]
+        if unpaired:
+            found.append(f"No relationship yet with the customer's {', '.join(unpaired)}: zipper these functions, "
+                         "not only sales with purchasing.")
+    stale = action_plan.stale_contacts(account, as_of)
+    if stale:
+        found.append(f"{len(stale)} contact(s) not touched for over {action_plan.STALE_CONTACT_DAYS} days: {', '.join(stale)}.")
+    return found[:6]
+
+
+def portfolio_findings(whole: Portfolio, table: pd.DataFrame) -> list[str]:
+    settings = whole.settings
+    if table.empty:
+        return ["The portfolio has no accounts yet."]
+    currency = settings.currency
+    found = []
+    keys = table[table["class"].isin(["strategic_partner", "key_account"])]
+    room = settings.capacity - len(keys)
+    found.append(f"{len(keys)} of {len(table)} accounts qualify as strategic partner or key account against a capacity "
+                 f"of {settings.capacity}: " + (f"room for {room} more." if room >= 0 else f"{-room} too many to serve well."))
+    quads = portfolio.with_quadrants(table)
+    invest = quads[quads["quadrant"] == "Invest to partner"]["name"].tolist()
+    if invest:
+        found.append(f"{len(invest)} account(s) are attractive and led by us (invest to partner), "
+                     f"led by {', '.join(invest[:3])}.")
+    losing = table[table["profit"] < 0].sort_values("profit")
+    if len(losing):
+        found.append(f"{len(losing)} account(s) lose money after cost to serve, worst {losing.iloc[0]['name']} "
+                     f"({currency} {losing.iloc[0]['profit']:,.0f}); together they cost "
+                     f"{currency} {-losing['profit'].sum():,.0f}.")
+    ranks = portfolio.rank_differences(table, top=1)
+    if len(ranks) and ranks.iloc[0]["difference"] != 0:
+        r = ranks.iloc[0]
+        found.append(f"{r['name']} is number {r['revenue_rank']} by revenue but number {r['profit_rank']} by profit.")
+    conflicts = portfolio.competing_team_members(whole)
+    if len(conflicts):
+        people = sorted(set(conflicts["person"]))
+        found.append(f"{', '.join(people)} serve(s) two accounts that compete with each other: decide whether to "
+                     "separate the teams.")
+    overdue = int(table["overdue_projects"].sum())
+    if overdue:
+        found.append(f"{overdue} project(s) are overdue across the portfolio; the weakest plan is "
+                     f"{table.sort_values('plan_health').iloc[0]['name']} (health "
+                     f"{int(table['plan_health'].min())}).")
+    return found[:6]

@@ -1,0 +1,205 @@
+"""Across the portfolio: account attractiveness, the headline figures and the overview tables.
+
+Attractiveness (0..1) is Σ weight × factor with the weights of `portfolio.yaml`; each factor
+is scaled to 0..1 from the account's own file, so a plan job never needs another account:
+
+- `wallet`: the customer's category spend in the latest year on a log scale, 100 thousand
+  → 0 and 100 million → 1 in the portfolio's currency (a tenfold bigger wallet adds 1/3);
+- `growth_potential` and `willingness_to_partner`: the latest assessment's customer-side
+  score, (score − 1) / 4;
+- `margin`: the latest year's profit margin after cost to serve, −10 % → 0 and +30 % → 1.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from kamlib.method import action_plan, competition, scorecard
+from kamlib.parameters.model import Account, PortfolioSettings
+from kamlib.parameters.loader import Portfolio
+
+WALLET_FLOOR, WALLET_CEILING = 1e5, 1e8
+MARGIN_FLOOR, MARGIN_CEILING = -0.10, 0.30
+
+
+def _clip(x: float) -> float:
+    return min(1.0, max(0.0, x))
+
+
+def attractiveness_factors(account: Account, as_of: date) -> dict[str, float | None]:
+    """Each factor of attractiveness scaled to 0..1 (None when the data is not there yet)."""
+    latest_year = account.financials[-1]
+    wallet = latest_year.wallet
+    wallet_factor = 0.0 if wallet <= WALLET_FLOOR else _clip(
+        math.log10(wallet / WALLET_FLOOR) / math.log10(WALLET_CEILING / WALLET_FLOOR))
+    margin = latest_year.profit / latest_year.revenue if latest_year.revenue else None
+    margin_factor = None if margin is None else _clip((margin - MARGIN_FLOOR) / (MARGIN_CEILING - MARGIN_FLOOR))
+    latest = scorecard.latest_assessment(account, as_of)
+    return {
+        "wallet": wallet_factor,
+        "growth_potential": None if latest is None else (latest.customer.growth_potential - 1) / 4,
+        "margin": margin_factor,
+        "willingness_to_partner": None if latest is None else (latest.customer.willingness_to_partner - 1) / 4,
+    }
+
+
+def attractiveness(account: Account, settings: PortfolioSettings, as_of: date) -> float | None:
+    """Σ weight × factor; None if a weighted factor is unknown."""
+    factors = attractiveness_factors(account, as_of)
+    total = 0.0
+    for name, weight in settings.attractiveness.model_dump().items():
+        if weight == 0:
+            continue
+        if factors[name] is None:
+            return None
+        total += weight * factors[name]  # type: ignore[operator]
+    return total
+
+
+def headline(account: Account, settings: PortfolioSettings, as_of: date) -> dict[str, Any]:
+    """The account's key figures as of the plan date, as defined in DESIGN.md (manifest `headline`)."""
+    latest = scorecard.latest_assessment(account, as_of)
+    customer = supplier = klass = None
+    if latest is not None:
+        customer, supplier = scorecard.side_scores(latest, settings.scorecard.weights)
+        klass = scorecard.classify(customer, supplier, settings.scorecard.classes)
+    year = account.financials[-1]
+    overdue = action_plan.overdue_projects(account, as_of)
+    return {
+        "account": account.id,
+        "name": account.name,
+        "as_of": as_of.isoformat(),
+        "assessment_date": latest.date.isoformat() if latest else None,
+        "customer_score": _round(customer),
+        "supplier_score": _round(supplier),
+        "class": klass,
+        "relative_strength": _round(competition.relative_strength(account)),
+        "year": year.year,
+        "revenue": _round(year.revenue),
+        "wallet": _round(year.wallet),
+        "share_of_wallet": _round(year.revenue / year.wallet if year.wallet else None),
+        "gross_margin": _round(year.gross_margin),
+        "cost_to_serve": _round(year.cost_to_serve),
+        "profit": _round(year.profit),
+        "attractiveness": _round(attractiveness(account, settings, as_of)),
+        "plan_health": action_plan.plan_health(account, as_of).score,
+        "overdue_projects": len(overdue),
+        "overdue_project_ids": overdue,
+    }
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(float(x), 4)
+
+
+def portfolio_table(portfolio: Portfolio, as_of: date) -> pd.DataFrame:
+    """The headline figures of every account, most attractive first."""
+    rows = [headline(a, portfolio.settings, as_of) for a in portfolio.accounts.values()]
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    return table.sort_values(["attractiveness", "account"], ascending=[False, True],
+                             na_position="last", kind="stable").reset_index(drop=True)
+
+
+def whale_curve(table: pd.DataFrame) -> pd.DataFrame:
+    """Accounts ranked by profit, highest first, with cumulative profit (ends at the total)."""
+    ranked = table.sort_values(["profit", "account"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    ranked["cumulative_profit"] = ranked["profit"].cumsum()
+    return ranked[["account", "name", "revenue", "profit", "cumulative_profit"]]
+
+
+def competing_team_members(portfolio: Portfolio) -> pd.DataFrame:
+    """People on the teams of two accounts that compete with each other (a confidentiality risk)."""
+    accounts = portfolio.accounts
+    pairs = sorted({tuple(sorted((a_id, b_id))) for a_id, a in accounts.items()
+                    for b_id in a.competes_with if b_id in accounts})
+    rows = []
+    for a_id, b_id in pairs:
+        shared = sorted({m.name for m in accounts[a_id].team} & {m.name for m in accounts[b_id].team})
+        rows += [{"person": name, "account": a_id, "competing_account": b_id} for name in shared]
+    return pd.DataFrame(rows, columns=["person", "account", "competing_account"])
+
+
+# The portfolio matrix's quadrants: attractiveness at or above the portfolio's median is "high"
+# (attractiveness is relative: the question is where to put scarce resources first); relative
+# strength ≥ 1 means we lead the best competitor (no listed competitor counts as level, 1.0).
+QUADRANTS = {
+    ("high", "strong"): ("Invest to partner", "Attractive and we lead: commit a dedicated team and joint projects."),
+    ("high", "weak"): ("Build strength", "Attractive but a competitor is preferred: invest selectively to close "
+                                         "the gaps on the criteria that weigh most."),
+    ("low", "strong"): ("Maintain efficiently", "We lead in a less attractive account: protect it and serve it at "
+                                                "low cost to serve."),
+    ("low", "weak"): ("Reconsider", "Less attractive and we trail: serve on standard terms or withdraw resources."),
+}
+STRENGTH_SPLIT = 1.0
+# Team size the method's resource guidance implies per class (people on our account team).
+RECOMMENDED_TEAM = {"strategic_partner": 4, "key_account": 3, "develop": 2, "maintain": 1}
+
+
+def quadrant(attractiveness: float | None, strength: float | None, split: float) -> str | None:
+    """The quadrant's name for an account's position (None while attractiveness is unknown)."""
+    if attractiveness is None or pd.isna(attractiveness):
+        return None
+    strength = STRENGTH_SPLIT if strength is None or pd.isna(strength) else strength
+    key = ("high" if attractiveness >= split else "low", "strong" if strength >= STRENGTH_SPLIT else "weak")
+    return QUADRANTS[key][0]
+
+
+def quadrant_table() -> pd.DataFrame:
+    """The four quadrants and the strategy each recommends."""
+    return pd.DataFrame([{"quadrant": name, "attractiveness": a, "our strength": s, "recommended strategy": text}
+                         for (a, s), (name, text) in QUADRANTS.items()])
+
+
+def attractiveness_split(table: pd.DataFrame) -> float:
+    """Where "high" attractiveness starts: the portfolio's median (0.5 if nothing is known)."""
+    known = table["attractiveness"].dropna()
+    return float(known.median()) if len(known) else 0.5
+
+
+def with_quadrants(table: pd.DataFrame) -> pd.DataFrame:
+    """The portfolio table with each account's quadrant."""
+    out = table.copy()
+    split = attractiveness_split(table)
+    out["quadrant"] = [quadrant(a, s, split) for a, s in zip(out["attractiveness"], out["relative_strength"])]
+    return out
+
+
+def capacity_check(table: pd.DataFrame, capacity: int) -> pd.DataFrame:
+    """Accounts per class, and how many qualify as key (strategic partner or key account)
+    against the capacity to run key accounts."""
+    counts = table["class"].fillna("not assessed").value_counts()
+    key = int(counts.get("strategic_partner", 0) + counts.get("key_account", 0))
+    rows = [{"item": f"class: {name}", "accounts": int(n)} for name, n in counts.items()]
+    rows += [{"item": "qualify as key (strategic partner + key account)", "accounts": key},
+             {"item": "capacity (portfolio.yaml)", "accounts": capacity},
+             {"item": "headroom (capacity − qualifying)", "accounts": capacity - key}]
+    return pd.DataFrame(rows)
+
+
+def rank_differences(table: pd.DataFrame, top: int = 5) -> pd.DataFrame:
+    """Accounts whose rank by revenue and rank by profit differ most (1 = biggest)."""
+    out = table[["account", "name", "revenue", "profit"]].copy()
+    out["revenue_rank"] = out["revenue"].rank(ascending=False, method="min").astype(int)
+    out["profit_rank"] = out["profit"].rank(ascending=False, method="min").astype(int)
+    out["difference"] = out["profit_rank"] - out["revenue_rank"]
+    order = out["difference"].abs().sort_values(ascending=False, kind="stable").index
+    return out.loc[order].head(top).reset_index(drop=True)
+
+
+def resource_allocation(portfolio: Portfolio, table: pd.DataFrame) -> pd.DataFrame:
+    """Recommended team size for each account's class against the team it has today."""
+    rows = []
+    for record in table.to_dict("records"):
+        team = len(portfolio.accounts[record["account"]].team)
+        recommended = RECOMMENDED_TEAM.get(record["class"])
+        gap = None if recommended is None else team - recommended
+        verdict = "" if gap is None else ("over-staffed" if gap > 0 else "under-staffed" if gap < 0 else "as recommended")
+        rows.append({"account": record["account"], "class": record["class"], "team": team,
+                     "recommended": recommended, "difference": gap, "verdict": verdict})
+    return pd.DataFrame(rows, columns=["account", "class", "team", "recommended", "difference", "verdict"])

@@ -1,0 +1,124 @@
+"""Step 3 of the method: the mutual customer scorecard and the account's class.
+
+The scorecard watches both sides: how the customer behaves toward us (willingness to
+partner, transparency, growth potential, responsiveness) and how we behave toward it
+(willingness to partner, transparency, contribution to its growth). Each side's weighted
+score is Σ weight × score with the portfolio's weights, on the 1..5 scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from kamlib.parameters.model import Account, AccountClass, Assessment, PortfolioSettings, ScorecardWeights
+
+# What each class means for the resources we put into the account (documented in the README).
+RESOURCE_GUIDE = {
+    "strategic_partner": "Dedicated cross-functional team, executive sponsor, joint investment projects",
+    "key_account": "Named key account manager with regular cross-functional coverage",
+    "develop": "Selective investment where the scorecard shows potential; prove it before scaling",
+    "maintain": "Efficient service: standard terms, low cost to serve, no dedicated team",
+}
+
+
+def side_scores(assessment: Assessment, weights: ScorecardWeights) -> tuple[float, float]:
+    """(customer score, supplier score): Σ weight × score on each side of one assessment."""
+    customer = sum(w * getattr(assessment.customer, k) for k, w in weights.customer.model_dump().items())
+    supplier = sum(w * getattr(assessment.supplier, k) for k, w in weights.supplier.model_dump().items())
+    return customer, supplier
+
+
+def latest_assessment(account: Account, as_of: date) -> Assessment | None:
+    """The newest assessment dated on or before the planning date (None if there is none)."""
+    dated = [a for a in account.scorecard if a.date <= as_of]
+    return max(dated, key=lambda a: a.date) if dated else None
+
+
+def classify(customer: float, supplier: float, classes: list[AccountClass]) -> str:
+    """The first class whose `customer_min` and `supplier_min` both hold."""
+    for cls in classes:
+        if customer >= cls.customer_min - 1e-9 and supplier >= cls.supplier_min - 1e-9:
+            return cls.name
+    return classes[-1].name
+
+
+def scorecard_table(account: Account, settings: PortfolioSettings, as_of: date) -> pd.DataFrame:
+    """One row per assessment up to `as_of`: the attributes, both weighted scores and the class."""
+    weights = settings.scorecard.weights
+    rows = []
+    for a in account.scorecard:
+        if a.date > as_of:
+            continue
+        customer, supplier = side_scores(a, weights)
+        rows.append({
+            "date": a.date,
+            **{f"customer.{k}": v for k, v in a.customer.model_dump().items()},
+            **{f"supplier.{k}": v for k, v in a.supplier.model_dump().items()},
+            "customer_score": customer,
+            "supplier_score": supplier,
+            "class": classify(customer, supplier, settings.scorecard.classes),
+            "evidence": a.evidence,
+        })
+    return pd.DataFrame(rows)
+
+
+def resource_table(settings: PortfolioSettings) -> pd.DataFrame:
+    """The portfolio's classes with their thresholds and what each means for resources."""
+    return pd.DataFrame([{
+        "class": c.name, "customer_min": c.customer_min, "supplier_min": c.supplier_min,
+        "resources": RESOURCE_GUIDE.get(c.name, "As the portfolio team decides for this class"),
+    } for c in settings.scorecard.classes])
+
+
+def assessment_matrix(table: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard turned for reading: one row per attribute (and the weighted scores and
+    class), one column per assessment date."""
+    if table.empty:
+        return pd.DataFrame()
+    body = table.drop(columns=["evidence"]).set_index("date").T
+    body.columns = [str(d) for d in body.columns]
+    labels = [i.replace("customer.", "customer: ").replace("supplier.", "us: ").replace("_", " ") for i in body.index]
+    return body.set_axis(labels, axis=0).rename_axis("attribute").reset_index()
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A mismatch between the two sides of the scorecard."""
+
+    kind: str  # "under_investing" | "opportunistic_customer"
+    message: str
+
+
+def mismatch_flags(account: Account, settings: PortfolioSettings, as_of: date) -> list[Flag]:
+    """Where the two sides of the relationship do not match.
+
+    - under-investing: in the latest assessment the customer's weighted score exceeds ours by
+      0.5 or more, or its willingness to partner exceeds ours by a full point;
+    - opportunistic customer: in each of the last two assessments the customer's transparency
+      or responsiveness is 2 or lower while our side scores 3.5 or more (we invest, it does not
+      reciprocate).
+    """
+    table = scorecard_table(account, settings, as_of)
+    flags: list[Flag] = []
+    if table.empty:
+        return flags
+    latest = table.iloc[-1]
+    gap = latest["customer_score"] - latest["supplier_score"]
+    willing_gap = latest["customer.willingness_to_partner"] - latest["supplier.willingness_to_partner"]
+    if gap >= 0.5 - 1e-9 or willing_gap >= 1:
+        flags.append(Flag("under_investing",
+                          f"The customer is more willing than we are ({latest['customer_score']:.2f} against our "
+                          f"{latest['supplier_score']:.2f}; willingness to partner {latest['customer.willingness_to_partner']:g} "
+                          f"against our {latest['supplier.willingness_to_partner']:g}): we may be under-investing."))
+    last_two = table.tail(2)
+    if len(last_two) == 2:
+        guarded = (last_two["customer.transparency"] <= 2) | (last_two["customer.responsiveness"] <= 2)
+        invested = last_two["supplier_score"] >= 3.5
+        if (guarded & invested).all():
+            flags.append(Flag("opportunistic_customer",
+                              "We invest (our side ≥ 3.5) while the customer stays guarded: transparency or "
+                              "responsiveness at 2 or lower in both of the last two assessments."))
+    return flags

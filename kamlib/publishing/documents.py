@@ -1,0 +1,162 @@
+"""Plan documents: executed notebooks → self-contained, readable HTML pages per audience.
+
+`plan.html` is the internal plan (every step); `joint-plan.html` is for the customer and is
+rendered from `customer_view.shared_view`, never from the account itself.
+
+Code is hidden, figures are embedded as images, nothing is fetched from the internet, and the
+page is the same bytes for the same inputs (papermill's injected cell, execution counts and
+timing metadata are left out).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import functools
+import io
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from kamlib.method import action_plan, customer_view, scorecard
+from kamlib.parameters.model import Account, PortfolioSettings
+
+_env = Environment(loader=PackageLoader("kamlib.publishing", "templates"), autoescape=select_autoescape(["html", "j2"]),
+                   trim_blocks=True, lstrip_blocks=True)
+
+
+def template(name: str):  # noqa: ANN201 - a jinja2 Template
+    """A document template, compiled once per process."""
+    return _env.get_template(name)
+
+
+def css_string(text: str) -> Markup:
+    """A quoted CSS string whose every character but letters, digits and spaces is a CSS escape,
+    so text from a parameter file cannot end the string or the style sheet."""
+    body = "".join(c if c.isalnum() and c.isascii() or c == " " else f"\\{ord(c):x} " for c in str(text))
+    return Markup(f'"{body}"')
+
+
+_env.filters["css_string"] = css_string
+
+
+@functools.cache
+def exporter():  # imported late: nbconvert is slow to import and only publishing needs it
+    """One HTML exporter per process: its templates are compiled once."""
+    from nbconvert import HTMLExporter
+
+    html = HTMLExporter(template_name="basic")
+    html.exclude_input = True
+    html.exclude_input_prompt = True
+    html.exclude_output_prompt = True
+    html.anchor_link_text = ""
+    return html
+
+
+def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop what varies between runs or is not for readers: parameter cells, the interactive
+    editors (tagged `interactive`), prompts, timings."""
+    nb = copy.deepcopy(nb)
+    left_out = {"injected-parameters", "parameters", "papermill-error-cell-tag", "interactive"}
+    nb.cells = [c for c in nb.cells if not left_out & set(c.metadata.get("tags", []))]
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"c{i}"
+        cell.metadata = {}
+        if cell.cell_type == "code":
+            cell.execution_count = None
+            for out in cell.get("outputs", []):
+                if "execution_count" in out:
+                    out["execution_count"] = None
+                out.get("metadata", {}).clear()
+    nb.metadata = {"language_info": {"name": "python"}}
+    return nb
+
+
+def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
+    """The first markdown heading of a notebook."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return fallback
+
+
+def section_html(nb: nbformat.NotebookNode) -> str:
+    """An executed notebook as the HTML body of a document section (outputs and text only)."""
+    body, _ = exporter().from_notebook_node(_clean(nb))
+    return body
+
+
+def render_sections(folder: Path, notebooks: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
+    """Each executed notebook as an HTML section body (outputs and text only)."""
+    sections = []
+    for name in notebooks:
+        nb = nbformat.read(folder / f"{name}.ipynb", as_version=4)
+        sections.append({"id": name, "title": notebook_title(nb, name), "body": section_html(nb)})
+    return sections
+
+
+def png_base64(fig: Any) -> str:
+    """A figure as base64 PNG for embedding (same bytes for the same figure)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def write_account_documents(folder: Path, account: Account, settings: PortfolioSettings, as_of: date,
+                            notebooks: tuple[str, ...], version: int, input_hash: str) -> list[str]:
+    """Write `plan.html` (the internal plan) and `joint-plan.html` (for the customer) into a
+    staging folder; returns the file names."""
+    latest = scorecard.latest_assessment(account, as_of)
+    klass = None
+    if latest is not None:
+        klass = scorecard.classify(*scorecard.side_scores(latest, settings.scorecard.weights),
+                                   settings.scorecard.classes)
+    name = f"v{version:04d}"
+    page = template("plan.html.j2").render(
+        title=f"Account plan: {account.name}", kind="Internal account plan — confidential",
+        subject=account.name, supplier=settings.supplier, as_of=as_of.isoformat(), version=name,
+        facts=[("Industry", account.industry), ("Country", account.country),
+               ("Class", (klass or "not assessed").replace("_", " ")),
+               ("Plan health", f"{action_plan.plan_health(account, as_of).score} / 100")],
+        sections=render_sections(folder, notebooks), input_hash=input_hash, notes=account.notes,
+        footer_text=f"{account.name} · account plan {name} · {as_of.isoformat()} · internal, confidential",
+    )
+    (folder / "plan.html").write_text(page, encoding="utf-8")
+    write_joint_plan(folder, customer_view.shared_view(account, settings, as_of), name)
+    return ["plan.html", "joint-plan.html"]
+
+
+def write_joint_plan(folder: Path, shared: customer_view.SharedPlan, version: str) -> None:
+    """The customer-facing joint business plan, rendered from the shared view only (the
+    template never sees the account)."""
+    from kamlib.display import charts
+
+    projects = shared.projects_frame()
+    timeline = png_base64(charts.gantt(projects, shared.as_of)) if len(projects) else None
+    page = template("joint-plan.html.j2").render(
+        plan=shared, version=version, timeline=timeline,
+        footer_text=f"Joint business plan · {shared.customer} and {shared.supplier} · {version} · "
+                    f"{shared.as_of.isoformat()}",
+    )
+    (folder / "joint-plan.html").write_text(page, encoding="utf-8")
+
+
+def write_portfolio_document(folder: Path, settings: PortfolioSettings, as_of: date, notebook: str,
+                             version: int, input_hash: str) -> list[str]:
+    """Write `portfolio.html`, the cross-account overview, into a staging folder."""
+    name = f"v{version:04d}"
+    page = template("plan.html.j2").render(
+        title=f"Key account portfolio: {settings.supplier}", kind="Portfolio overview — internal",
+        subject="Key account portfolio", supplier=settings.supplier, as_of=as_of.isoformat(),
+        version=name, facts=[("Capacity", f"{settings.capacity} key accounts")],
+        sections=render_sections(folder, [notebook]), input_hash=input_hash,
+        footer_text=f"{settings.supplier} · key account portfolio {name} · {as_of.isoformat()} · internal, confidential",
+    )
+    (folder / "portfolio.html").write_text(page, encoding="utf-8")
+    return ["portfolio.html"]

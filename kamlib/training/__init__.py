@@ -1,0 +1,1 @@
+"""The training course's checks: exercises on the case account, with feedback computed from it."""
