@@ -1,17 +1,21 @@
 """The typed model of the parameter files, in the words of the method.
 
 Field checks (types, ranges, enumerations, unknown keys) live here; rules that span fields
-(weights summing to 1, references between ids) live in `kamlib.parameters.rules`.
+(weights summing to 1, references between ids) live in `kamlib.parameters.rules`. Every field
+carries a description in the user's words: `kamlib.parameters.schema` turns the models into the
+JSON Schema an editor checks a parameter file against as it is typed.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue, WithJsonSchema
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$"
 
@@ -21,23 +25,41 @@ def _finite(value: float) -> None:
         raise PydanticCustomError("range", "expected a finite number, got {got}", {"got": str(value)})
 
 
-def _between(lo: float, hi: float):
-    def check(value: float) -> float:
+@dataclass(frozen=True)
+class _Range:
+    """A number's allowed range, checked after its type with our own message.
+
+    Not pydantic's `ge`/`le`, whose messages read worse; the JSON Schema still carries the range
+    as `minimum`/`maximum`, so an editor flags a score of 7 as it is typed.
+    """
+
+    lo: float
+    hi: float | None = None  # None: no upper bound
+
+    def check(self, value: float) -> float:
         _finite(value)
-        if not lo <= value <= hi:
+        if self.hi is None and value < self.lo:
+            raise PydanticCustomError("range", "must be at least {lo}, got {got}",
+                                      {"lo": _num(self.lo), "got": _num(value)})
+        if self.hi is not None and not self.lo <= value <= self.hi:
             raise PydanticCustomError("range", "must be between {lo} and {hi}, got {got}",
-                                      {"lo": _num(lo), "hi": _num(hi), "got": _num(value)})
+                                      {"lo": _num(self.lo), "hi": _num(self.hi), "got": _num(value)})
         return value
-    return AfterValidator(check)
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        bounds = {"minimum": self.lo} if self.hi is None else {"minimum": self.lo, "maximum": self.hi}
+        return {**handler(schema), **bounds}
 
 
-def _at_least(lo: float):
-    def check(value: float) -> float:
-        _finite(value)
-        if value < lo:
-            raise PydanticCustomError("range", "must be at least {lo}, got {got}", {"lo": _num(lo), "got": _num(value)})
-        return value
-    return AfterValidator(check)
+def _between(lo: float, hi: float) -> _Range:
+    return _Range(lo, hi)
+
+
+def _at_least(lo: float) -> _Range:
+    return _Range(lo)
 
 
 def _num(x: float) -> str:
@@ -53,7 +75,10 @@ MAX_TEXT = 5_000     # characters in one text field: a long paragraph fits, a pa
 MAX_NOTES = 20_000   # the free-form internal notes of an account
 
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
-FreeText = Annotated[str, BeforeValidator(_text_from_scalar), Field(min_length=1, max_length=MAX_TEXT)]
+# An editor must accept what the model accepts: text, or a number it reads as text.
+FreeText = Annotated[str, BeforeValidator(_text_from_scalar), Field(min_length=1, max_length=MAX_TEXT),
+                     WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
+                                               {"type": "number"}]})]
 Fraction = Annotated[float, _between(0, 1)]
 Score = Annotated[float, _between(1, 5)]
 Money = Annotated[float, _at_least(0)]
@@ -76,6 +101,9 @@ US = "us"
 
 
 class Strict(BaseModel):
+    """A part of a parameter file: unknown keys are errors (usually typos), values are taken as
+    written (a quoted "3" is not a score), and a loaded model is read-only."""
+
     # Folded YAML text (`>`) ends in a newline; strip it so findings read as sentences.
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, str_strip_whitespace=True)
 
@@ -83,73 +111,150 @@ class Strict(BaseModel):
 # --- portfolio.yaml -------------------------------------------------------------------------
 
 class CustomerWeights(Strict):
-    willingness_to_partner: Fraction
-    transparency: Fraction
-    growth_potential: Fraction
-    responsiveness: Fraction
+    """How much each attribute of the customer's side counts in its customer score (0..1 each, summing to 1)."""
+
+    willingness_to_partner: Fraction = Field(
+        description="Weight (0..1) of the customer's willingness to partner: to plan jointly, share and commit "
+                    "beyond the next tender.")
+    transparency: Fraction = Field(
+        description="Weight (0..1) of the customer's transparency: how openly it shares its strategy, plans and "
+                    "figures with us.")
+    growth_potential: Fraction = Field(
+        description="Weight (0..1) of the customer's growth potential in our category.")
+    responsiveness: Fraction = Field(
+        description="Weight (0..1) of the customer's responsiveness to our account strategy.")
 
 
 class SupplierWeights(Strict):
-    willingness_to_partner: Fraction
-    transparency: Fraction
-    contribution_to_growth: Fraction
+    """How much each attribute of our own side counts in the supplier score (0..1 each, summing to 1).
+
+    The attributes are mutual: we are assessed as the customer is.
+    """
+
+    willingness_to_partner: Fraction = Field(
+        description="Weight (0..1) of our willingness to partner with the customer: to invest in it and adapt our "
+                    "own ways of working.")
+    transparency: Fraction = Field(
+        description="Weight (0..1) of our transparency toward the customer: how openly we share costs, plans and "
+                    "problems.")
+    contribution_to_growth: Fraction = Field(
+        description="Weight (0..1) of how much we actually contribute to the customer's growth.")
 
 
 class ScorecardWeights(Strict):
-    customer: CustomerWeights
-    supplier: SupplierWeights
+    """The weights of the scorecard attributes, one set for each side of the relationship."""
+
+    customer: CustomerWeights = Field(
+        description="Weights of the customer's side: willingness_to_partner, transparency, growth_potential, "
+                    "responsiveness; they sum to 1 (±0.01).")
+    supplier: SupplierWeights = Field(
+        description="Weights of our side: willingness_to_partner, transparency, contribution_to_growth; they sum "
+                    "to 1 (±0.01).")
 
 
 class AccountClass(Strict):
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-    customer_min: Annotated[float, _between(0, 5)]
-    supplier_min: Annotated[float, _between(0, 5)]
+    """A class of the account classification (e.g. strategic partner, key account, develop, maintain).
+
+    An account takes the first class whose two minimums its latest assessment meets; the class
+    decides the resources the account gets.
+    """
+
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")] = Field(
+        description="The class's name, unique: lower-case letters, digits and '_' (e.g. strategic_partner, "
+                    "tier_1). Your own word: documents show it with spaces for '_', and nothing depends on it.")
+    customer_min: Annotated[float, _between(0, 5)] = Field(
+        description="The lowest customer score (the customer's side of the latest assessment, weighted, 0..5) an "
+                    "account needs for this class; 0: no minimum.")
+    supplier_min: Annotated[float, _between(0, 5)] = Field(
+        description="The lowest supplier score (our side of the latest assessment, weighted, 0..5) an account needs "
+                    "for this class; 0: no minimum.")
 
 
 class ScorecardSettings(Strict):
-    weights: ScorecardWeights
-    classes: Annotated[list[AccountClass], Field(min_length=1)]
+    """How the customer scorecard weighs its attributes and classifies the accounts."""
+
+    weights: ScorecardWeights = Field(
+        description="Weights of the scorecard attributes, for the customer's side and for ours.")
+    classes: Annotated[list[AccountClass], Field(min_length=1)] = Field(
+        description="The account classes, most demanding first (at least one): the first whose minimums hold "
+                    "wins. The last must have both minimums at 0, so that it takes every account left.")
 
 
 class AttractivenessWeights(Strict):
-    """Weights of the factors of account attractiveness (see `kamlib.method.portfolio`)."""
+    """Weights of the factors of account attractiveness, for the portfolio matrix (see `kamlib.method.portfolio`).
 
-    wallet: Fraction = 0.0
-    growth_potential: Fraction = 0.0
-    margin: Fraction = 0.0
-    willingness_to_partner: Fraction = 0.0
+    Each weight is 0..1 and together they sum to 1 (±0.01); a factor left out weighs 0.
+    """
+
+    wallet: Fraction = Field(
+        0.0, description="Weight (0..1) of the customer's total spend in our category in the latest year, on a log "
+                         "scale: 100 thousand → 0, 100 million → 1 (in the portfolio's currency).")
+    growth_potential: Fraction = Field(
+        0.0, description="Weight (0..1) of the customer's growth potential in the latest assessment (1..5 read as "
+                         "0..1).")
+    margin: Fraction = Field(
+        0.0, description="Weight (0..1) of the latest year's margin after cost to serve: −10% → 0, +30% → 1.")
+    willingness_to_partner: Fraction = Field(
+        0.0, description="Weight (0..1) of the customer's willingness to partner in the latest assessment (1..5 read "
+                         "as 0..1).")
 
 
 class PortfolioSettings(Strict):
-    supplier: Text
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    as_of: date
-    capacity: Annotated[int, _between(1, 1000)] = 25
-    scorecard: ScorecardSettings
-    attractiveness: AttractivenessWeights
+    """`portfolio.yaml`: the supplier's settings, shared by every account of the portfolio."""
+
+    supplier: Text = Field(description="Our company's name, as the plan documents show it.")
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = Field(
+        description="The currency of every amount in the account files: an ISO 4217 code in capitals (e.g. GBP).")
+    as_of: date = Field(
+        description="The default planning date (YYYY-MM-DD): plans use the assessments and figures as of this "
+                    "day. `kam run --as-of` overrides it.")
+    capacity: Annotated[int, _between(1, 1000)] = Field(
+        25, description="(optional, default 25) How many accounts we can run as key accounts, 1..1000; the method "
+                        "says 20-30.")
+    scorecard: ScorecardSettings = Field(description="The weights of the customer scorecard and the account classes.")
+    attractiveness: AttractivenessWeights = Field(
+        description="Weights of the factors of account attractiveness for the portfolio matrix (wallet, "
+                    "growth_potential, margin, willingness_to_partner); they sum to 1 (±0.01).")
 
 
 # --- accounts/<id>.yaml ---------------------------------------------------------------------
 
 class TeamMember(Strict):
-    name: Text
-    role: Text
-    function: OurFunction
+    """A person on our account team; the team's names are the owners named elsewhere in the file."""
+
+    name: Text = Field(description="The person's name, unique in the team: contacts and projects name their "
+                                   "owner by it.")
+    role: Text = Field(description="Their role on the account, e.g. Key account director.")
+    function: OurFunction = Field(
+        description="Their function in our company: sales, operations, finance, product_development, service, "
+                    "executive or other. A team beyond sales pairs our functions with the customer's.")
 
 
 class Business(Strict):
-    strategy: Text
-    operations: Text
-    advantages: list[Text]
-    disadvantages: list[Text]
+    """The customer's own business: what it is trying to do, and how it stands against its competitors."""
+
+    strategy: Text = Field(description="The customer's strategy: what it wants to achieve over the next 3-5 years.")
+    operations: Text = Field(description="How the customer operates: sites, how it buys, who decides.")
+    advantages: list[Text] = Field(
+        description="Where the customer beats its own competitors, one item each (may be empty).")
+    disadvantages: list[Text] = Field(
+        description="Where the customer is weaker than its own competitors, one item each (may be empty).")
 
 
 class YearFinancials(Strict):
-    year: Annotated[int, _between(1900, 2200)]
-    revenue: Money
-    gross_margin: Annotated[float, _between(-1, 1)]
-    cost_to_serve: Money
-    wallet: Money
+    """One year of the account's economics, in the portfolio's currency."""
+
+    year: Annotated[int, _between(1900, 2200)] = Field(
+        description="The calendar year, 1900..2200; one row per year, oldest first.")
+    revenue: Money = Field(description="Our revenue with this account in the year, >= 0.")
+    gross_margin: Annotated[float, _between(-1, 1)] = Field(
+        description="Our gross margin on that revenue as a fraction, -1..1 (0.30 is 30%).")
+    cost_to_serve: Money = Field(
+        description="What serving the account cost us in the year, >= 0: sales, service, logistics, the key "
+                    "account team.")
+    wallet: Money = Field(
+        description="The customer's total spend in our category in the year, >= revenue; our share of wallet is "
+                    "revenue / wallet.")
 
     @property
     def gross_profit(self) -> float:
@@ -162,121 +267,223 @@ class YearFinancials(Strict):
 
 
 class Force(Strict):
-    force: ForceKind
-    description: Text
-    impact: Annotated[int, _between(-2, 2)]
-    likelihood: Fraction
-    horizon: Horizon
-    implication: Text
+    """A force acting on the customer's business: how hard and how likely it hits the customer,
+    when, and what it means for us (the environment analysis)."""
+
+    force: ForceKind = Field(
+        description="The kind of force: technology, mergers_acquisitions, investor_pressure, consumer_demand, "
+                    "globalisation, complexity, purchasing_dynamics, regulation or other.")
+    description: Text = Field(description="What is happening, in a sentence or two.")
+    impact: Annotated[int, _between(-2, 2)] = Field(
+        description="Its effect on the customer, a whole number from -2 (hurts it badly) to 2 (helps it a lot).")
+    likelihood: Fraction = Field(description="How likely it is to happen, 0..1.")
+    horizon: Horizon = Field(
+        description="When it bites: short (within a year), medium (1-3 years) or long (beyond 3 years).")
+    implication: Text = Field(
+        description="What it means for us, opportunity or threat, and how our offer should answer it.")
 
 
 class BuyingCriterion(Strict):
-    criterion: Text
-    weight: Fraction
-    scores: dict[str, Score]
+    """One of the customer's buying criteria: its weight, and how the customer rates each supplier on it."""
+
+    criterion: Text = Field(
+        description="What the customer buys on, e.g. price, innovation, responsiveness, ease_of_doing_business; "
+                    "unique.")
+    weight: Fraction = Field(
+        description="Its weight in the customer's decision, 0..1; the criteria's weights sum to 1 (±0.01).")
+    scores: dict[str, Score] = Field(
+        description="Each supplier's score on this criterion, 1..5, by name: `us` (required) and every competitor "
+                    "listed in competitors.")
 
 
 class Competitor(Strict):
-    name: Text
-    share_of_wallet: Fraction | None = None
-    ladder: Ladder
+    """A supplier holding part of the customer's spend in our category, and its rung on the
+    relationship ladder; the entry named `us` is ours."""
+
+    name: Text = Field(description="The competitor's name, unique; `us` for our own entry (required).")
+    share_of_wallet: Fraction | None = Field(
+        None, description="Its share of the customer's spend in our category, 0..1. Leave it out for `us`: ours is "
+                          "revenue / wallet of the latest year. All shares, ours included, sum to at most 1.")
+    ladder: Ladder = Field(
+        description="Its rung on the relationship ladder: vendor, preferred_supplier or strategic_partner.")
 
 
 class CustomerSide(Strict):
-    willingness_to_partner: Score
-    transparency: Score
-    growth_potential: Score
-    responsiveness: Score
+    """The customer's side of an assessment: how it behaves toward us, each attribute scored 1..5."""
+
+    willingness_to_partner: Score = Field(
+        description="Is the customer willing to partner with us: to plan jointly and commit beyond tenders? 1..5.")
+    transparency: Score = Field(description="Does it share its strategy, plans and figures with us? 1..5.")
+    growth_potential: Score = Field(description="How much can it grow in our category? 1..5.")
+    responsiveness: Score = Field(
+        description="Does it respond to our account strategy, or buy opportunistically? 1..5.")
 
 
 class SupplierSide(Strict):
-    willingness_to_partner: Score
-    transparency: Score
-    contribution_to_growth: Score
+    """Our side of an assessment: how we behave toward the customer, each attribute scored 1..5
+    (the attributes are mutual)."""
+
+    willingness_to_partner: Score = Field(
+        description="Are we willing to partner with the customer: to invest, adapt and commit? 1..5.")
+    transparency: Score = Field(description="Are we open with the customer about costs, plans and problems? 1..5.")
+    contribution_to_growth: Score = Field(description="Are we actually helping the customer grow? 1..5.")
 
 
 class Assessment(Strict):
-    date: date
-    customer: CustomerSide
-    supplier: SupplierSide
-    evidence: Text
+    """One dated assessment of the customer scorecard, both sides, with the evidence behind the scores.
+
+    Reassessed each planning cycle: the trend matters as much as the level.
+    """
+
+    # Annotated, not `= Field(...)`: a default named `date` would hide the type `date` in the class.
+    date: Annotated[date, Field(
+        description="When the assessment was made (YYYY-MM-DD); assessments are oldest first, one per date. The "
+                    "latest on or before the planning date is the account's current one.")]
+    customer: CustomerSide = Field(
+        description="The customer's side: willingness_to_partner, transparency, growth_potential, responsiveness, "
+                    "each 1..5.")
+    supplier: SupplierSide = Field(
+        description="Our side: willingness_to_partner, transparency, contribution_to_growth, each 1..5.")
+    evidence: Text = Field(description="What the scores rest on: what the customer did or said, and what we did.")
 
 
 class Contact(Strict):
-    name: Text
-    title: Text
-    function: TheirFunction
-    level: Level
-    influence: Annotated[int, _between(1, 5)]
-    buying_role: BuyingRole | None = None
-    attitude: Annotated[int, _between(-2, 2)]
-    owner: Text
-    last_contact: date
+    """A person at the customer: where they sit, how much they weigh on the buying decision, how
+    they see us, and who on our team owns the relationship."""
+
+    name: Text = Field(description="The contact's name.")
+    title: Text = Field(description="Their job title.")
+    function: TheirFunction = Field(
+        description="Their function: executive, procurement, operations, finance, product_development, quality, "
+                    "marketing or other.")
+    level: Level = Field(description="Their level: executive, management or operational.")
+    influence: Annotated[int, _between(1, 5)] = Field(
+        description="Their influence on the buying decision, a whole number from 1 (little) to 5 (decisive).")
+    buying_role: BuyingRole | None = Field(
+        None, description="(optional) Their role in the buying decision: decision_maker, influencer, sponsor, coach, "
+                          "user or gatekeeper.")
+    attitude: Annotated[int, _between(-2, 2)] = Field(
+        description="Their attitude toward us, a whole number from -2 (detractor) to 2 (champion). Internal: never "
+                    "in the customer-facing plan.")
+    owner: Text = Field(description="Who on our team owns the relationship: a name in team.")
+    last_contact: date = Field(description="When we last met or spoke with them (YYYY-MM-DD).")
 
 
 class WhitespaceUnit(Strict):
-    unit: Text
-    cells: dict[str, Cell]
+    """A unit of the customer (a business, site or product category) and where we stand with each
+    of our offerings in it."""
+
+    unit: Text = Field(description="The customer's unit: a business, site or product category; unique.")
+    cells: dict[str, Cell] = Field(
+        description="For each offering (a name in whitespace.offerings): won (we supply it), open (nobody does "
+                    "yet), competitor (a competitor supplies it) or none (of no use here, as is an offering left "
+                    "out).")
 
 
 class Whitespace(Strict):
-    offerings: Annotated[list[Text], Field(min_length=1)]
-    units: Annotated[list[WhitespaceUnit], Field(min_length=1)]
+    """Where we could sell more: the customer's units against our offerings (the whitespace map)."""
+
+    offerings: Annotated[list[Text], Field(min_length=1)] = Field(
+        description="Our offerings, the columns of the map: at least one, unique.")
+    units: Annotated[list[WhitespaceUnit], Field(min_length=1)] = Field(
+        description="The customer's units, the rows of the map: at least one.")
 
 
 class Objective(Strict):
-    id: Text
-    statement: Text
-    metric: FreeText
-    target: FreeText
-    due: date
-    shared: bool
+    """A measurable objective of the joint business plan."""
+
+    id: Text = Field(description="A short id, unique in the plan (e.g. O1): strategies name the objectives they "
+                                 "serve by it.")
+    statement: Text = Field(description="The objective, in a sentence.")
+    metric: FreeText = Field(description="How it is measured, e.g. Packaging cost per 1,000 units (GBP).")
+    target: FreeText = Field(
+        description="The value of the metric to reach by the due date, e.g. 6% below the 2025 baseline (text; a "
+                    "plain number is read as text).")
+    due: date = Field(description="When the target must be met (YYYY-MM-DD).")
+    shared: bool = Field(
+        description="true: it appears in the customer-facing joint plan; false: internal only.")
 
 
 class Strategy(Strict):
-    id: Text
-    statement: Text
-    objectives: Annotated[list[Text], Field(min_length=1)]
-    shared: bool
+    """A strategy of the joint business plan: how one or more objectives will be achieved."""
+
+    id: Text = Field(description="A short id, unique in the plan (e.g. S1): projects name their strategy by it.")
+    statement: Text = Field(description="The strategy, in a sentence.")
+    objectives: Annotated[list[Text], Field(min_length=1)] = Field(
+        description="The ids of the objectives it serves (at least one), from joint_plan.objectives.")
+    shared: bool = Field(
+        description="true: it appears in the customer-facing joint plan; false: internal only.")
 
 
 class Project(Strict):
-    id: Text
-    title: Text
-    strategy: Text
-    owner: Text
-    customer_owner: Text
-    start: date
-    due: date
-    status: Status
-    shared: bool
+    """A project of the joint business plan, with an owner on each side, dates and a status."""
+
+    id: Text = Field(description="A short id, unique in the plan (e.g. P1).")
+    title: Text = Field(description="What the project is, in a few words.")
+    strategy: Text = Field(description="The id of the strategy it carries out, from joint_plan.strategies.")
+    owner: Text = Field(description="Our owner of the project: a name in team.")
+    customer_owner: Text = Field(
+        description="The owner on the customer's side: a name, or a role while the person is not known.")
+    start: date = Field(description="When it starts (YYYY-MM-DD).")
+    due: date = Field(
+        description="When it is due (YYYY-MM-DD), on or after start. A project neither done nor cancelled is "
+                    "overdue after this date.")
+    status: Status = Field(description="Where it stands: planned, in_progress, done, blocked or cancelled.")
+    shared: bool = Field(
+        description="true: it appears in the customer-facing joint plan; false: internal only.")
 
 
 class JointPlan(Strict):
-    vision: Text
-    mission: Text
-    objectives: list[Objective]
-    strategies: list[Strategy]
-    projects: list[Project]
+    """The joint business plan agreed with the customer: a shared vision and mission, measurable
+    objectives, the strategies that achieve them and projects staffed from both sides."""
+
+    vision: Text = Field(description="The shared vision: where the partnership is heading, in a sentence.")
+    mission: Text = Field(description="The shared mission: what the two companies do together to get there.")
+    objectives: list[Objective] = Field(
+        description="Measurable objectives, each with a metric, a target and a due date (may be empty).")
+    strategies: list[Strategy] = Field(description="The strategies that achieve the objectives (may be empty).")
+    projects: list[Project] = Field(
+        description="The projects that carry out the strategies, with owners on both sides (may be empty).")
 
 
 class Account(Strict):
-    id: Slug
-    name: Text
-    industry: Text
-    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
-    team: Annotated[list[TeamMember], Field(min_length=1)]
-    competes_with: list[Slug] = []
-    business: Business
-    financials: Annotated[list[YearFinancials], Field(min_length=1)]
-    environment: list[Force]
-    buying_criteria: Annotated[list[BuyingCriterion], Field(min_length=1)]
-    competitors: Annotated[list[Competitor], Field(min_length=1)]
-    scorecard: Annotated[list[Assessment], Field(min_length=1)]
-    relationships: list[Contact]
-    whitespace: Whitespace | None = None
-    joint_plan: JointPlan
-    notes: Annotated[str, Field(max_length=MAX_NOTES)] | None = None
+    """An account file, `accounts/<id>.yaml`: one customer's business, our economics and position
+    in it, the scorecard, the relationships and the joint business plan."""
+
+    id: Slug = Field(
+        description="The account's id: a lower-case slug [a-z0-9-] of 2-64 characters, equal to the file name "
+                    "without .yaml ('portfolio' is reserved).")
+    name: Text = Field(description="The customer's name, as the plan documents show it.")
+    industry: Text = Field(description="The customer's industry.")
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = Field(
+        description="The customer's country: an ISO 3166 alpha-2 code in capitals (e.g. GB).")
+    team: Annotated[list[TeamMember], Field(min_length=1)] = Field(
+        description="Our account team (at least one person); its names are the owners named elsewhere in the file.")
+    competes_with: list[Slug] = Field(
+        [], description="(optional) Ids of other accounts in the portfolio that are this customer's direct "
+                        "competitors: anyone on both teams is flagged, so nothing leaks between them.")
+    business: Business = Field(
+        description="The customer's own business: strategy, operations, advantages and disadvantages against its "
+                    "competitors.")
+    financials: Annotated[list[YearFinancials], Field(min_length=1)] = Field(
+        description="One row per year, oldest first (at least one): our revenue, gross margin and cost to serve, "
+                    "and the customer's spend in our category.")
+    environment: list[Force] = Field(description="The forces acting on the customer's business (may be empty).")
+    buying_criteria: Annotated[list[BuyingCriterion], Field(min_length=1)] = Field(
+        description="The customer's buying criteria (at least one), weights summing to 1, with each supplier's "
+                    "score.")
+    competitors: Annotated[list[Competitor], Field(min_length=1)] = Field(
+        description="Who holds the customer's spend in our category and where each stands on the relationship "
+                    "ladder; an entry named `us` is required.")
+    scorecard: Annotated[list[Assessment], Field(min_length=1)] = Field(
+        description="Dated assessments of the customer scorecard, oldest first (at least one).")
+    relationships: list[Contact] = Field(description="The people at the customer we deal with (may be empty).")
+    whitespace: Whitespace | None = Field(
+        None, description="(optional) Where we could sell more: the customer's units against our offerings.")
+    joint_plan: JointPlan = Field(
+        description="The joint business plan: vision, mission, objectives, strategies and projects.")
+    notes: Annotated[str, Field(max_length=MAX_NOTES)] | None = Field(
+        None, description="(optional) Internal notes, up to 20,000 characters; never in a customer-facing document.")
 
     @property
     def rivals(self) -> list[Competitor]:
