@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 PARAMS ?= parameters
 OUTPUTS ?= outputs
 
-.PHONY: plans test lab validate install clean-outputs lint
+.PHONY: plans test lab validate install clean-outputs lint schema
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ lab: $(STAMP)
 
 validate: $(STAMP)
 	$(BIN)/kam --params $(PARAMS) validate
+
+## schema: regenerate the parameter files' JSON Schema (parameters/schemas/, the training case's copy) after a model change
+schema: $(STAMP)
+	$(BIN)/python -c 'from kamlib.parameters.schema import write_schemas; write_schemas("$(PARAMS)/schemas"); write_schemas("notebooks/training/case/schemas")'
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet ruff && $(BIN)/ruff check kamlib tests

@@ -39,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("account_id", metavar="ACCOUNT_ID")
     p.set_defaults(handler=cmd_new)
 
+    p = commands.add_parser("schema", help="print the JSON Schema of the parameter files, for editors")
+    p.add_argument("kind", nargs="?", choices=("account", "portfolio"), default="account",
+                   help="which file: an account file or portfolio.yaml (default: account)")
+    p.set_defaults(handler=cmd_schema)
+
     p = commands.add_parser("run", help="run the planning notebooks for one account and publish a version")
     p.add_argument("account_ids", nargs=1, metavar="ACCOUNT_ID")
     _run_options(p)
@@ -141,10 +146,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from kamlib.parameters import scaffold
+    from kamlib.parameters import scaffold, schema
 
     path = scaffold.write_account_template(args.params, args.account_id)
     print(f"wrote {path}: fill it in, then run `kam validate {path}`")
+    print("an editor with a YAML language server checks it as you type against "
+          f"{args.params / schema.SCHEMAS_DIR / schema.FILE_NAMES['account']} (see its first line)")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from kamlib.parameters import schema
+
+    print(schema.schema_text(args.kind), end="")
     return 0
 
 

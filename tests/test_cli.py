@@ -51,6 +51,50 @@ def test_new_writes_a_template_that_validates_and_never_overwrites(workdir):
     assert kam("new", "portfolio", cwd=workdir).returncode == 2
 
 
+def test_new_links_the_file_to_a_schema_it_writes_beside_accounts(workdir):
+    import jsonschema
+    from ruamel.yaml import YAML
+
+    schemas = workdir / "parameters" / "schemas"
+    assert not schemas.exists()  # the tiny folder ships none
+    made = kam("new", "acme-ltd", cwd=workdir)
+    assert made.returncode == 0, made.stderr
+    assert "parameters/schemas/account.schema.json" in made.stdout
+    path = workdir / "parameters" / "accounts" / "acme-ltd.yaml"
+    first = path.read_text().splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../schemas/account.schema.json"
+    linked = (path.parent / first.split("$schema=")[1]).resolve()
+    assert linked == (schemas / "account.schema.json").resolve()
+    assert sorted(p.name for p in schemas.iterdir()) == ["account.schema.json", "portfolio.schema.json"]
+    # the linked schema is the model's, and the new file is valid against it as an editor reads it
+    found = json.loads(linked.read_text())
+    assert found == json.loads(kam("schema", cwd=workdir).stdout)
+    data = json.loads(json.dumps(YAML(typ="safe").load(path), default=str))  # dates as the strings typed
+    jsonschema.validate(data, found, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    # a second account leaves the schemas as they are (they may be the user's own)
+    (schemas / "portfolio.schema.json").write_text("{}\n")
+    assert kam("new", "beta-ltd", cwd=workdir).returncode == 0
+    assert (schemas / "portfolio.schema.json").read_text() == "{}\n"
+
+
+def test_schema_prints_the_json_schema_of_either_file(workdir):
+    from kamlib.parameters.schema import account_schema, portfolio_schema
+
+    default = kam("schema", cwd=workdir)
+    assert default.returncode == 0, default.stderr
+    assert json.loads(default.stdout) == account_schema() and default.stdout.endswith("}\n")
+    assert json.loads(default.stdout)["properties"]["financials"]["minItems"] == 1
+    account = kam("schema", "account", cwd=workdir)
+    assert account.stdout == default.stdout
+    portfolio = kam("schema", "portfolio", cwd=workdir)
+    assert portfolio.returncode == 0 and json.loads(portfolio.stdout) == portfolio_schema()
+    assert "capacity" in json.loads(portfolio.stdout)["properties"]
+    bad = kam("schema", "accounts", cwd=workdir)
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert "invalid choice: 'accounts'" in bad.stderr and "Traceback" not in bad.stderr
+    assert kam("schema", "account", "portfolio", cwd=workdir).returncode == 2
+
+
 def test_unknown_account_and_bad_date_are_usage_errors(workdir):
     unknown = kam("run", "northwind-food", cwd=workdir)
     assert unknown.returncode == 2 and "did you mean 'northwind-foods'" in unknown.stderr
