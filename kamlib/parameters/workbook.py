@@ -6,6 +6,7 @@ account's content from its file here; nothing from a parameter file is pasted in
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,28 @@ from pathlib import Path
 from kamlib.parameters import loader
 from kamlib.parameters.model import Account, PortfolioSettings
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+WORKBOOK_SETTING = "KAM_WORKBOOK"
+
+
+def workbook_dir() -> Path:
+    """The folder with the step notebooks (and the course in `training/`).
+
+    The `KAM_WORKBOOK` setting when it is set; else, when kamlib runs from a checkout (an
+    editable install), the checkout's top-level `notebooks/`; else the copy installed with
+    kamlib as package data (`kamlib/notebooks/`, see pyproject.toml)."""
+    setting = os.environ.get(WORKBOOK_SETTING)
+    if setting:
+        return Path(setting).expanduser().resolve()
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "notebooks").is_dir():
+        return checkout / "notebooks"
+    from importlib import resources
+
+    return Path(str(resources.files("kamlib").joinpath("notebooks")))
+
+
+# Read once, when kamlib is imported: a run's default notebooks (`kam --notebooks` overrides).
+NOTEBOOKS_DIR = workbook_dir()
 
 
 @dataclass(frozen=True)
@@ -33,12 +55,14 @@ class AccountPlan:
 def resolve_params_dir(params_dir: str | Path) -> Path:
     """An absolute folder, or one relative to the working folder; a relative path that does
     not exist there is tried relative to `notebooks/` (where the defaults are written for),
-    so `papermill notebooks/01_….ipynb out.ipynb` works from the project root too."""
+    so `papermill notebooks/01_….ipynb out.ipynb` works from the project root too. Only a
+    parameters folder is taken from there: installed, `notebooks/../parameters` is kamlib's
+    own `parameters` package, and an error should name the folder the user gave."""
     path = Path(params_dir).expanduser()
     if path.is_absolute() or path.exists():
         return path
     candidate = NOTEBOOKS_DIR / path
-    return candidate if candidate.exists() else path
+    return candidate if (candidate / loader.PORTFOLIO_FILE).is_file() else path
 
 
 def open_account(account_id: str, params_dir: str | Path = "../parameters", as_of: str | date | None = None) -> AccountPlan:

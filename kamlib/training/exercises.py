@@ -16,11 +16,11 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from kamlib.parameters import workbook
 from kamlib.method import action_plan, environment, scorecard
+from kamlib.parameters import workbook
 from kamlib.parameters.model import Account, AccountClass, Assessment, ScorecardWeights
 
-TRAINING_DIR = Path(__file__).resolve().parents[2] / "notebooks" / "training"
+TRAINING_DIR = workbook.NOTEBOOKS_DIR / "training"  # the course, wherever the workbook is (workbook_dir)
 ANSWER_TAG = "answer"
 CASE_ACCOUNT = "tidewater-chilled"
 
