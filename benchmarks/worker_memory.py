@@ -35,12 +35,14 @@ def run(jobs: int, naive: bool) -> None:
     sys.path.insert(0, str(ROOT))
     import zmq
 
+    from jupyter_client.manager import AsyncKernelManager
+
+    from kamlib.execution import cluster, kernels, runner
     from kamlib.parameters import loader
-    from kamlib.execution import cluster, runner
     from tests.conftest import write_notebooks
 
-    if naive:
-        runner._track_clients = lambda km: []  # leave nbclient's clients running, as it does
+    if naive:  # leave nbclient's clients running, as it does: kam's manager no longer remembers them
+        kernels.JobKernelManager.client = AsyncKernelManager.client  # type: ignore[method-assign]
     root = Path(tempfile.mkdtemp(prefix="kam-memory-"))
     shutil.copytree(ROOT / "parameters", root / "parameters", ignore=shutil.ignore_patterns("samples"))
     notebooks = write_notebooks(root / "notebooks")

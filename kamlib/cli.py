@@ -1,4 +1,4 @@
-"""`kam`: the command line, a thin face over params, runner and versions.
+"""`kam`: the command line, a thin face over the parameters, execution and publishing layers.
 
 Exit codes: 0 all good; 1 some plans failed (the others still published); 2 bad input or usage.
 Every mistake a user can make prints one line per problem and no traceback.
@@ -163,51 +163,51 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from kamlib.execution import kernels, runner
     from kamlib.parameters import loader
-    from kamlib.execution import runner
     from kamlib.publishing import versions
 
     account_id = args.account_ids[0]
     # bad input is refused before the outputs folder is touched (not even its lock file)
+    kernels.fork_kernels()
     loader.load_settings(args.params)
     loader.load_account(args.params, account_id)
     loader.parse_as_of(args.as_of)
     notebooks = _notebooks(args)
-    with versions.outputs_lock(args.outputs):
+    with versions.outputs_lock(args.outputs) as lock:
         try:
             result = runner.run_account(args.params, args.outputs, account_id, args.as_of, args.force,
-                                        notebooks_dir=notebooks, timeout=args.timeout, fork_kernel=True)
+                                        notebooks_dir=notebooks, timeout=args.timeout, fork_kernel=True,
+                                        close_in_child=(lock,))
         except RunError as err:
-            where = f"{err.notebook}, cell {err.cell}" if err.cell is not None else err.notebook
-            print(f"[1/1] {account_id}: failed: {where}")
+            print(f"[1/1] {account_id}: failed: {err.where}")
             raise
-    assert result.version is not None
-    outcome = (f"published {result.version.name}" if result.status == "published"
+    outcome = (f"published {result.version.name}" if result.status is runner.Status.PUBLISHED
                else f"unchanged (latest {result.version.name})")
     print(f"[1/1] {account_id}: {outcome} ({result.seconds:.1f} s)")
     latest = args.outputs / account_id / "latest"
     print(f"plan documents: {latest / 'plan.html'} (internal), {latest / 'joint-plan.html'} (for the customer)")
-    _pdf_note([result.version] if result.status == "published" else [])
+    _pdf_note([result.pdf])
     return 0
 
 
-def _pdf_note(published: list) -> None:
-    """Say once, after a run, if the versions it published have no PDFs, and how to get them."""
+def _pdf_note(results: list[Any]) -> None:
+    """Say once, after a run, if the versions it published have no PDFs, and how to get them.
+    `results`: the `pdf.PdfResult` of each published version (None where nothing was built)."""
     from kamlib.publishing import pdf
 
-    reasons = sorted({str(v.manifest().get("pdf", ""))[len("skipped: "):] for v in published
-                      if str(v.manifest().get("pdf", "")).startswith("skipped: ")})
-    reasons = [r for r in reasons if not r.startswith("PDFs are turned off")]
+    reasons = sorted({r.reason for r in results if isinstance(r, pdf.PdfResult) and not r.printed and not r.turned_off})
     if reasons:
         print(f"note: PDFs were skipped ({'; '.join(reasons)}); the HTML documents are published. "
               f"To get PDFs, {pdf.HOW_TO_ENABLE}.", file=sys.stderr)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    from kamlib.execution import batch, kernels
     from kamlib.parameters import loader
-    from kamlib.execution import batch
     from kamlib.publishing import versions
 
+    kernels.fork_kernels()  # a bad KAM_FORK_KERNELS is a usage error before anything runs
     if args.account_ids and args.top is not None:
         raise UsageError("give account ids or --top N, not both")
     if args.workers is not None and args.workers < 1:
@@ -232,7 +232,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     tty = sys.stdout.isatty()
 
-    def report(outcome: batch.Outcome, progress: batch.Progress) -> None:
+    def report(outcome: batch.AccountOutcome, progress: batch.Progress) -> None:
         if tty:
             print("\r\033[K", end="")
         print(f"[{progress.done}/{progress.total}] {outcome.account}: {outcome.summary} ({outcome.seconds:.1f} s)")
@@ -245,20 +245,19 @@ def cmd_batch(args: argparse.Namespace) -> int:
     notebooks = _notebooks(args)
     started = time.perf_counter()
     with versions.outputs_lock(args.outputs):
-        *outcomes, overview = batch.run_batch(args.params, args.outputs, ids, as_of, args.force, args.workers,
-                                              notebooks, args.timeout, report, scheduler=args.scheduler,
-                                              overview=True)
-    _summary([(o.account, o.summary, o.seconds) for o in outcomes])
+        done = batch.run_batch(args.params, args.outputs, ids, as_of, args.force, args.workers, notebooks,
+                               args.timeout, report, scheduler=args.scheduler, overview=True)
+    _summary(done.accounts)
+    overview = done.overview
+    assert overview is not None  # asked for
     if overview.error is not None:
         print(f"error: {overview.error}", file=sys.stderr)
     print(f"portfolio overview: {overview.summary}; total {time.perf_counter() - started:.1f} s")
     print(f"plan documents: {args.outputs}/<account>/latest/plan.html (internal) and joint-plan.html "
           f"(for the customer); overview: {args.outputs / 'portfolio' / 'latest' / 'portfolio.html'} and "
           "portfolio.xlsx")
-    published = [versions.latest_version(args.outputs, o.account) for o in [*outcomes, overview]
-                 if o.status == "published"]
-    _pdf_note([v for v in published if v is not None])
-    return 1 if any(o.status == "failed" for o in [*outcomes, overview]) else 0
+    _pdf_note([o.pdf for o in done.all])
+    return 1 if done.failed else 0
 
 
 def _notebooks(args: argparse.Namespace) -> Path:
@@ -270,31 +269,34 @@ def _notebooks(args: argparse.Namespace) -> Path:
     return folder
 
 
-def _summary(results: list[tuple[str, str, float]]) -> None:
-    width = max(len(r[0]) for r in results)
+def _summary(outcomes: list[Any]) -> None:
+    """The batch's summary table: one `batch.AccountOutcome` a line, then the counts."""
+    from kamlib.execution.runner import Status
+
+    width = max(len(o.account) for o in outcomes)
     print(f"\n{'account':<{width}}  {'result':<40}  time")
-    for account_id, outcome, seconds in results:
-        print(f"{account_id:<{width}}  {outcome:<40}  {seconds:5.1f} s")
-    failed = sum(1 for r in results if r[1].startswith("failed"))
-    print(f"{len(results)} account(s): {len(results) - failed} ok, {failed} failed")
+    for o in outcomes:
+        print(f"{o.account:<{width}}  {o.summary:<40}  {o.seconds:5.1f} s")
+    failed = sum(1 for o in outcomes if o.status is Status.FAILED)
+    print(f"{len(outcomes)} account(s): {len(outcomes) - failed} ok, {failed} failed")
 
 
 def cmd_portfolio(args: argparse.Namespace) -> int:
+    from kamlib.execution import kernels, runner
     from kamlib.parameters import loader
-    from kamlib.execution import runner
     from kamlib.publishing import versions
 
     loader.load_portfolio(args.params)  # bad input is refused before the outputs folder is touched
     loader.parse_as_of(args.as_of)
+    kernels.fork_kernels()
     notebooks = _notebooks(args)
-    with versions.outputs_lock(args.outputs):
-        result = runner.run_portfolio(args.params, args.outputs, args.as_of, args.force,
-                                      notebooks_dir=notebooks, timeout=args.timeout, fork_kernel=True)
-    assert result.version is not None
-    state = "published" if result.status == "published" else "unchanged, latest is"
+    with versions.outputs_lock(args.outputs) as lock:
+        result = runner.run_portfolio(args.params, args.outputs, args.as_of, args.force, notebooks_dir=notebooks,
+                                      timeout=args.timeout, fork_kernel=True, close_in_child=(lock,))
+    state = "published" if result.status is runner.Status.PUBLISHED else "unchanged, latest is"
     print(f"portfolio: {state} {result.version.name} ({result.seconds:.1f} s)")
     print(f"portfolio documents: {result.version.path / 'portfolio.html'}, {result.version.path / 'portfolio.xlsx'}")
-    _pdf_note([result.version] if result.status == "published" else [])
+    _pdf_note([result.pdf])
     return 0
 
 

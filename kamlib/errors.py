@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class KamError(Exception):
@@ -32,6 +33,9 @@ class InputError(KamError):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles whole across processes (a batch worker, a cluster)
+        return type(self), (self.problems,)
+
 
 class UsageError(KamError):
     """A command used wrongly: an unknown account, an existing file, a bad option value."""
@@ -49,6 +53,14 @@ class RunError(KamError):
         if kept:
             message += f" (executed notebook kept in {kept})"
         super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # a worker sends it to the batch whole, not as a tuple
+        return type(self), (self.account, self.notebook, self.cell, self.error, self.kept)
+
+    @property
+    def where(self) -> str:
+        """The notebook, and the cell when known: `03_scorecard, cell 12`."""
+        return f"{self.notebook}, cell {self.cell}" if self.cell is not None else self.notebook
 
 
 class OutputsLocked(KamError):

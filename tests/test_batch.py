@@ -34,7 +34,7 @@ def kam(*args: str, cwd: Path, timeout: int = 600) -> subprocess.CompletedProces
 def test_parallel_batch_equals_serial_runs(demo, tmp_path):
     parallel, serial = tmp_path / "parallel", tmp_path / "serial"
     with versions.outputs_lock(parallel):
-        outcomes = batch.run_batch(demo, parallel, SOME[:3], workers=2)
+        outcomes = batch.run_batch(demo, parallel, SOME[:3], workers=2).accounts
     assert [o.status for o in outcomes] == ["published"] * 3
     with versions.outputs_lock(serial):
         for account_id in SOME[:3]:
@@ -52,17 +52,17 @@ def test_unchanged_accounts_are_skipped_without_a_kernel_and_force_reruns(demo, 
     outputs = tmp_path / "out"
     notebooks = write_notebooks(tmp_path / "nb")
     with versions.outputs_lock(outputs):
-        first = batch.run_batch(demo, outputs, SOME, workers=2, notebooks_dir=notebooks)
+        first = batch.run_batch(demo, outputs, SOME, workers=2, notebooks_dir=notebooks).accounts
         assert {o.status for o in first} == {"published"}
         started = time.perf_counter()
-        again = batch.run_batch(demo, outputs, SOME, workers=2, notebooks_dir=notebooks)
+        again = batch.run_batch(demo, outputs, SOME, workers=2, notebooks_dir=notebooks).accounts
         assert [o.status for o in again] == ["unchanged"] * 4
         assert time.perf_counter() - started < 5
         path = demo / "accounts" / "carrow-health.yaml"
         path.write_text(path.read_text().replace("Gemma Watts", "Gemma Watt"))
-        changed = batch.run_batch(demo, outputs, SOME, workers=2, notebooks_dir=notebooks)
+        changed = batch.run_batch(demo, outputs, SOME, workers=2, notebooks_dir=notebooks).accounts
         assert [o.status for o in changed] == ["unchanged", "published", "unchanged", "unchanged"]
-        forced = batch.run_batch(demo, outputs, SOME, force=True, workers=2, notebooks_dir=notebooks)
+        forced = batch.run_batch(demo, outputs, SOME, force=True, workers=2, notebooks_dir=notebooks).accounts
         assert [o.version for o in forced] == ["v0002", "v0003", "v0002", "v0002"]
 
 
@@ -87,7 +87,7 @@ def test_a_dying_kernel_fails_only_its_account(demo, tmp_path):
                                 extra="import os\nif account_id == 'carrow-health':\n    os._exit(1)")
     outputs = tmp_path / "out"
     with versions.outputs_lock(outputs):
-        outcomes = batch.run_batch(demo, outputs, SOME[:2], workers=2, notebooks_dir=notebooks, timeout=60)
+        outcomes = batch.run_batch(demo, outputs, SOME[:2], workers=2, notebooks_dir=notebooks, timeout=60).accounts
     by = {o.account: o for o in outcomes}
     assert by["brightwell-petcare"].status == "published"
     assert by["carrow-health"].status == "failed"
@@ -214,11 +214,15 @@ needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="re
 
 
 @needs_proc
-@pytest.mark.parametrize(("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "kill"])
-def test_a_stopped_batch_stops_its_workers_and_kernels_and_leaves_no_kernel_files(demo, tmp_path, stop, code):
+@pytest.mark.parametrize(("stop", "code", "fork"), [(signal.SIGINT, 130, "1"), (signal.SIGTERM, 143, "1"),
+                                                    (signal.SIGINT, 130, "0")],
+                         ids=["ctrl-c", "kill", "ctrl-c-plain-kernels"])
+def test_a_stopped_batch_stops_its_workers_and_kernels_and_leaves_no_kernel_files(demo, tmp_path, monkeypatch,
+                                                                                  stop, code, fork):
     """Ctrl-C, or `kill` (SIGTERM, as a CI job's time limit sends): every worker stops at once and
-    kills its kernel (busy in a long cell), the kernels' connection files and sockets are
-    removed, nothing is published, no traceback."""
+    kills its kernel (busy in a long cell), forked or plain, the kernels' connection files and
+    sockets are removed, nothing is published, no traceback."""
+    monkeypatch.setenv("KAM_FORK_KERNELS", fork)
     proc, temp = start_marked_batch(demo, tmp_path, slow=SOME, workers=3)
     # the overview ran and ended first (its notebook is quick); now three accounts are in their long cell
     wait_for(lambda: len(set(kernels_marked(tmp_path)) & set(SOME)) == 3)
@@ -234,10 +238,13 @@ def test_a_stopped_batch_stops_its_workers_and_kernels_and_leaves_no_kernel_file
 
 
 @needs_proc
-def test_a_worker_killed_outright_takes_its_kernel_with_it_and_fails_only_its_account(demo, tmp_path):
+@pytest.mark.parametrize("fork", ["1", "0"], ids=["forked-kernels", "plain-kernels"])
+def test_a_worker_killed_outright_takes_its_kernel_with_it_and_fails_only_its_account(demo, tmp_path, monkeypatch,
+                                                                                       fork):
     """As when the operating system kills a worker that ran out of memory: its kernel, busy in a
     cell, ends with it (it would otherwise run on, orphaned); the batch reports that account as
     failed, removes its kernel files, and publishes the others."""
+    monkeypatch.setenv("KAM_FORK_KERNELS", fork)
     proc, temp = start_marked_batch(demo, tmp_path, slow=["harbor-snacks"], workers=2)
     wait_for(lambda: "harbor-snacks" in kernels_marked(tmp_path))
     kernel_pid, worker_pid = kernels_marked(tmp_path)["harbor-snacks"]
@@ -284,14 +291,19 @@ def test_top_n_takes_the_most_attractive_accounts(demo, tmp_path):
     assert kam("--params", str(demo), "batch", "nope", cwd=tmp_path).returncode == 2
 
 
-def test_kernels_talk_over_private_unix_sockets_that_are_removed_after(tmp_path, monkeypatch):
+@pytest.mark.parametrize("source", ["plain", "forked"])
+def test_kernels_talk_over_private_unix_sockets_that_are_removed_after(tmp_path, monkeypatch, source):
     """No TCP ports: parallel kernel starts cannot pick the same port (and another job's client).
     The sockets and the connection file are in a folder only this user can open, removed after."""
     import glob
     import tempfile
 
+    from kamlib.execution import kernels
+
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    with runner.kernel("someone") as km:
+    made = kernels.PlainKernels() if source == "plain" else kernels.ForkedKernels()
+    with runner.kernel("someone", made) as km:
+        assert isinstance(km.provisioner, kernels.ForkedProvisioner) == (source == "forked")
         assert km.transport == "ipc"
         folder = Path(km.connection_file).parent
         assert folder.parent == tmp_path and folder.stat().st_mode & 0o777 == 0o700
@@ -308,8 +320,8 @@ def test_a_kernel_forked_for_a_one_off_run_does_not_keep_the_outputs_lock(tmp_pa
     from kamlib.execution.kernels import Zygote
 
     outputs = tmp_path / "outputs"
-    with versions.outputs_lock(outputs):
-        zygote = Zygote()
+    with versions.outputs_lock(outputs) as lock:
+        zygote = Zygote(close_in_child=(lock,))
     try:
         deadline = time.monotonic() + 10  # the zygote closes its copy right after the fork
         while True:
@@ -335,21 +347,35 @@ def test_no_kernel_is_forked_from_a_process_with_other_threads():
     thread = threading.Thread(target=release.wait)
     thread.start()
     try:
-        assert kernels.zygote_here([]) is None
+        assert kernels.ForkedKernels.here([]) is None
     finally:
         release.set()
         thread.join()
 
 
-def test_kam_run_forks_its_kernel_and_publishes_the_same_documents_as_batch(tiny_params, tmp_path):
-    single, many = tmp_path / "single", tmp_path / "many"
+def test_kam_run_forks_its_kernel_and_publishes_the_same_documents_as_batch(tiny_params, tmp_path, monkeypatch):
+    """Forked or plain kernels (KAM_FORK_KERNELS), a one-off run or a batch: the same documents."""
+    single, many, plain = tmp_path / "single", tmp_path / "many", tmp_path / "plain"
     assert kam("--params", str(tiny_params), "--outputs", str(single), "run", "northwind-foods",
                cwd=tmp_path).returncode == 0
     assert kam("--params", str(tiny_params), "--outputs", str(many), "batch", "northwind-foods",
                cwd=tmp_path).returncode == 0
+    monkeypatch.setenv("KAM_FORK_KERNELS", "0")
+    assert kam("--params", str(tiny_params), "--outputs", str(plain), "batch", "northwind-foods",
+               cwd=tmp_path).returncode == 0
     for name in ("plan.html", "joint-plan.html"):
-        assert (single / "northwind-foods/latest" / name).read_bytes() == (many / "northwind-foods/latest" / name).read_bytes()
+        expected = (many / "northwind-foods/latest" / name).read_bytes()
+        assert (single / "northwind-foods/latest" / name).read_bytes() == expected
+        assert (plain / "northwind-foods/latest" / name).read_bytes() == expected
     assert not (single / "_staging").exists() or not any((single / "_staging").iterdir())
+
+
+def test_a_fork_setting_other_than_0_or_1_is_a_usage_error(tiny_params, tmp_path, monkeypatch):
+    monkeypatch.setenv("KAM_FORK_KERNELS", "yes")
+    for command in (["run", "northwind-foods"], ["batch"], ["portfolio"]):
+        done = kam("--params", str(tiny_params), "--outputs", "out", *command, cwd=tmp_path)
+        assert done.returncode == 2 and "KAM_FORK_KERNELS: expected 0 (plain kernels) or 1" in done.stderr
+        assert not (tmp_path / "out").exists()  # refused before the outputs folder is touched
 
 
 def test_the_batch_warm_up_reads_no_parameter_file(tmp_path):
@@ -358,7 +384,7 @@ def test_the_batch_warm_up_reads_no_parameter_file(tmp_path):
         "import sys\n"
         "opened = []\n"
         "sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == 'open' else None)\n"
-        "import kamlib.execution.warmup\n"
+        "import kamlib.execution.forkserver\n"  # the fork server's hook: it calls warmup.warm_up()
         "print('\\n'.join(opened))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
@@ -366,4 +392,4 @@ def test_the_batch_warm_up_reads_no_parameter_file(tmp_path):
     opened = done.stdout.splitlines()
     assert any(path.endswith(".j2") for path in opened)  # it did the work: templates were read
     assert not [p for p in opened if p.endswith((".yaml", ".yml")) and "kamlib" not in p]
-    assert not [p for p in opened if "parameters" in Path(p).parts]
+    assert not [p for p in opened if "parameters" in Path(p).parts and "kamlib" not in Path(p).parts]

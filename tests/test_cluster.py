@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kamlib.errors import RunError
 from kamlib.execution import batch, cluster, runner
 from kamlib.publishing import versions
 from kamlib.cli import main
@@ -36,7 +37,7 @@ def test_cluster_batch_publishes_the_same_documents_as_a_local_batch(demo, tmp_p
     with versions.outputs_lock(on_cluster):
         outcomes = batch.run_batch(demo, on_cluster, PAIR + ["carrow-health"], scheduler=local_cluster.scheduler_address,
                                    report=lambda outcome, progress: seen.append((outcome.account, progress.done)))
-    assert [o.status for o in outcomes] == ["published"] * 3
+    assert [o.status for o in outcomes.accounts] == ["published"] * 3
     assert sorted(done for _, done in seen) == [1, 2, 3]
     with versions.outputs_lock(local):
         batch.run_batch(demo, local, PAIR, workers=2)
@@ -49,7 +50,7 @@ def test_cluster_batch_publishes_the_same_documents_as_a_local_batch(demo, tmp_p
     assert not (on_cluster / "_staging").exists() or not any((on_cluster / "_staging").iterdir())
     # nothing changed: decided on the client, nothing is sent to the cluster
     with versions.outputs_lock(on_cluster):
-        again = batch.run_batch(demo, on_cluster, PAIR, scheduler="tcp://127.0.0.1:1")
+        again = batch.run_batch(demo, on_cluster, PAIR, scheduler="tcp://127.0.0.1:1").accounts
     assert [o.status for o in again] == ["unchanged", "unchanged"]
 
 
@@ -59,7 +60,7 @@ def test_a_failing_account_on_the_cluster_is_kept_apart_and_the_others_publish(d
     with versions.outputs_lock(outputs):
         outcomes = batch.run_batch(demo, outputs, PAIR, notebooks_dir=notebooks,
                                    scheduler=local_cluster.scheduler_address)
-    harbor, northwind = outcomes
+    harbor, northwind = outcomes.accounts
     assert northwind.status == "published" and harbor.status == "failed"
     assert harbor.error.notebook == "02_competitor_positioning" and "deliberate failure" in harbor.error.error
     assert "deliberate failure" in (outputs / "_failed" / "harbor-snacks" / "02_competitor_positioning.ipynb").read_text()
@@ -93,8 +94,8 @@ def test_a_worker_with_another_kamlib_refuses_the_job(demo, tmp_path):
     job = runner.plan_account(demo, tmp_path / "out", "carrow-health")
     parcel = dataclasses.replace(cluster.pack(job), kamlib_source="0" * 64)
     returned = cluster.execute(parcel)
-    assert returned.kind == "error" and returned.files == {}
-    assert "install the same kamlib on every worker" in returned.payload[3]
+    assert isinstance(returned.result, RunError) and returned.files == {}
+    assert "install the same kamlib on every worker" in returned.result.error
 
 
 def test_returned_files_cannot_escape_the_staging_folder(tmp_path):

@@ -272,7 +272,7 @@ def test_demo_portfolio_workbook_has_a_row_per_account(tmp_path):
 
 def test_find_chromium_follows_the_setting(monkeypatch, tmp_path):
     monkeypatch.setenv(pdf.SETTING, "off")
-    assert pdf.find_chromium() == pdf.Browser(None, "PDFs are turned off (KAM_CHROMIUM=off)")
+    assert pdf.find_chromium() == pdf.Browser(None, "PDFs are turned off (KAM_CHROMIUM=off)", turned_off=True)
     monkeypatch.setenv(pdf.SETTING, str(tmp_path / "no-such-browser"))
     assert "is not an executable program" in pdf.find_chromium().reason
     fake = tmp_path / "my-chromium"

@@ -2,12 +2,16 @@
 
 Each function takes analysis results (DataFrames from the step modules) and returns a
 matplotlib Figure; notebooks display it. Nothing here computes a figure of the method.
+The workbook's look (`STYLE`) is applied to each figure as it is drawn, never to the caller's
+`matplotlib.rcParams`: importing kamlib leaves a user's own figures as they were.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import matplotlib
 import pandas as pd
@@ -26,11 +30,25 @@ STATUS_COLORS = {"planned": "#9ecae1", "in_progress": "#3182bd", "done": "#31a35
                  "blocked": "#de2d26", "cancelled": "#bdbdbd"}
 HORIZON_MARKERS = {"short": "o", "medium": "s", "long": "^"}
 
-matplotlib.rcParams.update({
+STYLE = {
     "figure.dpi": 100, "savefig.dpi": 100, "font.size": 10, "axes.titlesize": 12,
     "axes.titleweight": "bold", "axes.spines.top": False, "axes.spines.right": False,
-    "svg.hashsalt": "kam", "figure.max_open_warning": 0,
-})
+    "svg.hashsalt": "kam",
+}
+
+Chart = TypeVar("Chart", bound=Callable[..., Figure])
+
+
+def styled(chart: Chart) -> Chart:
+    """Draw `chart` in the workbook's style: sizes, fonts and spines are read from `STYLE`
+    while the figure is built (matplotlib reads them as each artist is made)."""
+
+    @functools.wraps(chart)
+    def drawn(*args: Any, **kwargs: Any) -> Figure:
+        with matplotlib.rc_context(STYLE):
+            return chart(*args, **kwargs)
+
+    return drawn  # type: ignore[return-value]
 
 
 _SHELLS_SET_UP: set[int] = set()
@@ -63,7 +81,9 @@ def player_color(name: str, rivals: list[str]) -> str:
     return US_COLOR if name == "us" else RIVAL_COLORS[rivals.index(name) % len(RIVAL_COLORS)]
 
 
-def money_formatter(currency: str) -> FuncFormatter:
+def money_formatter() -> FuncFormatter:
+    """Axis ticks in thousands and millions (`250k`, `1.2m`); the axis label names the currency."""
+
     def fmt(x: float, _pos: int) -> str:
         if abs(x) >= 1e6:
             return f"{x / 1e6:.1f}m"
@@ -73,6 +93,7 @@ def money_formatter(currency: str) -> FuncFormatter:
     return FuncFormatter(fmt)
 
 
+@styled
 def forces_map(forces: pd.DataFrame) -> Figure:
     """Impact on the customer × likelihood; marker by horizon, size by priority."""
     fig = _figure(figsize=(8, 4.5))
@@ -98,6 +119,7 @@ def forces_map(forces: pd.DataFrame) -> Figure:
     return fig
 
 
+@styled
 def criteria_dots(criteria: pd.DataFrame, players: list[str]) -> Figure:
     """Each player's score (1..5) per buying criterion, the criterion's weight in its label."""
     rivals = [p for p in players if p != "us"]
@@ -118,6 +140,7 @@ def criteria_dots(criteria: pd.DataFrame, players: list[str]) -> Figure:
     return fig
 
 
+@styled
 def wallet_bar(shares: pd.DataFrame, currency: str) -> Figure:
     """The customer's category spend split between us, competitors and unallocated."""
     rivals = [p for p in shares["player"] if p not in ("us", "unallocated")]
@@ -137,6 +160,7 @@ def wallet_bar(shares: pd.DataFrame, currency: str) -> Figure:
     return fig
 
 
+@styled
 def scorecard_trend(table: pd.DataFrame, classes: list) -> Figure:
     """Customer-side and our-side weighted scores over the assessments, with class thresholds."""
     fig = _figure(figsize=(8, 3.8))
@@ -157,6 +181,7 @@ def scorecard_trend(table: pd.DataFrame, classes: list) -> Figure:
     return fig
 
 
+@styled
 def financials_chart(table: pd.DataFrame, currency: str) -> Figure:
     """Revenue, cost to serve and profit after cost to serve by year."""
     fig = _figure(figsize=(8, 3.6))
@@ -168,13 +193,14 @@ def financials_chart(table: pd.DataFrame, currency: str) -> Figure:
            color=["#31a354" if p >= 0 else "#de2d26" for p in table["profit"]], label="profit after cost to serve")
     ax.axhline(0, color="#555", lw=0.8)
     ax.set_xticks(list(x), [str(y) for y in table["year"]])
-    ax.yaxis.set_major_formatter(money_formatter(currency))
+    ax.yaxis.set_major_formatter(money_formatter())
     ax.set(ylabel=f"{currency}", title="Revenue, cost to serve and profit by year")
     ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
 
 
+@styled
 def gantt(projects: pd.DataFrame, as_of: date) -> Figure:
     """Projects as bars from start to due, coloured by status, with the planning date marked."""
     fig = _figure(figsize=(8, 0.45 * max(len(projects), 1) + 1.6))
@@ -199,6 +225,7 @@ def gantt(projects: pd.DataFrame, as_of: date) -> Figure:
     return fig
 
 
+@styled
 def portfolio_matrix(table: pd.DataFrame, split: float) -> Figure:
     """Attractiveness × our relative strength, bubbles sized by wallet, coloured by class, with
     the four quadrants named (split: attractiveness where "high" starts)."""
@@ -230,6 +257,7 @@ def portfolio_matrix(table: pd.DataFrame, split: float) -> Figure:
     return fig
 
 
+@styled
 def revenue_vs_cost(table: pd.DataFrame, currency: str) -> Figure:
     """Revenue against cost to serve per account; above the line cost to serve exceeds gross profit."""
     fig = _figure(figsize=(8, 5))
@@ -238,14 +266,15 @@ def revenue_vs_cost(table: pd.DataFrame, currency: str) -> Figure:
     ax.scatter(table["revenue"], table["cost_to_serve"], color=colors, s=50, alpha=0.8, edgecolor="white")
     for row in table.itertuples():
         ax.annotate(row.account, (row.revenue, row.cost_to_serve), fontsize=7, xytext=(4, 2), textcoords="offset points")
-    ax.xaxis.set_major_formatter(money_formatter(currency))
-    ax.yaxis.set_major_formatter(money_formatter(currency))
+    ax.xaxis.set_major_formatter(money_formatter())
+    ax.yaxis.set_major_formatter(money_formatter())
     ax.set(xlabel=f"Revenue ({currency})", ylabel=f"Cost to serve ({currency})",
            title="Revenue against cost to serve (red: loses money after cost to serve)")
     fig.tight_layout()
     return fig
 
 
+@styled
 def health_bars(table: pd.DataFrame) -> Figure:
     """Plan health per account, lowest first, with overdue projects noted."""
     data = table.sort_values("plan_health", kind="stable")
@@ -260,6 +289,7 @@ def health_bars(table: pd.DataFrame) -> Figure:
     return fig
 
 
+@styled
 def whale_curve(curve: pd.DataFrame, currency: str) -> Figure:
     """Cumulative profit with accounts ranked by profit: the hump shows who destroys value."""
     fig = _figure(figsize=(8, 4))
@@ -268,13 +298,14 @@ def whale_curve(curve: pd.DataFrame, currency: str) -> Figure:
     ax.plot(list(x), curve["cumulative_profit"], marker="o", color=US_COLOR)
     ax.bar(list(x), curve["profit"], color=["#31a354" if p >= 0 else "#de2d26" for p in curve["profit"]], alpha=0.5)
     ax.axhline(0, color="#555", lw=0.8)
-    ax.yaxis.set_major_formatter(money_formatter(currency))
+    ax.yaxis.set_major_formatter(money_formatter())
     ax.set(xlabel="Accounts ranked by profit after cost to serve (1 = most profitable)",
            ylabel=f"Profit ({currency})", title="Whale curve: cumulative profit across accounts")
     fig.tight_layout()
     return fig
 
 
+@styled
 def forces_heatmap(grids: dict[str, pd.DataFrame]) -> Figure:
     """Impact × likelihood per horizon; a cell's shade is the summed priority of its forces."""
     fig = _figure(figsize=(9, 3.6))
@@ -302,6 +333,7 @@ def forces_heatmap(grids: dict[str, pd.DataFrame]) -> Figure:
 WHITESPACE_COLORS = {"won": "#1f5fa8", "open": "#f1a340", "competitor": "#7a7a7a", "none": "#eeeeee"}
 
 
+@styled
 def whitespace_map(matrix: pd.DataFrame) -> Figure:
     """The customer's units × our offerings, coloured by won / open / competitor / none."""
     fig = _figure(figsize=(8, 0.5 * len(matrix) + 2))
@@ -322,6 +354,7 @@ def whitespace_map(matrix: pd.DataFrame) -> Figure:
     return fig
 
 
+@styled
 def ladder_chart(ladder: pd.DataFrame) -> Figure:
     """Each player on the relationship ladder: vendor → preferred supplier → strategic partner."""
     rivals = [p for p in ladder["player"] if p != "us"]
@@ -344,6 +377,7 @@ ATTITUDE_COLORS = {-2: "#b2182b", -1: "#ef8a62", 0: "#bdbdbd", 1: "#67a9cf", 2: 
 LEVELS = ("operational", "management", "executive")
 
 
+@styled
 def relationship_map(contacts: pd.DataFrame) -> Figure:
     """Contacts by function (x) and level (y), sized by influence, coloured by attitude."""
     functions = sorted(contacts["function"].unique())

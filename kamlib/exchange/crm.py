@@ -168,7 +168,7 @@ class RowProblem(Problem):
 
 
 @dataclass
-class Table:
+class ExportTable:
     """The rows of one sheet (or CSV file) below its header row."""
 
     source: str
@@ -206,7 +206,7 @@ def _workbook(path: Path) -> Any:
         raise InputError([Problem(display_path(path), None, "", f"not a readable XLSX workbook ({err})")]) from None
 
 
-def read_table(path: Path, sheet: str | None = None, header_row: int = 1, encoding: str = "utf-8-sig") -> Table:
+def read_table(path: Path, sheet: str | None = None, header_row: int = 1, encoding: str = "utf-8-sig") -> ExportTable:
     """The header and rows of a CSV file or of one sheet of an XLSX workbook."""
     display = display_path(path)
     if not path.is_file():
@@ -252,7 +252,7 @@ def _csv_records(path: Path, display: str, encoding: str) -> Any:
         raise InputError([RowProblem(display, reader.line_num, "", f"CSV error: {err}")]) from None
 
 
-def _table(source: str, records: Any, header_row: int) -> Table:
+def _table(source: str, records: Any, header_row: int) -> ExportTable:
     header: list[str] | None = None
     rows: list[tuple[int, dict[str, Any]]] = []
     footer = 0
@@ -275,7 +275,7 @@ def _table(source: str, records: Any, header_row: int) -> Table:
     if header is None or not any(header):
         raise InputError([RowProblem(source, header_row, "", "no column names in this row (the header row; "
                                      "set header_row in a mapping if the names are lower down)")])
-    return Table(source, header, rows, footer)
+    return ExportTable(source, header, rows, footer)
 
 
 def _header_name(value: Any) -> str:
@@ -288,15 +288,15 @@ def _blank(value: Any) -> bool:
 
 # --- choosing a mapping -----------------------------------------------------------------------
 
-def missing_columns(table: Table, mapping: NamedMapping) -> list[str]:
+def missing_columns(table: ExportTable, mapping: NamedMapping) -> list[str]:
     present = set(table.columns)
     return [c for c in mapping.required_columns() if c not in present]
 
 
-def detect(path: Path, tables: dict[str | None, Table]) -> list[tuple[NamedMapping, Table]]:
+def detect(path: Path, tables: dict[str | None, ExportTable]) -> list[tuple[NamedMapping, ExportTable]]:
     """The built-in mapping(s) whose columns are all in the export; else a `UsageError` that
     names the missing columns for each built-in mapping and a mapping that would fit."""
-    found: list[tuple[NamedMapping, Table]] = []
+    found: list[tuple[NamedMapping, ExportTable]] = []
     for group in BUILT_IN.values():
         for name in group:
             mapping = built_in_mapping(name)
@@ -331,7 +331,7 @@ _FIELD_WORDS = {
 }
 
 
-def suggest_mapping(table: Table) -> str:
+def suggest_mapping(table: ExportTable) -> str:
     """A mapping file that fits the export's columns as well as their names allow."""
     columns = [c for c in table.columns if c]
     lowered = {c.lower(): c for c in columns}

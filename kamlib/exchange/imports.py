@@ -41,7 +41,7 @@ from kamlib.parameters.yaml_source import display_path
 class YearRow:
     """One account's figures for one year, from one row of the export."""
 
-    table: crm.Table
+    table: crm.ExportTable
     row: int
     account: str
     year: int
@@ -51,7 +51,7 @@ class YearRow:
 
 @dataclass(frozen=True)
 class ContactRow:
-    table: crm.Table
+    table: crm.ExportTable
     row: int
     account: str
     name: str
@@ -72,7 +72,7 @@ class Rows:
 
 
 @dataclass
-class Outcome:
+class ImportOutcome:
     """The result of an import: the changes (written or not), and what was left out."""
 
     changes: list[yaml_editing.Change]
@@ -116,7 +116,7 @@ def read_rows(path: Path, mapping_spec: str | None, index: crm.AccountIndex, yea
     return rows
 
 
-def _account(table: crm.Table, number: int, values: dict[str, Any], mapping: crm.Mapping,
+def _account(table: crm.ExportTable, number: int, values: dict[str, Any], mapping: crm.Mapping,
              index: crm.AccountIndex, rows: Rows, create: bool) -> str | None:
     column = mapping.account.column
     text = crm.cell_text(values.get(column))
@@ -136,7 +136,7 @@ def _account(table: crm.Table, number: int, values: dict[str, Any], mapping: crm
         return None
 
 
-def _year_rows(table: crm.Table, mapping: crm.FinancialsMapping, index: crm.AccountIndex, year: int | None,
+def _year_rows(table: crm.ExportTable, mapping: crm.FinancialsMapping, index: crm.AccountIndex, year: int | None,
                create: bool, rows: Rows) -> None:
     columns = mapping.columns
     fixed_year = year or mapping.year
@@ -178,7 +178,7 @@ def _year_rows(table: crm.Table, mapping: crm.FinancialsMapping, index: crm.Acco
             rows.years.append(YearRow(table, number, account, row_year, figures, columns.year or mapping.account.column))
 
 
-def _contact_rows(table: crm.Table, mapping: crm.ContactsMapping, index: crm.AccountIndex, rows: Rows) -> None:
+def _contact_rows(table: crm.ExportTable, mapping: crm.ContactsMapping, index: crm.AccountIndex, rows: Rows) -> None:
     columns = mapping.columns
     name_columns = [columns.name] if isinstance(columns.name, str) else list(columns.name)
     for number, values in table.rows:
@@ -228,7 +228,7 @@ def slug_for(name: str) -> str:
 # --- from rows to changed account files -------------------------------------------------------
 
 def import_accounts(params_dir: Path, path: Path, mapping_spec: str | None = None, year: int | None = None,
-                    dry_run: bool = False, skip_bad_rows: bool = False, create: bool = False) -> Outcome:
+                    dry_run: bool = False, skip_bad_rows: bool = False, create: bool = False) -> ImportOutcome:
     """Import an export into the account files; see the module docstring for what may change."""
     params_dir = Path(params_dir)
     whole = loader.load_portfolio(params_dir)
@@ -264,7 +264,7 @@ def import_accounts(params_dir: Path, path: Path, mapping_spec: str | None = Non
         raise InputError(problems)
     if not dry_run:
         changes = [yaml_editing.write_change(c) for c in changes]
-    return Outcome(changes, summaries, skipped, unknown, rows.used, not dry_run and bool(changes))
+    return ImportOutcome(changes, summaries, skipped, unknown, rows.used, not dry_run and bool(changes))
 
 
 class ImportRefused(InputError):
@@ -354,7 +354,7 @@ def _figures(values: dict[str, float]) -> str:
     return ", ".join(f"{k} {_shown(k, v)}" for k, v in values.items())
 
 
-def describe(outcome: Outcome) -> list[str]:
+def describe(outcome: ImportOutcome) -> list[str]:
     """The lines `kam import` prints after the diffs."""
     lines = []
     for account_id, summary in outcome.summaries.items():
@@ -372,5 +372,5 @@ def describe(outcome: Outcome) -> list[str]:
     return lines
 
 
-def changed_paths(outcome: Outcome) -> list[str]:
+def changed_paths(outcome: ImportOutcome) -> list[str]:
     return [display_path(c.path) for c in outcome.changes]

@@ -6,7 +6,7 @@ notebooks in it and writes into a private staging folder), and publishes each fi
 staging folder as a version. Nothing — process, kernel or cache — serves two accounts: a
 worker process ends with its account. Workers come from a fork server that has already
 imported papermill, nbconvert and what a kernel needs, and done on made-up data the first-use
-work every worker would repeat (`warmup`), which saves every account that time.
+work every worker would repeat (`warmup.warm_up`), which saves every account that time.
 """
 
 from __future__ import annotations
@@ -23,31 +23,51 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from kamlib.execution import runner
-from kamlib.publishing import versions
 from kamlib.errors import PublishError, RunError
+from kamlib.execution import runner
+from kamlib.execution.runner import Built, Status
 from kamlib.parameters.workbook import NOTEBOOKS_DIR
+from kamlib.publishing import versions
+from kamlib.publishing.pdf import PdfResult
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What happened to one account in a batch."""
+class AccountOutcome:
+    """What happened to one account (or the overview) in a batch."""
 
     account: str
-    status: str  # "published" | "unchanged" | "failed"
+    status: Status
     version: str | None
     seconds: float
     error: RunError | None = None
+    pdf: PdfResult | None = None  # for a published version
 
     @property
     def summary(self) -> str:
-        if self.status == "published":
+        """One line for the progress and the summary table."""
+        if self.status is Status.PUBLISHED:
             return f"published {self.version}"
-        if self.status == "unchanged":
+        if self.status is Status.UNCHANGED:
             return f"unchanged ({self.version})"
         assert self.error is not None
-        where = f"{self.error.notebook}, cell {self.error.cell}" if self.error.cell is not None else self.error.notebook
-        return f"failed: {where}"
+        return f"failed: {self.error.where}"
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """A batch's outcomes: one per account, in the order asked for, and the overview's (None
+    when the batch was not asked to run it)."""
+
+    accounts: list[AccountOutcome]
+    overview: AccountOutcome | None = None
+
+    @property
+    def all(self) -> list[AccountOutcome]:
+        return [*self.accounts, *([self.overview] if self.overview else [])]
+
+    @property
+    def failed(self) -> bool:
+        return any(o.status is Status.FAILED for o in self.all)
 
 
 @dataclass
@@ -66,16 +86,17 @@ class Progress:
                 f"{running}")
 
 
-Report = Callable[[Outcome, Progress], None]
+Report = Callable[[AccountOutcome, Progress], None]
 
 
 def _child(job: runner.Job, staging: Path, kernel_files: str, conn: Connection) -> None:
-    """Build one account's version in this (forked) process and send back the result."""
+    """Build one account's version in this (forked) process and send back the result: a
+    `Built`, or the `RunError` itself (it pickles)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
-    from kamlib.execution.kernels import Zygote
+    from kamlib.execution.kernels import kernel_source
 
     # forked first, while this process is still one thread with no event loop or socket
-    zygote = Zygote(close_in_child=(conn,))
+    kernels = kernel_source(runner.KERNEL_MODULES, close_in_child=(conn,))
 
     def stop(*_: Any) -> None:
         """The parent's terminate (an interrupted batch): stop now, the kernel with us. Not by
@@ -83,27 +104,28 @@ def _child(job: runner.Job, staging: Path, kernel_files: str, conn: Connection) 
         a finaliser) it is lost, and the worker ran on until killed (seen: 10 s, and a kernel
         left behind). Nothing is lost here: the staging folder and the kernel's files are the
         parent's to remove, and nothing of this job was published."""
-        zygote.kill()
+        kernels.kill()
         os._exit(143)
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        conn.send(("ok", runner.build(job, staging, zygote=zygote, kernel_files=kernel_files)))
+        conn.send(runner.build(job, staging, kernels, kernel_files=kernel_files))
     except RunError as err:
-        conn.send(("error", (err.account, err.notebook, err.cell, err.error)))
+        conn.send(err)
     except BaseException as err:  # noqa: BLE001 - anything else is this account's failure, reported
-        conn.send(("error", (job.owner, "(worker)", None, f"{type(err).__name__}: {err}")))
+        conn.send(RunError(job.owner, "(worker)", None, f"{type(err).__name__}: {err}"))
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        zygote.discard()
+        kernels.close()
         conn.close()
 
 
 # Imported once in the fork server, so no worker pays for them (papermill alone takes ~1.7 s),
-# nor any kernel: kernels are forked from their worker (`kernels`). `warmup` then does, on
-# made-up data, the first-use work every worker would repeat.
-PRELOAD = ["kamlib.execution.runner", "kamlib.publishing.documents", "kamlib.execution.kernels", "papermill", "nbconvert", "jupyter_client.manager",
-           *runner.KERNEL_MODULES, "kamlib.execution.warmup"]
+# nor any kernel: kernels are forked from their worker (`kernels`). The last one is the fork
+# server's only hook for running code: it calls `warmup.warm_up()`, which does on made-up data
+# the first-use work every worker would repeat.
+PRELOAD = ["kamlib.execution.runner", "kamlib.publishing.documents", "papermill", "nbconvert",
+           *runner.KERNEL_MODULES, "kamlib.execution.forkserver"]
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -123,26 +145,26 @@ def default_workers() -> int:
 def run_batch(params_dir: Path, outputs: Path, account_ids: list[str], as_of: str | date | None = None,
               force: bool = False, workers: int | None = None, notebooks_dir: Path = NOTEBOOKS_DIR,
               timeout: int = runner.DEFAULT_TIMEOUT, report: Report | None = None,
-              scheduler: str | None = None, overview: bool = False) -> list[Outcome]:
+              scheduler: str | None = None, overview: bool = False) -> BatchResult:
     """Run the accounts' plans, `workers` at a time; returns one outcome per account, in order.
 
     Call with the outputs lock held. Unchanged accounts are decided here without starting a
     process or a kernel. A failing account does not stop the others. With `scheduler` (a Dask
     scheduler address) the jobs run on that cluster instead of local processes (`cluster`).
     With `overview`, the portfolio overview is a job too (it reads only parameter files, so it
-    need not wait for the accounts): started first, as the longest job, and its outcome is
-    the last element of the result (owner "portfolio"). It is not counted in the progress.
+    need not wait for the accounts): started first, as the longest job; its outcome is the
+    result's `overview`. It is not counted in the progress.
     """
     workers = max(1, workers or default_workers())
     started = time.perf_counter()
     progress = Progress(total=len(account_ids), started=started)
-    outcomes: dict[str, Outcome] = {}
+    outcomes: dict[str, AccountOutcome] = {}
     jobs: list[runner.Job] = []
     for account_id in account_ids:
         planned = runner.plan_account(params_dir, outputs, account_id, as_of, force, notebooks_dir, timeout)
         if isinstance(planned, runner.RunResult):
             assert planned.version is not None
-            outcomes[account_id] = Outcome(account_id, "unchanged", planned.version.name, planned.seconds)
+            outcomes[account_id] = AccountOutcome(account_id, Status.UNCHANGED, planned.version.name, planned.seconds)
             progress.done += 1
             if report:
                 report(outcomes[account_id], progress)
@@ -152,7 +174,7 @@ def run_batch(params_dir: Path, outputs: Path, account_ids: list[str], as_of: st
         whole = runner.plan_portfolio(params_dir, outputs, as_of, False, notebooks_dir, timeout)
         if isinstance(whole, runner.RunResult):
             assert whole.version is not None
-            outcomes[whole.owner] = Outcome(whole.owner, "unchanged", whole.version.name, whole.seconds)
+            outcomes[whole.owner] = AccountOutcome(whole.owner, Status.UNCHANGED, whole.version.name, whole.seconds)
         elif scheduler:
             outcomes[whole.owner] = _run_here(whole, outputs)
         else:
@@ -160,34 +182,33 @@ def run_batch(params_dir: Path, outputs: Path, account_ids: list[str], as_of: st
     if jobs and scheduler:
         from kamlib.execution import cluster
 
-        def record(outcome: Outcome) -> None:
+        def record(outcome: AccountOutcome) -> None:
             outcomes[outcome.account] = outcome
             progress.done += 1
-            progress.failed += outcome.status == "failed"
+            progress.failed += outcome.status is Status.FAILED
             if report:
                 report(outcome, progress)
 
         cluster.run_jobs(jobs, outputs, scheduler, _settle, record)
     elif jobs:
         _run_jobs(jobs, outputs, workers, progress, outcomes, report)
-    return [outcomes[a] for a in account_ids] + ([outcomes[runner.PORTFOLIO_OWNER]] if overview else [])
+    return BatchResult([outcomes[a] for a in account_ids], outcomes[runner.PORTFOLIO_OWNER] if overview else None)
 
 
-def _run_here(job: runner.Job, outputs: Path) -> Outcome:
+def _run_here(job: runner.Job, outputs: Path) -> AccountOutcome:
     """A job in this process (the overview, when the accounts run on a cluster)."""
     started = time.perf_counter()
     try:
         result = runner.run_job(job, outputs)
     except RunError as err:
-        return Outcome(job.owner, "failed", None, time.perf_counter() - started, err)
+        return AccountOutcome(job.owner, Status.FAILED, None, time.perf_counter() - started, err)
     except PublishError as err:
         return _unpublished(job, err, time.perf_counter() - started)
-    assert result.version is not None
-    return Outcome(job.owner, "published", result.version.name, result.seconds)
+    return AccountOutcome(job.owner, Status.PUBLISHED, result.version.name, result.seconds, pdf=result.pdf)
 
 
 def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Progress,
-              outcomes: dict[str, Outcome], report: Report | None) -> None:
+              outcomes: dict[str, AccountOutcome], report: Report | None) -> None:
     context = _context()
     pending = list(jobs)
     running: dict[Connection, tuple[runner.Job, Any, Path, str, float]] = {}
@@ -216,21 +237,21 @@ def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Pro
             for conn in wait(list(running)):
                 job, process, staging, kernel_files, began = running.pop(conn)  # type: ignore[index]
                 try:
-                    kind, payload = conn.recv()
+                    result: Built | RunError | None = conn.recv()
                 except EOFError:
-                    kind, payload = "error", None
+                    result = None
                 conn.close()
                 _stop([process], grace=WORKER_EXIT_GRACE)  # it has sent its result, or died: it is ending
                 shutil.rmtree(kernel_files, ignore_errors=True)
-                if payload is None:
-                    payload = (job.owner, "(worker)", None, f"worker process died (exit code {process.exitcode})")
-                outcome = _settle(job, outputs, staging, kind, payload, time.perf_counter() - began)
+                if result is None:
+                    result = RunError(job.owner, "(worker)", None, f"worker process died (exit code {process.exitcode})")
+                outcome = _settle(job, outputs, staging, result, time.perf_counter() - began)
                 outcomes[job.owner] = outcome
                 progress.running = tuple(job.owner for job, *_ in running.values())
                 if job.kind != "account":
                     continue
                 progress.done += 1
-                progress.failed += outcome.status == "failed"
+                progress.failed += outcome.status is Status.FAILED
                 if report:
                     report(outcome, progress)
     finally:
@@ -262,24 +283,24 @@ def _stop(processes: list[Any], grace: float, terminate: bool = False) -> None:
             process.join(timeout=5)
 
 
-def _settle(job: runner.Job, outputs: Path, staging: Path, kind: str, payload: Any, seconds: float) -> Outcome:
+def _settle(job: runner.Job, outputs: Path, staging: Path, result: Built | RunError, seconds: float) -> AccountOutcome:
     """Publish a finished job, or keep a failed one apart; a write the outputs folder refuses
     (full disk, read-only) is this job's failure, and the batch goes on."""
-    if kind == "ok":
+    if isinstance(result, Built):
         try:
-            version = runner.publish_job(job, outputs, staging, payload)
+            version = runner.publish_job(job, outputs, staging, result)
         except PublishError as err:
             shutil.rmtree(staging, ignore_errors=True)
             return _unpublished(job, err, seconds)
-        return Outcome(job.owner, "published", version.name, seconds)
-    account, notebook, cell, error = payload
+        return AccountOutcome(job.owner, Status.PUBLISHED, version.name, seconds, pdf=result.pdf)
     try:
         kept: str | None = str(versions.keep_failed(outputs, job.owner, staging))
     except PublishError:
         kept = None
-    return Outcome(job.owner, "failed", None, seconds, RunError(account, notebook, cell, error, kept=kept))
+    error = RunError(result.account, result.notebook, result.cell, result.error, kept=kept)
+    return AccountOutcome(job.owner, Status.FAILED, None, seconds, error)
 
 
-def _unpublished(job: runner.Job, err: PublishError, seconds: float) -> Outcome:
+def _unpublished(job: runner.Job, err: PublishError, seconds: float) -> AccountOutcome:
     """The outputs folder refused the job's version (full disk, read-only): its failure."""
-    return Outcome(job.owner, "failed", None, seconds, RunError(job.owner, "(publish)", None, str(err)))
+    return AccountOutcome(job.owner, Status.FAILED, None, seconds, RunError(job.owner, "(publish)", None, str(err)))

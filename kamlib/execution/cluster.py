@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kamlib.parameters import loader
-from kamlib.execution import runner
-from kamlib.publishing import versions
 from kamlib.errors import PublishError, RunError, UsageError
+from kamlib.execution import runner
+from kamlib.execution.runner import Built
+from kamlib.parameters import loader
+from kamlib.publishing import versions
 
 CONNECT_TIMEOUT = 20  # seconds to reach the scheduler
 INSTALL_HINT = "install the cluster extra: pip install 'kamlib[distributed]'"
@@ -42,11 +43,10 @@ class Parcel:
 
 @dataclass(frozen=True)
 class Returned:
-    """What a worker sends back: "ok" with the built fields, or "error" with the failure; and
-    the files of the staging folder either way (a failure's executed notebooks are kept)."""
+    """What a worker sends back: what the job built, or its failure; and the files of the
+    staging folder either way (a failure's executed notebooks are kept)."""
 
-    kind: str
-    payload: Any
+    result: Built | RunError
     files: dict[str, bytes]
     worker_seconds: float
 
@@ -90,27 +90,28 @@ def execute(parcel: Parcel) -> Returned:
     started = time.perf_counter()
     job = parcel.job
     if runner.kamlib_fingerprint() != parcel.kamlib_source:
-        return Returned("error", (job.owner, "(worker)", None,
-                                  f"the worker runs kamlib {runner.kamlib.__version__} with other source than the "
-                                  "client; install the same kamlib on every worker"), {}, 0.0)
+        return Returned(RunError(job.owner, "(worker)", None,
+                                 f"the worker runs kamlib {runner.kamlib.__version__} with other source than the "
+                                 "client; install the same kamlib on every worker"), {}, 0.0)
     with tempfile.TemporaryDirectory(prefix=f"kam-{job.owner}-") as tmp:
         root = Path(tmp)
         _write_tree(root, parcel.files)
         local = dataclasses.replace(job, params_dir=root / "params", notebooks_dir=root / "notebooks")
         staging = root / "staging"
         staging.mkdir()
+        result: Built | RunError
         try:
-            kind, payload = "ok", runner.build(local, staging)
+            result = runner.build(local, staging)  # plain kernels: a Dask worker has threads, so no fork
         except RunError as err:
-            kind, payload = "error", (err.account, err.notebook, err.cell, err.error)
+            result = err
         except Exception as err:  # noqa: BLE001 - any other failure is this account's, reported
-            kind, payload = "error", (job.owner, "(worker)", None, f"{type(err).__name__}: {err}")
+            result = RunError(job.owner, "(worker)", None, f"{type(err).__name__}: {err}")
         finally:
             # the worker process outlives the job: keep nothing of this account for the next
             # one, and give back the memory of its kernel client (measured: it grew ~3 MB a job)
             loader.forget_parsed()
             gc.collect()
-        return Returned(kind, payload, _read_tree(staging), time.perf_counter() - started)
+        return Returned(result, _read_tree(staging), time.perf_counter() - started)
 
 
 def connect(address: str) -> Any:
@@ -128,7 +129,7 @@ def connect(address: str) -> Any:
 def run_jobs(jobs: list[runner.Job], outputs: Path, address: str, settle: Any, report_outcome: Any) -> None:
     """Submit every job to the cluster and settle each result as it arrives (on the client).
 
-    `settle(job, staging, kind, payload, seconds)` publishes or keeps the failure;
+    `settle(job, outputs, staging, result, seconds)` publishes or keeps the failure;
     `report_outcome(outcome)` records it. An interrupt cancels what is still queued; versions
     already published stay, nothing half-written is published.
     """
@@ -146,20 +147,20 @@ def run_jobs(jobs: list[runner.Job], outputs: Path, address: str, settle: Any, r
             try:
                 returned: Returned = future.result()
             except Exception as err:  # noqa: BLE001 - a lost worker or a task error: this account failed
-                returned = Returned("error", (job.owner, "(worker)", None, f"{type(err).__name__}: {err}"), {}, 0.0)
+                returned = Returned(RunError(job.owner, "(worker)", None, f"{type(err).__name__}: {err}"), {}, 0.0)
             # let the cluster forget the result now: a finished job's files (a few MB) would
             # otherwise stay in a worker's memory until the whole batch ends
             del futures[future]
             future.release()
-            kind, payload = returned.kind, returned.payload
+            result = returned.result
             staging = Path(outputs) / versions.STAGING / f"{job.owner}-not-written"
             try:
                 staging = versions.new_staging(outputs, job.owner)
                 _write_tree(staging, returned.files)
             except (PublishError, OSError) as err:  # a full disk or read-only outputs: this job failed
                 why = str(err) if isinstance(err, PublishError) else f"could not write its result: {err.strerror}"
-                kind, payload = "error", (job.owner, "(publish)", None, why)
-            report_outcome(settle(job, outputs, staging, kind, payload, time.perf_counter() - submitted))
+                result = RunError(job.owner, "(publish)", None, why)
+            report_outcome(settle(job, outputs, staging, result, time.perf_counter() - submitted))
     finally:
         client.cancel(list(futures))
         client.close()

@@ -1,16 +1,25 @@
-"""Kernels forked from a batch worker instead of started from scratch.
+"""Where a plan job's kernel comes from: started plainly, or forked from a process that has
+already imported what a kernel needs — two implementations of one small interface.
 
-A plain kernel start runs a new Python that imports ipykernel, pandas, matplotlib and kamlib
-before the first cell: about 1.3 s of CPU per account, a third of an account's cost in a
-batch. A batch worker is forked from a server that has already imported all of these, so the
-worker forks its account's kernel from itself instead: a *zygote* is forked the moment the
-worker starts — one thread, no event loop, no sockets, no account data — and waits on a
-pipe; when jupyter_client launches the kernel, the zygote receives the kernel command line,
-environment and folder and becomes an ordinary ipykernel (`IPKernelApp`) on the connection
-file jupyter_client wrote. Everything after that (channels, interrupts, shutdown, death
-detection) is jupyter_client's own, through `ForkedProvisioner`.
+`KernelSource` is the interface a job uses: `manager(folder, attempt)` gives the kernel manager
+to start (attempt 1, 2, … of the bounded retries), `kill()` stops the kernel at once (the
+worker is being stopped), `close()` releases what was not used.
 
-Each zygote serves one kernel for one account and exits; it is never reused.
+- `PlainKernels`: jupyter_client starts a new Python for the kernel, as it always does.
+- `ForkedKernels`: a plain kernel start runs a new Python that imports ipykernel, pandas,
+  matplotlib and kamlib before the first cell, about 1.3 s of CPU per account, a third of an
+  account's cost in a batch. A batch worker is forked from a server that has already imported
+  all of these, so it forks its account's kernel from itself instead: a *zygote* is forked the
+  moment the source is made — one thread, no event loop, no sockets, no account data — and
+  waits on a pipe; when jupyter_client launches the kernel, the zygote receives the kernel
+  command line, environment and folder and becomes an ordinary ipykernel (`IPKernelApp`) on
+  the connection file jupyter_client wrote. Everything after that (channels, interrupts,
+  shutdown, death detection) is jupyter_client's own, through `ForkedProvisioner`. A retry
+  starts a plain kernel.
+
+The setting `KAM_FORK_KERNELS` chooses: `1` (the default, where the platform can fork) or `0`
+(plain kernels everywhere, e.g. to rule the forking out when a kernel misbehaves). Each source
+serves one job and is never reused; nothing here is module-level state.
 """
 
 from __future__ import annotations
@@ -23,14 +32,152 @@ import pickle
 import signal
 import sys
 import threading
-from typing import Any
+import uuid
+from typing import Any, Protocol
 
+from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
-from kamlib.publishing.versions import HELD_LOCKS
+from kamlib.errors import UsageError
 
+SETTING = "KAM_FORK_KERNELS"
+KERNEL_NAME = "python3"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None  # loaded before any fork
+
+
+def fork_kernels() -> bool:
+    """The `KAM_FORK_KERNELS` setting: fork kernels (1, the default on POSIX) or start them plainly (0)."""
+    value = os.environ.get(SETTING, "1").strip()
+    if value not in ("0", "1"):
+        raise UsageError(f"{SETTING}: expected 0 (plain kernels) or 1 (forked kernels), got '{value}'")
+    return value == "1" and os.name == "posix"
+
+
+class JobKernelManager(AsyncKernelManager):
+    """jupyter_client's async kernel manager, remembering the clients made from it (nbclient
+    makes one per notebook and leaves it running when it did not start the kernel itself) and
+    whether a shutdown was already requested."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.clients_made: list[Any] = []
+        self.stop_requested = False
+
+    def client(self, **kwargs: Any) -> Any:
+        made = super().client(**kwargs)
+        self.clients_made.append(made)
+        return made
+
+
+class KernelSource(Protocol):
+    """Where one job's kernel comes from (see the module docstring)."""
+
+    def manager(self, folder: str, attempt: int) -> JobKernelManager:
+        """A kernel manager for attempt `attempt` (1, 2 …), connection files in `folder`."""
+        ...
+
+    def kill(self) -> None:
+        """Stop the kernel now, without waiting (the worker is being stopped)."""
+        ...
+
+    def close(self) -> None:
+        """Release what was not used; the job is over."""
+        ...
+
+
+def connection(folder: str, attempt: int) -> dict[str, str]:
+    """Where a kernel's connection file and sockets go: inside the job's private folder, so
+    nothing is left in the temporary folder whatever happens to the kernel (a killed kernel
+    cannot remove its own files), and only this user can reach the sockets. Unix sockets where
+    there are any: TCP ports are picked free and bound later by the kernel, so kernels started
+    at once by different processes can pick the same port (seen on a LocalCluster: clients
+    talking to another job's kernel, rejected by its signature as "DELIM not in msg_list")."""
+    files = {"connection_file": os.path.join(folder, f"kernel-{attempt}.json")}
+    if os.name == "posix":
+        files |= {"transport": "ipc", "ip": os.path.join(folder, f"k{attempt}")}
+    return files
+
+
+class PlainKernels:
+    """Kernels started the ordinary way: a new Python process per kernel."""
+
+    def __init__(self) -> None:
+        self._managers: list[JobKernelManager] = []
+
+    def manager(self, folder: str, attempt: int) -> JobKernelManager:
+        km = JobKernelManager(kernel_name=KERNEL_NAME, **connection(folder, attempt))
+        self._managers.append(km)
+        return km
+
+    def kill(self) -> None:
+        for km in self._managers:
+            pid = getattr(km.provisioner, "pid", None)
+            if pid:
+                try:
+                    os.killpg(pid, signal.SIGKILL)  # jupyter_client starts a kernel in its own group
+                except (ProcessLookupError, PermissionError):
+                    pass
+
+    def close(self) -> None:
+        self._managers.clear()
+
+
+class ForkedKernels:
+    """The first attempt's kernel forked from this process (see the module docstring); a retry
+    starts a plain one. Make it while this process is still one thread with no event loop or
+    socket: the zygote is forked in the constructor. `close_in_child` are open files the
+    kernel must not keep (the batch's result pipe, the outputs lock of `kam run`)."""
+
+    def __init__(self, close_in_child: tuple[Any, ...] = ()) -> None:
+        self.zygote = Zygote(close_in_child)
+        self._plain = PlainKernels()
+
+    @classmethod
+    def here(cls, modules: list[str], close_in_child: tuple[Any, ...] = ()) -> ForkedKernels | None:
+        """Forked kernels for a one-off run (`kam run`, `kam portfolio`), or None where forking
+        this process is not safe: another thread (a Jupyter kernel calling kamlib) or a running
+        event loop would be copied in an unknown state. `modules` are imported first, so the
+        kernel starts with them."""
+        if os.name != "posix" or threading.active_count() > 1:
+            return None
+        try:
+            asyncio.get_running_loop()
+            return None
+        except RuntimeError:
+            pass
+        for module in modules:
+            importlib.import_module(module)
+        return cls(close_in_child)
+
+    def manager(self, folder: str, attempt: int) -> JobKernelManager:
+        if self.zygote.used:
+            return self._plain.manager(folder, attempt)
+        km = JobKernelManager(kernel_name=KERNEL_NAME, **connection(folder, attempt))
+        # jupyter_client makes a provisioner only when the manager has none (as on a restart)
+        km.kernel_id = str(uuid.uuid4())
+        provisioner = ForkedProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+        provisioner.zygote = self.zygote
+        km.provisioner = provisioner
+        return km
+
+    def kill(self) -> None:
+        self.zygote.kill()
+        self._plain.kill()
+
+    def close(self) -> None:
+        self.zygote.discard()
+        self._plain.close()
+
+
+def kernel_source(modules: list[str], close_in_child: tuple[Any, ...] = (), here: bool = False) -> KernelSource:
+    """The kernels the `KAM_FORK_KERNELS` setting asks for: forked (from a batch worker, or with
+    `here` from this process when that is safe) or plain."""
+    if fork_kernels():
+        forked = ForkedKernels.here(modules, close_in_child) if here else ForkedKernels(close_in_child)
+        if forked is not None:
+            return forked
+    return PlainKernels()
 
 
 class Zygote:
@@ -46,7 +193,7 @@ class Zygote:
                 os.close(write)
                 _die_with(parent)
                 os.setsid()  # its own process group, as jupyter_client gives a kernel
-                for thing in (*close_in_child, *HELD_LOCKS):  # closing a copy keeps the parent's lock
+                for thing in close_in_child:  # closing a copy keeps the parent's lock and pipe
                     thing.close()
                 code = _become_kernel(read, parent)
             except BaseException:  # noqa: BLE001 - nothing may escape a forked child
@@ -90,22 +237,6 @@ class Zygote:
         except ChildProcessError:  # already reaped by jupyter_client, as a kernel
             pass
         self.reaped = True
-
-
-def zygote_here(modules: list[str]) -> Zygote | None:
-    """A zygote for a one-off run (`kam run`, `kam portfolio`), or None where forking this process
-    is not safe: another thread (a Jupyter kernel calling kamlib) or a running event loop would
-    be copied in an unknown state. `modules` are imported first, so the kernel starts with them."""
-    if os.name != "posix" or threading.active_count() > 1:
-        return None
-    try:
-        asyncio.get_running_loop()
-        return None
-    except RuntimeError:
-        pass
-    for module in modules:
-        importlib.import_module(module)
-    return Zygote()
 
 
 def _die_with(parent: int) -> None:
@@ -198,19 +329,21 @@ class _Forked:
         self.send_signal(signal.SIGKILL)
 
 
-class ForkedProvisioner(LocalProvisioner):
-    """jupyter_client's local provisioner, but the kernel comes from a zygote, not `Popen`."""
+class ForkedProvisioner(LocalProvisioner):  # type: ignore[misc]
+    """jupyter_client's local provisioner, but the kernel comes from a zygote, not `Popen`.
+    (jupyter_client makes provisioners itself too, with its own arguments: the zygote is set
+    after construction.)"""
 
     zygote: Zygote | None = None
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
-        assert self.zygote is not None and not self.zygote.used
-        if not forkable(cmd):  # a kernel spec for another Python: start it the ordinary way
-            self.zygote.discard()
+        if self.zygote is None or self.zygote.used or not forkable(cmd):  # a kernel spec for another Python: the ordinary way
+            if self.zygote is not None:
+                self.zygote.discard()
             return await super().launch_kernel(cmd, **kwargs)
         argv = cmd[cmd.index("ipykernel_launcher") + 1:]  # [python, -m, ipykernel_launcher, -f, FILE, ...]
         pid = self.zygote.launch(argv, dict(kwargs.get("env") or os.environ), kwargs.get("cwd"))
-        self.process = _Forked(self.zygote)  # type: ignore[assignment]
+        self.process = _Forked(self.zygote)
         self.pid = pid
         self.pgid = pid
         self.cwd = kwargs.get("cwd") or os.getcwd()

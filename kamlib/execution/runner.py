@@ -13,31 +13,33 @@ import json
 import os
 import platform
 import shutil
+import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import kamlib
-from kamlib.parameters import loader
-from kamlib.publishing import versions
 from kamlib.errors import PublishError, RunError
+from kamlib.execution.kernels import KERNEL_NAME, JobKernelManager, KernelSource, PlainKernels, kernel_source
+from kamlib.parameters import loader
 from kamlib.parameters.workbook import NOTEBOOKS_DIR
+from kamlib.publishing import versions
+from kamlib.publishing.pdf import PdfResult
 
 ACCOUNT_NOTEBOOKS = ("01_environment_analysis", "02_competitor_positioning", "03_scorecard", "04_action_plan")
 PORTFOLIO_NOTEBOOK = "00_portfolio_overview"
 PORTFOLIO_OWNER = "portfolio"
-KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 600  # seconds per cell
 # Batch kernels keep quiet: ipykernel warns about TCP transport on every start. (Disabling its
 # history looks cheaper but makes kernel shutdown wait about 3 s: measured.)
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
-# What the kernel of a step notebook imports. A process that forks kernels (`kernels.Zygote`)
+# What the kernel of a step notebook imports. A process that forks kernels (`kernels.ForkedKernels`)
 # imports these first, so its kernels start with them.
 KERNEL_MODULES = ["ipykernel.kernelapp", "ipykernel.ipkernel", "matplotlib_inline.backend_inline", "pandas",
                   "matplotlib", "kamlib.display.charts", "kamlib.display.tables", "kamlib.display.text", "kamlib.method.findings",
@@ -45,14 +47,32 @@ KERNEL_MODULES = ["ipykernel.kernelapp", "ipykernel.ipkernel", "matplotlib_inlin
                   "kamlib.method.scorecard", "kamlib.method.action_plan"]
 
 
+class Status(StrEnum):
+    """What a plan job came to: a new version, nothing new to publish, or a failure."""
+
+    PUBLISHED = "published"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+
+
 @dataclass(frozen=True)
 class RunResult:
-    """What one run did: published a version, or found nothing changed."""
+    """What one run did: published a version (with its PDFs or why not), or found nothing changed."""
 
     owner: str
-    status: str  # "published" | "unchanged"
-    version: versions.Version | None
+    status: Literal[Status.PUBLISHED, Status.UNCHANGED]
+    version: versions.Version
     seconds: float
+    pdf: PdfResult | None = None  # None when nothing was built
+
+
+@dataclass(frozen=True)
+class Built:
+    """What building a job produced in its staging folder: the manifest fields it computed
+    (timings, documents, headline) and the PDFs' fate. Pickles: a worker sends it back whole."""
+
+    fields: dict[str, Any]
+    pdf: PdfResult
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -121,48 +141,42 @@ KERNEL_START_ATTEMPTS = 3  # kernel starts can race for ports under parallel loa
 
 
 @contextmanager
-def kernel(owner: str, attempts: int = KERNEL_START_ATTEMPTS, zygote: Any = None,
-           folder: str | None = None) -> Iterator[Any]:
+def kernel(owner: str, source: KernelSource | None = None, attempts: int = KERNEL_START_ATTEMPTS,
+           folder: str | None = None) -> Iterator[JobKernelManager]:
     """One fresh kernel for one plan job, started with bounded retries and always shut down.
 
     All notebooks of the job run in it (same account, so nothing crosses accounts); a kernel is
-    never reused by another job. With a `kernels.Zygote` (batch workers) the first attempt
-    forks the kernel from it; a retry starts an ordinary kernel. The kernel's connection file
-    and sockets live in `folder`, private to this job: one made here and removed at the end,
-    or one the caller made and removes (a batch's main process, which outlives a stopped worker).
+    never reused by another job. `source` says where it comes from (`kernels`: forked or
+    plain; default plain). The kernel's connection file and sockets live in `folder`, private
+    to this job: one made here and removed at the end, or one the caller made and removes (a
+    batch's main process, which outlives a stopped worker).
     """
+    source = source or PlainKernels()
     own_folder = folder is None
     folder = folder or kernel_folder()
     try:
-        km = _start_kernel(owner, attempts, zygote, folder)
-        clients = _track_clients(km)
+        km = _start_kernel(owner, source, attempts, folder)
         try:
             yield km
         finally:
-            for client in clients:  # nbclient leaves its clients running when it did not start the kernel
+            for client in km.clients_made:  # nbclient leaves its clients running when it did not start the kernel
                 if client.channels_running:
                     client.stop_channels()  # closes its zmq context and thread, else ~2 MB a job stays
             _shutdown(km)
     finally:
+        source.close()
         if own_folder:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _start_kernel(owner: str, attempts: int, zygote: Any, folder: str) -> Any:
-    """A started, ready kernel manager: `attempts` tries, the first from `zygote` if given."""
+def _start_kernel(owner: str, source: KernelSource, attempts: int, folder: str) -> JobKernelManager:
+    """A started, ready kernel manager: `attempts` tries (a forked source forks the first)."""
     # An async manager, as nbclient would make itself: with a blocking one its output poll
     # blocks the event loop, so a kernel that dies mid-cell is never noticed (measured: a hang).
-    from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
     for attempt in range(1, attempts + 1):
-        km = AsyncKernelManager(kernel_name=KERNEL_NAME, **_connection(folder, attempt))
-        if zygote is not None and not zygote.used:
-            from kamlib.execution.kernels import ForkedProvisioner
-
-            km.kernel_id = str(uuid.uuid4())
-            km.provisioner = ForkedProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
-            km.provisioner.zygote = zygote
+        km = source.manager(folder, attempt)
         try:
             # KAM_BATCH tells the notebooks' interactive editors to stay out of a batch run
             run_sync(km.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, env={**os.environ, "KAM_BATCH": "1"})
@@ -172,6 +186,7 @@ def _start_kernel(owner: str, attempts: int, zygote: Any, folder: str) -> Any:
                 run_sync(client.wait_for_ready)(timeout=60)
             finally:
                 client.stop_channels()
+            km.clients_made.clear()  # stopped here: only nbclient's clients are left to stop
             return km
         except Exception as err:  # noqa: BLE001 - any start failure is retried, then reported
             _shutdown(km)
@@ -184,25 +199,10 @@ def _start_kernel(owner: str, attempts: int, zygote: Any, folder: str) -> Any:
 
 def kernel_folder() -> str:
     """A new folder only this user can open, for one job's kernel files (`kernel`)."""
-    import tempfile
-
     return tempfile.mkdtemp(prefix="kam-")
 
 
-def _track_clients(km: Any) -> list[Any]:
-    """The kernel clients made from `km` from now on (one per notebook, made by nbclient)."""
-    made: list[Any] = []
-    make = km.client
-
-    def client(**kwargs: Any) -> Any:
-        made.append(make(**kwargs))
-        return made[-1]
-
-    km.client = client
-    return made
-
-
-def request_stop(km: Any) -> None:
+def request_stop(km: JobKernelManager) -> None:
     """Ask the kernel to exit now, without waiting: it winds down while the job writes its
     documents, and `kernel()` reaps it at the end."""
     from jupyter_core.utils import run_sync
@@ -210,49 +210,37 @@ def request_stop(km: Any) -> None:
     try:
         if km.has_kernel:
             run_sync(km.request_shutdown)()
-            km.kam_stop_requested = True
+            km.stop_requested = True
     except Exception:  # noqa: BLE001 - a kernel that is already gone needs no request
         pass
 
 
-def _connection(folder: str, attempt: int) -> dict[str, str]:
-    """Where a kernel's connection file and sockets go: inside the job's private folder, so
-    nothing is left in the temporary folder whatever happens to the kernel (a killed kernel
-    cannot remove its own files), and only this user can reach the sockets. Unix sockets where
-    there are any: TCP ports are picked free and bound later by the kernel, so kernels started
-    at once by different processes can pick the same port (seen on a LocalCluster: clients
-    talking to another job's kernel, rejected by its signature as "DELIM not in msg_list")."""
-    files = {"connection_file": os.path.join(folder, f"kernel-{attempt}.json")}
-    if os.name == "posix":
-        files |= {"transport": "ipc", "ip": os.path.join(folder, f"k{attempt}")}
-    return files
-
-
-def _shutdown(km: Any) -> None:
+def _shutdown(km: JobKernelManager) -> None:
     from jupyter_core.utils import run_sync
 
     async def stop() -> None:
         # shutdown_kernel() would interrupt the kernel first, which makes ipykernel log a
         # "KeyboardInterrupt caught" error on every run; the kernel is idle here, so ask it to
         # stop, and terminate it only if it does not
-        if not getattr(km, "kam_stop_requested", False):
+        if not km.stop_requested:
             await km.request_shutdown()
         await km.finish_shutdown()
         await km.cleanup_resources()
 
     try:
-        if km is not None and km.has_kernel:
+        if km.has_kernel:
             run_sync(stop)()
     except Exception:  # noqa: BLE001 - a kernel that is already gone needs no shutdown
         pass
 
 
 def execute(notebook: str, staging: Path, owner: str, parameters: dict[str, Any],
-            notebooks_dir: Path, timeout: int, km: Any) -> float:
+            notebooks_dir: Path, timeout: int, km: JobKernelManager) -> float:
     """Execute one notebook in the job's kernel into the staging folder; a failure becomes a `RunError`."""
     import logging
 
     import papermill
+    from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 
     logging.getLogger("papermill").setLevel(logging.ERROR)
@@ -277,10 +265,10 @@ def execute(notebook: str, staging: Path, owner: str, parameters: dict[str, Any]
             raise RunError(owner, notebook, err.exec_count, f"timed out: the cell ran longer than {timeout} s "
                            "and was stopped (raise --timeout if it needs longer)") from None
         raise RunError(owner, notebook, err.exec_count, f"{err.ename}: {err.evalue}".strip()) from None
-    except Exception as err:  # noqa: BLE001 - a kernel that died or timed out: still this notebook's failure
-        if type(err).__name__ == "CellTimeoutError":
-            raise RunError(owner, notebook, None, f"timed out: a cell ran longer than {timeout} s and did not stop "
-                           "when interrupted; its kernel was shut down") from None
+    except CellTimeoutError:
+        raise RunError(owner, notebook, None, f"timed out: a cell ran longer than {timeout} s and did not stop "
+                       "when interrupted; its kernel was shut down") from None
+    except Exception as err:  # noqa: BLE001 - a kernel that died: still this notebook's failure
         raise RunError(owner, notebook, None, f"{type(err).__name__}: {err}".strip()) from None
     return time.perf_counter() - started
 
@@ -312,7 +300,7 @@ def _unchanged(outputs: Path, owner: str, digest: str, force: bool, started: flo
     versions.checked_folder(outputs, owner)  # refuse a link out of outputs/ before any kernel starts
     latest = versions.latest_version(outputs, owner)
     if latest is not None and not force and latest.manifest().get("input_hash") == digest:
-        return RunResult(owner, "unchanged", latest, time.perf_counter() - started)
+        return RunResult(owner, Status.UNCHANGED, latest, time.perf_counter() - started)
     return None
 
 
@@ -346,11 +334,12 @@ def plan_portfolio(params_dir: Path, outputs: Path, as_of: str | date | None = N
         _next_version(outputs, PORTFOLIO_OWNER), (PORTFOLIO_NOTEBOOK,), Path(notebooks_dir), timeout)
 
 
-def build(job: Job, staging: Path, zygote: Any = None, kernel_files: str | None = None) -> dict[str, Any]:
+def build(job: Job, staging: Path, kernels: KernelSource | None = None, kernel_files: str | None = None) -> Built:
     """Execute the job's notebooks in one kernel into `staging` and write its documents.
 
-    Returns the manifest fields the job computed; raises `RunError` on a failing notebook.
-    This is the part that may run in another process or on a cluster worker.
+    Returns what the job computed; raises `RunError` on a failing notebook. This is the part
+    that may run in another process or on a cluster worker. `kernels`: where the kernel comes
+    from (default plain).
     """
     started = time.perf_counter()
     plan_date = date.fromisoformat(job.as_of)
@@ -358,7 +347,7 @@ def build(job: Job, staging: Path, zygote: Any = None, kernel_files: str | None 
     if job.account_id is not None:
         parameters = {"account_id": job.account_id, **parameters}
     timings: dict[str, float] = {}
-    with kernel(job.owner, zygote=zygote, folder=kernel_files) as km:
+    with kernel(job.owner, kernels, folder=kernel_files) as km:
         for notebook in job.notebooks:
             timings[notebook] = round(execute(notebook, staging, job.owner, parameters, job.notebooks_dir,
                                               job.timeout, km), 3)
@@ -366,7 +355,7 @@ def build(job: Job, staging: Path, zygote: Any = None, kernel_files: str | None 
         return _finish(job, staging, plan_date, timings, started)
 
 
-def _finish(job: Job, staging: Path, plan_date: date, timings: dict[str, float], started: float) -> dict[str, Any]:
+def _finish(job: Job, staging: Path, plan_date: date, timings: dict[str, float], started: float) -> Built:
     """The documents of an executed job (the kernel is winding down meanwhile)."""
     from kamlib.method import portfolio
     from kamlib.publishing import documents  # here, not at the top: a batch with nothing to do needs no pandas
@@ -388,52 +377,49 @@ def _finish(job: Job, staging: Path, plan_date: date, timings: dict[str, float],
         spreadsheet.write_portfolio_workbook(staging / "portfolio.xlsx", whole, plan_date)
         docs.append("portfolio.xlsx")
         extra = {"accounts": len(whole.accounts)}
-    extra["pdf"] = _print_pdfs(job, staging, docs)
+    printed = _print_pdfs(job, staging, docs)
     timings["total"] = round(time.perf_counter() - started, 3)
-    return {"timings": timings, "documents": docs, **extra}
+    return Built({"timings": timings, "documents": docs, **extra}, printed)
 
 
-def _print_pdfs(job: Job, staging: Path, docs: list[str]) -> str:
-    """PDFs of the job's HTML documents; returns "printed" or why they were skipped."""
+def _print_pdfs(job: Job, staging: Path, docs: list[str]) -> PdfResult:
+    """PDFs of the job's HTML documents, or why they were skipped."""
     from kamlib.publishing import pdf
 
     browser = pdf.find_chromium()
     if browser.path is None:
-        return f"skipped: {browser.reason}"
+        return PdfResult.skipped(browser)
     pages = [name for name in docs if name.endswith(".html")]
     try:
         pdf.print_pdfs([(staging / name, staging / f"{name[:-5]}.pdf") for name in pages], browser.path)
     except pdf.PdfError as err:
         raise RunError(job.owner, "(pdf)", None, str(err)) from None
     docs.extend(f"{name[:-5]}.pdf" for name in pages)
-    return "printed"
+    return PdfResult(printed=True)
 
 
-def publish_job(job: Job, outputs: Path, staging: Path, built: dict[str, Any]) -> versions.Version:
+def publish_job(job: Job, outputs: Path, staging: Path, built: Built) -> versions.Version:
     """Write the manifest and move the staging folder into place (call with the lock held)."""
     manifest = {
-        "account": job.owner, "kind": job.kind, "as_of": job.as_of, "status": "published",
+        "account": job.owner, "kind": job.kind, "as_of": job.as_of, "status": str(Status.PUBLISHED),
         "inputs": job.inputs, "input_hash": job.digest, "software": software_versions(),
-        "notebooks": [f"{n}.ipynb" for n in job.notebooks], **built,
+        "notebooks": [f"{n}.ipynb" for n in job.notebooks], **built.fields, "pdf": built.pdf.manifest_text(),
     }
     return versions.publish(outputs, job.owner, staging, manifest)
 
 
-def run_job(job: Job, outputs: Path, fork_kernel: bool = False) -> RunResult:
+def run_job(job: Job, outputs: Path, fork_kernel: bool = False, close_in_child: tuple[Any, ...] = ()) -> RunResult:
     """Build a job in this process and publish it; a failure is kept apart and re-raised.
 
     With `fork_kernel` (the command line's one-off runs), the job's kernel is forked from this
-    process when that is safe (`kernels.zygote_here`), instead of starting a new Python that
-    imports everything again."""
+    process when the setting allows it and it is safe (`kernels.ForkedKernels.here`), instead
+    of starting a new Python that imports everything again; the fork closes `close_in_child`
+    (the outputs lock this run holds)."""
     started = time.perf_counter()
     staging = versions.new_staging(outputs, job.owner)
-    zygote = None
-    if fork_kernel:
-        from kamlib.execution import kernels
-
-        zygote = kernels.zygote_here(KERNEL_MODULES)
+    source = kernel_source(KERNEL_MODULES, close_in_child, here=True) if fork_kernel else PlainKernels()
     try:
-        built = build(job, staging, zygote=zygote)
+        built = build(job, staging, source)
     except RunError as err:
         kept = versions.keep_failed(outputs, job.owner, staging)
         raise RunError(err.account, err.notebook, err.cell, err.error, kept=str(kept)) from None
@@ -441,30 +427,29 @@ def run_job(job: Job, outputs: Path, fork_kernel: bool = False) -> RunResult:
         shutil.rmtree(staging, ignore_errors=True)
         raise RunError(job.owner, "(documents)", None, f"could not write: {err.strerror}") from None
     finally:
-        if zygote is not None:
-            zygote.discard()
+        source.close()
     try:
         version = publish_job(job, outputs, staging, built)
     except PublishError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return RunResult(job.owner, "published", version, time.perf_counter() - started)
+    return RunResult(job.owner, Status.PUBLISHED, version, time.perf_counter() - started, built.pdf)
 
 
 def run_account(params_dir: Path, outputs: Path, account_id: str, as_of: str | date | None = None,
                 force: bool = False, notebooks_dir: Path = NOTEBOOKS_DIR, timeout: int = DEFAULT_TIMEOUT,
-                fork_kernel: bool = False) -> RunResult:
+                fork_kernel: bool = False, close_in_child: tuple[Any, ...] = ()) -> RunResult:
     """Validate, execute the four step notebooks, build the documents and publish a version.
 
-    Call with the outputs lock held (see `versions.outputs_lock`).
+    Call with the outputs lock held (see `versions.outputs_lock`), and pass it as `close_in_child`.
     """
     job = plan_account(params_dir, outputs, account_id, as_of, force, notebooks_dir, timeout)
-    return job if isinstance(job, RunResult) else run_job(job, outputs, fork_kernel)
+    return job if isinstance(job, RunResult) else run_job(job, outputs, fork_kernel, close_in_child)
 
 
 def run_portfolio(params_dir: Path, outputs: Path, as_of: str | date | None = None, force: bool = False,
                   notebooks_dir: Path = NOTEBOOKS_DIR, timeout: int = DEFAULT_TIMEOUT,
-                  fork_kernel: bool = False) -> RunResult:
+                  fork_kernel: bool = False, close_in_child: tuple[Any, ...] = ()) -> RunResult:
     """Execute the portfolio overview notebook and publish it as `outputs/portfolio/vNNNN/`."""
     job = plan_portfolio(params_dir, outputs, as_of, force, notebooks_dir, timeout)
-    return job if isinstance(job, RunResult) else run_job(job, outputs, fork_kernel)
+    return job if isinstance(job, RunResult) else run_job(job, outputs, fork_kernel, close_in_child)

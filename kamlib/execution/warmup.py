@@ -8,8 +8,9 @@ validators, kamlib's document templates, matplotlib's fonts. Measured: a worker'
 account falls from about 0.93 s to 0.68 s (median of 8 accounts, each in a fresh fork).
 Then everything the fork server holds is frozen for the garbage collector (see the end).
 
-Importing this module does the work (a fork server's only hook is importing modules). It
-touches no parameter file and no account: the notebook and figure below are made up here,
+`warm_up()` does the work; importing this module does nothing. The batch's fork server calls
+it through `kamlib.execution.forkserver`, since a fork server's only hook is importing modules.
+It touches no parameter file and no account: the notebook and figure below are made up here,
 so nothing of any account is in the memory the workers inherit.
 """
 
@@ -25,18 +26,20 @@ from kamlib.publishing import documents
 
 def _figure_png() -> str:
     """A made-up chart in the workbook's style: loads the fonts and warms text layout."""
+    import matplotlib
     from matplotlib.figure import Figure
 
-    import kamlib.display.charts  # noqa: F401 - its style (fonts, sizes) is what the workers will draw with
+    from kamlib.display import charts
 
-    fig = Figure(figsize=(4, 2))
-    ax = fig.subplots()
-    ax.bar(["a", "b"], [1.0, 2.0], label="made up")
-    ax.set_title("Warm-up")
-    ax.set_xlabel("x")
-    ax.legend(fontsize=8, frameon=False)
-    fig.tight_layout()
-    return documents.png_base64(fig)
+    with matplotlib.rc_context(charts.STYLE):  # the fonts and sizes the workers will draw with
+        fig = Figure(figsize=(4, 2))
+        ax = fig.subplots()
+        ax.bar(["a", "b"], [1.0, 2.0], label="made up")
+        ax.set_title("Warm-up")
+        ax.set_xlabel("x")
+        ax.legend(fontsize=8, frameon=False)
+        fig.tight_layout()
+        return documents.png_base64(fig)
 
 
 def _notebook() -> nbformat.NotebookNode:
@@ -56,19 +59,21 @@ def _notebook() -> nbformat.NotebookNode:
     ])
 
 
-def warm() -> None:
+def warm_up(freeze: bool = True) -> None:
+    """Do the first-use work of a plan job once, on made-up data; then (`freeze`) move
+    everything this process holds out of the garbage collector's sight.
+
+    Freezing is for a fork server: what it imported and warmed lives as long as each worker,
+    and out of the collector's sight a collection in a worker or its kernel no longer walks
+    (and, by writing to every object's header, copies) the whole inherited heap. Measured on
+    12 accounts and the overview: about 0.45 s of CPU less per job (74.3 → 68.6 s of CPU, mean
+    of 4 runs each)."""
     notebook = _notebook()
     nbformat.validate(notebook)
     nbformat.reads(nbformat.writes(notebook), as_version=4)
     documents.section_html(notebook)
     for name in ("plan.html.j2", "joint-plan.html.j2"):
         documents.template(name)
-
-
-warm()
-# Everything imported and warmed so far lives as long as each worker: out of the garbage
-# collector's sight, a collection in a worker or its kernel no longer walks (and, by writing
-# to every object's header, copies) the whole inherited heap. Measured on 12 accounts and the
-# overview: about 0.45 s of CPU less per job (74.3 → 68.6 s of CPU, mean of 4 runs each).
-gc.collect()
-gc.freeze()
+    if freeze:
+        gc.collect()
+        gc.freeze()

@@ -33,14 +33,35 @@ class PdfError(RuntimeError):
 
 @dataclass(frozen=True)
 class Browser:
+    """The Chromium to print with, or why there is none."""
+
     path: str | None
     reason: str = ""  # why there is none
+    turned_off: bool = False  # the user said so (KAM_CHROMIUM=off): nothing to tell them
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    """Whether a job's PDFs were printed, and if not, why (a value, never text to parse back)."""
+
+    printed: bool
+    reason: str = ""
+    turned_off: bool = False
+
+    @classmethod
+    def skipped(cls, browser: Browser) -> PdfResult:
+        return cls(False, browser.reason, browser.turned_off)
+
+    def manifest_text(self) -> str:
+        """How the manifest records it, for people reading it: `printed` or `skipped: why`."""
+        return "printed" if self.printed else f"skipped: {self.reason}"
 
 
 def find_chromium() -> Browser:
+    """The browser named by KAM_CHROMIUM, else the first Chromium on PATH, else why not."""
     setting = os.environ.get(SETTING, "").strip()
     if setting.lower() in ("off", "none", "0", "false", "no"):
-        return Browser(None, f"PDFs are turned off ({SETTING}={setting})")
+        return Browser(None, f"PDFs are turned off ({SETTING}={setting})", turned_off=True)
     if setting:
         found = shutil.which(setting)
         return Browser(found) if found else Browser(None, f"{SETTING}={setting} is not an executable program")

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from kamlib.errors import KamError, OutputsLocked, PublishError
 
@@ -86,15 +86,12 @@ def latest_version(outputs: Path, owner: str) -> Version | None:
     return versions[-1] if versions else None
 
 
-HELD_LOCKS: list[Any] = []  # the lock files this process holds open (see outputs_lock)
-
-
 @contextmanager
-def outputs_lock(outputs: Path) -> Iterator[None]:
+def outputs_lock(outputs: Path) -> Iterator[IO[str]]:
     """Hold the outputs folder for one writer; a second run gets a clear `OutputsLocked`.
 
-    The open lock file is listed in `HELD_LOCKS` meanwhile: a kernel forked from this process
-    closes its copy (`kernels.Zygote`), so no kernel can outlive the run holding the lock."""
+    Yields the open lock file: a kernel forked from this process must close its copy (pass it
+    to the run as `close_in_child`), so no kernel can outlive the run holding the lock."""
     outputs = Path(outputs)
     try:
         outputs.mkdir(parents=True, exist_ok=True)
@@ -115,13 +112,10 @@ def outputs_lock(outputs: Path) -> Iterator[None]:
         handle.truncate()
         handle.write(f"pid {os.getpid()}")
         handle.flush()
-        HELD_LOCKS.append(handle)
         clean_staging(outputs)
         repair_latest(outputs)
-        yield
+        yield handle
     finally:
-        if handle in HELD_LOCKS:
-            HELD_LOCKS.remove(handle)
         handle.close()
 
 
