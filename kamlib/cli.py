@@ -182,7 +182,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         except RunError as err:
             print(f"[1/1] {account_id}: failed: {err.where}")
             raise
-    outcome = (f"published {result.version.name}" if result.status is runner.Status.PUBLISHED
+    outcome = (f"published {result.version.name}" if result.status is runner.JobStatus.PUBLISHED
                else f"unchanged (latest {result.version.name})")
     print(f"[1/1] {account_id}: {outcome} ({result.seconds:.1f} s)")
     latest = args.outputs / account_id / "latest"
@@ -271,13 +271,13 @@ def _notebooks(args: argparse.Namespace) -> Path:
 
 def _summary(outcomes: list[Any]) -> None:
     """The batch's summary table: one `batch.AccountOutcome` a line, then the counts."""
-    from kamlib.execution.runner import Status
+    from kamlib.execution.runner import JobStatus
 
     width = max(len(o.account) for o in outcomes)
     print(f"\n{'account':<{width}}  {'result':<40}  time")
     for o in outcomes:
         print(f"{o.account:<{width}}  {o.summary:<40}  {o.seconds:5.1f} s")
-    failed = sum(1 for o in outcomes if o.status is Status.FAILED)
+    failed = sum(1 for o in outcomes if o.status is JobStatus.FAILED)
     print(f"{len(outcomes)} account(s): {len(outcomes) - failed} ok, {failed} failed")
 
 
@@ -293,7 +293,7 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
     with versions.outputs_lock(args.outputs) as lock:
         result = runner.run_portfolio(args.params, args.outputs, args.as_of, args.force, notebooks_dir=notebooks,
                                       timeout=args.timeout, fork_kernel=True, close_in_child=(lock,))
-    state = "published" if result.status is runner.Status.PUBLISHED else "unchanged, latest is"
+    state = "published" if result.status is runner.JobStatus.PUBLISHED else "unchanged, latest is"
     print(f"portfolio: {state} {result.version.name} ({result.seconds:.1f} s)")
     print(f"portfolio documents: {result.version.path / 'portfolio.html'}, {result.version.path / 'portfolio.xlsx'}")
     _pdf_note([result.pdf])

@@ -25,7 +25,7 @@ from typing import Any
 
 from kamlib.errors import PublishError, RunError
 from kamlib.execution import runner
-from kamlib.execution.runner import Built, Status
+from kamlib.execution.runner import Built, JobStatus
 from kamlib.parameters.workbook import NOTEBOOKS_DIR
 from kamlib.publishing import versions
 from kamlib.publishing.pdf import PdfResult
@@ -36,7 +36,7 @@ class AccountOutcome:
     """What happened to one account (or the overview) in a batch."""
 
     account: str
-    status: Status
+    status: JobStatus
     version: str | None
     seconds: float
     error: RunError | None = None
@@ -45,9 +45,9 @@ class AccountOutcome:
     @property
     def summary(self) -> str:
         """One line for the progress and the summary table."""
-        if self.status is Status.PUBLISHED:
+        if self.status is JobStatus.PUBLISHED:
             return f"published {self.version}"
-        if self.status is Status.UNCHANGED:
+        if self.status is JobStatus.UNCHANGED:
             return f"unchanged ({self.version})"
         assert self.error is not None
         return f"failed: {self.error.where}"
@@ -67,7 +67,7 @@ class BatchResult:
 
     @property
     def failed(self) -> bool:
-        return any(o.status is Status.FAILED for o in self.all)
+        return any(o.status is JobStatus.FAILED for o in self.all)
 
 
 @dataclass
@@ -164,7 +164,7 @@ def run_batch(params_dir: Path, outputs: Path, account_ids: list[str], as_of: st
         planned = runner.plan_account(params_dir, outputs, account_id, as_of, force, notebooks_dir, timeout)
         if isinstance(planned, runner.RunResult):
             assert planned.version is not None
-            outcomes[account_id] = AccountOutcome(account_id, Status.UNCHANGED, planned.version.name, planned.seconds)
+            outcomes[account_id] = AccountOutcome(account_id, JobStatus.UNCHANGED, planned.version.name, planned.seconds)
             progress.done += 1
             if report:
                 report(outcomes[account_id], progress)
@@ -174,7 +174,7 @@ def run_batch(params_dir: Path, outputs: Path, account_ids: list[str], as_of: st
         whole = runner.plan_portfolio(params_dir, outputs, as_of, False, notebooks_dir, timeout)
         if isinstance(whole, runner.RunResult):
             assert whole.version is not None
-            outcomes[whole.owner] = AccountOutcome(whole.owner, Status.UNCHANGED, whole.version.name, whole.seconds)
+            outcomes[whole.owner] = AccountOutcome(whole.owner, JobStatus.UNCHANGED, whole.version.name, whole.seconds)
         elif scheduler:
             outcomes[whole.owner] = _run_here(whole, outputs)
         else:
@@ -185,7 +185,7 @@ def run_batch(params_dir: Path, outputs: Path, account_ids: list[str], as_of: st
         def record(outcome: AccountOutcome) -> None:
             outcomes[outcome.account] = outcome
             progress.done += 1
-            progress.failed += outcome.status is Status.FAILED
+            progress.failed += outcome.status is JobStatus.FAILED
             if report:
                 report(outcome, progress)
 
@@ -201,10 +201,10 @@ def _run_here(job: runner.Job, outputs: Path) -> AccountOutcome:
     try:
         result = runner.run_job(job, outputs)
     except RunError as err:
-        return AccountOutcome(job.owner, Status.FAILED, None, time.perf_counter() - started, err)
+        return AccountOutcome(job.owner, JobStatus.FAILED, None, time.perf_counter() - started, err)
     except PublishError as err:
         return _unpublished(job, err, time.perf_counter() - started)
-    return AccountOutcome(job.owner, Status.PUBLISHED, result.version.name, result.seconds, pdf=result.pdf)
+    return AccountOutcome(job.owner, JobStatus.PUBLISHED, result.version.name, result.seconds, pdf=result.pdf)
 
 
 def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Progress,
@@ -251,7 +251,7 @@ def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Pro
                 if job.kind != "account":
                     continue
                 progress.done += 1
-                progress.failed += outcome.status is Status.FAILED
+                progress.failed += outcome.status is JobStatus.FAILED
                 if report:
                     report(outcome, progress)
     finally:
@@ -292,15 +292,15 @@ def _settle(job: runner.Job, outputs: Path, staging: Path, result: Built | RunEr
         except PublishError as err:
             shutil.rmtree(staging, ignore_errors=True)
             return _unpublished(job, err, seconds)
-        return AccountOutcome(job.owner, Status.PUBLISHED, version.name, seconds, pdf=result.pdf)
+        return AccountOutcome(job.owner, JobStatus.PUBLISHED, version.name, seconds, pdf=result.pdf)
     try:
         kept: str | None = str(versions.keep_failed(outputs, job.owner, staging))
     except PublishError:
         kept = None
     error = RunError(result.account, result.notebook, result.cell, result.error, kept=kept)
-    return AccountOutcome(job.owner, Status.FAILED, None, seconds, error)
+    return AccountOutcome(job.owner, JobStatus.FAILED, None, seconds, error)
 
 
 def _unpublished(job: runner.Job, err: PublishError, seconds: float) -> AccountOutcome:
     """The outputs folder refused the job's version (full disk, read-only): its failure."""
-    return AccountOutcome(job.owner, Status.FAILED, None, seconds, RunError(job.owner, "(publish)", None, str(err)))
+    return AccountOutcome(job.owner, JobStatus.FAILED, None, seconds, RunError(job.owner, "(publish)", None, str(err)))

@@ -47,7 +47,7 @@ KERNEL_MODULES = ["ipykernel.kernelapp", "ipykernel.ipkernel", "matplotlib_inlin
                   "kamlib.method.scorecard", "kamlib.method.action_plan"]
 
 
-class Status(StrEnum):
+class JobStatus(StrEnum):
     """What a plan job came to: a new version, nothing new to publish, or a failure."""
 
     PUBLISHED = "published"
@@ -60,7 +60,7 @@ class RunResult:
     """What one run did: published a version (with its PDFs or why not), or found nothing changed."""
 
     owner: str
-    status: Literal[Status.PUBLISHED, Status.UNCHANGED]
+    status: Literal[JobStatus.PUBLISHED, JobStatus.UNCHANGED]
     version: versions.Version
     seconds: float
     pdf: PdfResult | None = None  # None when nothing was built
@@ -279,7 +279,7 @@ class Job:
     to another process or machine). `account_id` is None for the portfolio overview."""
 
     owner: str
-    kind: str
+    kind: Literal["account", "portfolio"]
     params_dir: Path
     account_id: str | None
     as_of: str
@@ -300,7 +300,7 @@ def _unchanged(outputs: Path, owner: str, digest: str, force: bool, started: flo
     versions.checked_folder(outputs, owner)  # refuse a link out of outputs/ before any kernel starts
     latest = versions.latest_version(outputs, owner)
     if latest is not None and not force and latest.manifest().get("input_hash") == digest:
-        return RunResult(owner, Status.UNCHANGED, latest, time.perf_counter() - started)
+        return RunResult(owner, JobStatus.UNCHANGED, latest, time.perf_counter() - started)
     return None
 
 
@@ -401,7 +401,7 @@ def _print_pdfs(job: Job, staging: Path, docs: list[str]) -> PdfResult:
 def publish_job(job: Job, outputs: Path, staging: Path, built: Built) -> versions.Version:
     """Write the manifest and move the staging folder into place (call with the lock held)."""
     manifest = {
-        "account": job.owner, "kind": job.kind, "as_of": job.as_of, "status": str(Status.PUBLISHED),
+        "account": job.owner, "kind": job.kind, "as_of": job.as_of, "status": str(JobStatus.PUBLISHED),
         "inputs": job.inputs, "input_hash": job.digest, "software": software_versions(),
         "notebooks": [f"{n}.ipynb" for n in job.notebooks], **built.fields, "pdf": built.pdf.manifest_text(),
     }
@@ -433,7 +433,7 @@ def run_job(job: Job, outputs: Path, fork_kernel: bool = False, close_in_child: 
     except PublishError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return RunResult(job.owner, Status.PUBLISHED, version, time.perf_counter() - started, built.pdf)
+    return RunResult(job.owner, JobStatus.PUBLISHED, version, time.perf_counter() - started, built.pdf)
 
 
 def run_account(params_dir: Path, outputs: Path, account_id: str, as_of: str | date | None = None,

@@ -94,7 +94,7 @@ Level = Literal["executive", "management", "operational"]
 BuyingRole = Literal["decision_maker", "influencer", "sponsor", "coach", "user", "gatekeeper"]
 Ladder = Literal["vendor", "preferred_supplier", "strategic_partner"]
 Cell = Literal["won", "open", "competitor", "none"]
-Status = Literal["planned", "in_progress", "done", "blocked", "cancelled"]
+ProjectStatus = Literal["planned", "in_progress", "done", "blocked", "cancelled"]
 
 LADDER_ORDER: tuple[Ladder, ...] = ("vendor", "preferred_supplier", "strategic_partner")
 US = "us"
@@ -428,7 +428,7 @@ class Project(Strict):
     due: date = Field(
         description="When it is due (YYYY-MM-DD), on or after start. A project neither done nor cancelled is "
                     "overdue after this date.")
-    status: Status = Field(description="Where it stands: planned, in_progress, done, blocked or cancelled.")
+    status: ProjectStatus = Field(description="Where it stands: planned, in_progress, done, blocked or cancelled.")
     shared: bool = Field(
         description="true: it appears in the customer-facing joint plan; false: internal only.")
 
