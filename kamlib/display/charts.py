@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import matplotlib
 import pandas as pd
@@ -20,6 +20,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 US_COLOR = "#1f5fa8"
 RIVAL_COLORS = ["#d9822b", "#7a7a7a", "#8e5ea2", "#3a9a6c", "#c44e52"]
@@ -30,7 +33,7 @@ STATUS_COLORS = {"planned": "#9ecae1", "in_progress": "#3182bd", "done": "#31a35
                  "blocked": "#de2d26", "cancelled": "#bdbdbd"}
 HORIZON_MARKERS = {"short": "o", "medium": "s", "long": "^"}
 
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "figure.dpi": 100, "savefig.dpi": 100, "font.size": 10, "axes.titlesize": 12,
     "axes.titleweight": "bold", "axes.spines.top": False, "axes.spines.right": False,
     "svg.hashsalt": "kam",
@@ -243,7 +246,7 @@ def portfolio_matrix(table: pd.DataFrame, split: float) -> Figure:
     ax.set(xlim=(lo_x, hi_x), ylim=(max(0, lo_y), min(1, hi_y)))
     ax.axvline(1.0, color="#555", lw=0.8, ls="--")
     ax.axhline(split, color="#555", lw=0.8, ls="--")
-    style = dict(fontsize=9, color="#555", fontweight="bold", alpha=0.8)
+    style: dict[str, Any] = dict(fontsize=9, color="#555", fontweight="bold", alpha=0.8)
     ax.text(hi_x - 0.01, ax.get_ylim()[1] - 0.01, "Invest to partner", ha="right", va="top", **style)
     ax.text(lo_x + 0.01, ax.get_ylim()[1] - 0.01, "Build strength", ha="left", va="top", **style)
     ax.text(hi_x - 0.01, ax.get_ylim()[0] + 0.01, "Maintain efficiently", ha="right", va="bottom", **style)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -30,9 +30,9 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from kamlib.parameters import loader, scaffold, yaml_editing
-from kamlib.exchange import crm
 from kamlib.errors import InputError, Problem, UsageError
+from kamlib.exchange import crm
+from kamlib.parameters import loader, scaffold, yaml_editing
 from kamlib.parameters.rules import amount
 from kamlib.parameters.yaml_source import display_path
 
@@ -271,7 +271,7 @@ class ImportRefused(InputError):
     """Bad rows in the export: nothing was written."""
 
 
-def _rows_of(problems: list[Problem], rows: Rows) -> list[YearRow]:
+def _rows_of(problems: Iterable[Problem], rows: Rows) -> list[YearRow]:
     keys = {(p.file, p.line) for p in problems}
     return [r for r in rows.years if (r.table.source, r.row) in keys]
 

@@ -128,7 +128,7 @@ PRELOAD = ["kamlib.execution.runner", "kamlib.publishing.documents", "papermill"
            *runner.KERNEL_MODULES, "kamlib.execution.forkserver"]
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> multiprocessing.context.ForkServerContext:
     """Workers are forked from a clean server process that has only imported PRELOAD: fast like
     fork, but without the caller's threads, event loops or zmq sockets (forking those hangs)."""
     context = multiprocessing.get_context("forkserver")
@@ -235,7 +235,8 @@ def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Pro
                 send.close()
             progress.running = tuple(job.owner for job, *_ in running.values())
             for conn in wait(list(running)):
-                job, process, staging, kernel_files, began = running.pop(conn)  # type: ignore[index]
+                assert isinstance(conn, Connection)  # wait() returns some of the pipes it was given
+                job, process, staging, kernel_files, began = running.pop(conn)
                 try:
                     result: Built | RunError | None = conn.recv()
                 except EOFError:

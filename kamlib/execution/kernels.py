@@ -329,7 +329,7 @@ class _Forked:
         self.send_signal(signal.SIGKILL)
 
 
-class ForkedProvisioner(LocalProvisioner):  # type: ignore[misc]
+class ForkedProvisioner(LocalProvisioner):
     """jupyter_client's local provisioner, but the kernel comes from a zygote, not `Popen`.
     (jupyter_client makes provisioners itself too, with its own arguments: the zygote is set
     after construction.)"""
@@ -343,7 +343,8 @@ class ForkedProvisioner(LocalProvisioner):  # type: ignore[misc]
             return await super().launch_kernel(cmd, **kwargs)
         argv = cmd[cmd.index("ipykernel_launcher") + 1:]  # [python, -m, ipykernel_launcher, -f, FILE, ...]
         pid = self.zygote.launch(argv, dict(kwargs.get("env") or os.environ), kwargs.get("cwd"))
-        self.process = _Forked(self.zygote)
+        # jupyter_client annotates `process` as a Popen; it only polls, waits and signals it, as _Forked does
+        self.process = _Forked(self.zygote)  # type: ignore[assignment]
         self.pid = pid
         self.pgid = pid
         self.cwd = kwargs.get("cwd") or os.getcwd()

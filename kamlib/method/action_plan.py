@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
-from kamlib.parameters.model import Account
 from kamlib.method.scorecard import latest_assessment
+from kamlib.parameters.model import Account
 
 OPEN_STATUSES = ("planned", "in_progress", "blocked")
 STALE_ASSESSMENT_DAYS = 180
@@ -57,7 +58,7 @@ def strategies_table(account: Account) -> pd.DataFrame:
 def traceability_table(account: Account, as_of: date) -> pd.DataFrame:
     """Objective → strategy → project, one row per link; gaps appear as empty cells."""
     plan = account.joint_plan
-    rows = []
+    rows: list[dict[str, Any]] = []
     for o in plan.objectives:
         strategies = [s for s in plan.strategies if o.id in s.objectives]
         if not strategies:

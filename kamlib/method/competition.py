@@ -7,6 +7,8 @@ competitor's (above 1: we lead; below 1: someone is preferred on the criteria th
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from kamlib.parameters.model import LADDER_ORDER, US, Account
@@ -50,7 +52,7 @@ def share_of_wallet(account: Account) -> pd.DataFrame:
     """
     latest = account.financials[-1]
     ours = latest.revenue / latest.wallet if latest.wallet else 0.0
-    rows = [{"player": US, "share": ours, "spend": latest.revenue, "ladder": account.us.ladder}]
+    rows: list[dict[str, Any]] = [{"player": US, "share": ours, "spend": latest.revenue, "ladder": account.us.ladder}]
     for c in account.rivals:
         share = c.share_of_wallet or 0.0
         rows.append({"player": c.name, "share": share, "spend": share * latest.wallet, "ladder": c.ladder})

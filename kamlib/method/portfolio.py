@@ -19,8 +19,8 @@ from typing import Any
 import pandas as pd
 
 from kamlib.method import action_plan, competition, scorecard
-from kamlib.parameters.model import Account, PortfolioSettings
 from kamlib.parameters.loader import Portfolio
+from kamlib.parameters.model import Account, PortfolioSettings
 
 WALLET_FLOOR, WALLET_CEILING = 1e5, 1e8
 MARGIN_FLOOR, MARGIN_CEILING = -0.10, 0.30
@@ -56,7 +56,7 @@ def attractiveness(account: Account, settings: PortfolioSettings, as_of: date) -
             continue
         if factors[name] is None:
             return None
-        total += weight * factors[name]  # type: ignore[operator]
+        total += weight * factors[name]
     return total
 
 

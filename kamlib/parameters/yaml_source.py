@@ -26,14 +26,14 @@ class _Constructor(RoundTripConstructor):
     ruamel raises a bare ValueError for those; as text, validation reports them by field.
     """
 
-    def construct_yaml_timestamp(self, node, values=None):  # type: ignore[no-untyped-def]
+    def construct_yaml_timestamp(self, node, values=None):
         try:
             return super().construct_yaml_timestamp(node, values)
         except ValueError:
             return self.construct_scalar(node)
 
 
-    def construct_yaml_int(self, node):  # type: ignore[no-untyped-def]
+    def construct_yaml_int(self, node):
         try:
             return super().construct_yaml_int(node)
         except ValueError:  # Python refuses to convert integers of more than 4,300 digits
@@ -143,8 +143,8 @@ def read_yaml(path: Path) -> SourceFile:
         raise fail(f"YAML syntax error: lists or mappings nested more than {MAX_DEPTH} deep; "
                    "a parameter file needs only a few levels") from None
     except MarkedYAMLError as err:
-        line, what = _syntax_error(err, text)
-        raise fail(f"YAML syntax error: {what}", line) from None
+        where, what = _syntax_error(err, text)
+        raise fail(f"YAML syntax error: {what}", where) from None
     except ReaderError as err:
         line = text[: err.position].count("\n") + 1
         raise fail(f"contains a control character (0x{ord(err.character) if isinstance(err.character, str) else err.character:02x}) "
@@ -249,8 +249,8 @@ def _syntax_error(err: MarkedYAMLError, text: str) -> tuple[int | None, str]:
         return line, f"duplicate key '{key}' (a key may appear only once in a mapping)"
     source_lines = text.splitlines()
     if context.startswith("while parsing a flow") and err.context_mark is not None:
-        opened = "[" if "sequence" in context else "{"
-        return err.context_mark.line + 1, f"a '{opened}' opened here is never closed"
+        bracket = "[" if "sequence" in context else "{"
+        return err.context_mark.line + 1, f"a '{bracket}' opened here is never closed"
     if "mapping values are not allowed" in problem and line is not None:
         quote = _unclosed_quote(source_lines[: line - 1])
         if quote and quote[1] >= line - 1:  # it closed just before the colon that fails

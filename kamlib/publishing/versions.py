@@ -214,8 +214,8 @@ def _signals_deferred() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
-        for sig in dict.fromkeys(received):
-            signal.raise_signal(sig)  # now, to the handler that was there before
+        for number in dict.fromkeys(received):
+            signal.raise_signal(number)  # now, to the handler that was there before
 
 
 def point_latest(folder: Path, version_name: str) -> None:
