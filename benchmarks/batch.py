@@ -81,9 +81,9 @@ def floor(params: Path, ids: list[str]) -> float:
     """Every analysis, chart and table of the step notebooks, in this process, no kernels."""
     import io
 
-    from kamlib.parameters import workbook
-    from kamlib.method import action_plan, competition, economics, environment, findings, scorecard
     from kamlib.display import charts, tables
+    from kamlib.method import action_plan, competition, economics, environment, findings, scorecard
+    from kamlib.parameters import workbook
 
     started = time.perf_counter()
     for account_id in ids:

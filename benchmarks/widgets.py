@@ -38,9 +38,9 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=30)
     args = parser.parse_args()
 
-    from kamlib.parameters import loader, workbook
-    from kamlib.method import action_plan, scorecard
     from kamlib.display import charts, editors
+    from kamlib.method import action_plan, scorecard
+    from kamlib.parameters import loader, workbook
 
     account_plan = workbook.open_account("northwind-foods", PARAMS)
     whole, as_of = workbook.open_portfolio(PARAMS)

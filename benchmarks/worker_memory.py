@@ -34,7 +34,6 @@ def run(jobs: int, naive: bool) -> None:
     os.environ["KAM_CHROMIUM"] = "off"
     sys.path.insert(0, str(ROOT))
     import zmq
-
     from jupyter_client.manager import AsyncKernelManager
 
     from kamlib.execution import cluster, kernels, runner

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kamlib.parameters import loader
 from kamlib.execution import batch, runner
+from kamlib.parameters import loader
 from kamlib.publishing import versions
 from tests.conftest import DEMO_PARAMS, write_notebooks
 

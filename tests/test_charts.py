@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from matplotlib.figure import Figure
 
-from kamlib.parameters import loader
-from kamlib.method import action_plan, competition, economics, environment, portfolio, scorecard
 from kamlib.display import charts
+from kamlib.method import action_plan, competition, economics, environment, portfolio, scorecard
+from kamlib.parameters import loader
 from tests.helpers import TINY, tiny
 
 AS_OF = date(2026, 11, 24)

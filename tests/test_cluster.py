@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from kamlib.cli import main
 from kamlib.errors import RunError
 from kamlib.execution import batch, cluster, runner
 from kamlib.publishing import versions
-from kamlib.cli import main
 from tests.conftest import DEMO_PARAMS, write_notebooks
 
 distributed = pytest.importorskip("distributed")

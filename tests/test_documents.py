@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from kamlib.parameters import loader
-from kamlib.method import customer_view
-from kamlib.execution import runner
-from kamlib.publishing import pdf, spreadsheet, versions
 from kamlib.cli import main
+from kamlib.execution import runner
+from kamlib.method import customer_view
+from kamlib.parameters import loader
+from kamlib.publishing import pdf, spreadsheet, versions
 from tests.conftest import DATA, DEMO_PARAMS
 from tests.helpers import tiny, variant
 

@@ -22,8 +22,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from kamlib.publishing import versions
 from kamlib.cli import main
+from kamlib.publishing import versions
 from tests.conftest import ROOT, write_notebooks
 
 ACCOUNT = "northwind-foods"

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from kamlib.parameters import loader
 from kamlib.method import findings, portfolio
+from kamlib.parameters import loader
 from tests.helpers import TINY, tiny, variant
 
 AS_OF = date(2026, 11, 24)

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from kamlib.publishing import history, versions
 from kamlib.cli import main
 from kamlib.errors import UsageError
+from kamlib.publishing import history, versions
 from tests.helpers import TINY
 
 ACCOUNT = TINY / "accounts" / "northwind-foods.yaml"

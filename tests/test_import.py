@@ -19,8 +19,8 @@ from openpyxl import Workbook, load_workbook
 from ruamel.yaml import YAML
 
 from kamlib import cli
-from kamlib.parameters import loader
 from kamlib.exchange import crm
+from kamlib.parameters import loader
 
 
 @pytest.fixture

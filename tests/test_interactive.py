@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kamlib.parameters import loader, workbook, yaml_editing
 from kamlib.display import editors
 from kamlib.errors import InputError
+from kamlib.parameters import loader, workbook, yaml_editing
 from kamlib.parameters.model import AccountClass, Assessment, AttractivenessWeights
 from tests.conftest import DATA, DEMO_PARAMS
 from tests.helpers import tiny

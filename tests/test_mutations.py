@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from kamlib import cli
-from kamlib.parameters import loader
-from kamlib.method import action_plan, portfolio, scorecard
 from kamlib.errors import Problem
+from kamlib.method import action_plan, portfolio, scorecard
+from kamlib.parameters import loader
 from tests.conftest import DATA
 from tests.helpers import tiny
 from tests.test_properties import accounts

@@ -10,8 +10,8 @@ from pathlib import Path
 import papermill
 import pytest
 
-from kamlib.parameters import loader, scaffold
 from kamlib.execution.runner import ACCOUNT_NOTEBOOKS, PORTFOLIO_NOTEBOOK
+from kamlib.parameters import loader, scaffold
 from tests.conftest import DEMO_PARAMS, NOTEBOOKS
 
 pytestmark = pytest.mark.notebooks

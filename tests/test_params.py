@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from kamlib import cli
-from kamlib.parameters import loader
 from kamlib.errors import InputError, Problem, UsageError
+from kamlib.parameters import loader
 
 ACCOUNT = "parameters/accounts/northwind-foods.yaml"
 PORTFOLIO = "parameters/portfolio.yaml"

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from kamlib.parameters import loader
 from kamlib.method import portfolio
+from kamlib.parameters import loader
 from tests.helpers import TINY, tiny, variant
 
 AS_OF = date(2026, 11, 24)

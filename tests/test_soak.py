@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
+from kamlib.cli import main
 from kamlib.execution import runner
 from kamlib.publishing import versions
-from kamlib.cli import main
 from tests.conftest import DEMO_PARAMS, ROOT, write_notebooks
 
 ROUNDS = 10

@@ -8,9 +8,9 @@ from datetime import date
 import nbformat
 import pytest
 
-from kamlib.training import exercises
 from kamlib.cli import main
 from kamlib.parameters.model import Assessment
+from kamlib.training import exercises
 
 COURSE = exercises.TRAINING_DIR
 NOTEBOOKS = sorted(COURSE.glob("T*.ipynb"))

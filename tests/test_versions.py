@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from kamlib.errors import OutputsLocked, RunError
 from kamlib.execution import runner
 from kamlib.publishing import versions
-from kamlib.errors import OutputsLocked, RunError
 from tests.conftest import write_notebooks
 
 

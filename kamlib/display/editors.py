@@ -23,12 +23,12 @@ from typing import Any
 
 import pandas as pd
 
-from kamlib.parameters import workbook, yaml_editing
-from kamlib.method import action_plan, portfolio, scorecard
 from kamlib.display import charts
 from kamlib.errors import InputError, KamError
-from kamlib.parameters.model import Account, AccountClass, Assessment, AttractivenessWeights, ScorecardWeights
+from kamlib.method import action_plan, portfolio, scorecard
+from kamlib.parameters import workbook, yaml_editing
 from kamlib.parameters.loader import Portfolio
+from kamlib.parameters.model import Account, AccountClass, Assessment, AttractivenessWeights, ScorecardWeights
 
 CUSTOMER_ATTRIBUTES = ("willingness_to_partner", "transparency", "growth_potential", "responsiveness")
 SUPPLIER_ATTRIBUTES = ("willingness_to_partner", "transparency", "contribution_to_growth")

@@ -29,8 +29,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from kamlib.parameters import loader, rules
 from kamlib.errors import InputError, Problem, UsageError
+from kamlib.parameters import loader, rules
 from kamlib.parameters.model import Slug, Strict, Text
 from kamlib.parameters.yaml_source import SourceFile, display_path, read_yaml
 

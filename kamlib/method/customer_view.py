@@ -16,8 +16,8 @@ from datetime import date
 
 import pandas as pd
 
-from kamlib.parameters.model import Account, PortfolioSettings
 from kamlib.method.action_plan import overdue_projects
+from kamlib.parameters.model import Account, PortfolioSettings
 
 
 @dataclass(frozen=True)

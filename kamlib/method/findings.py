@@ -12,8 +12,8 @@ from datetime import date
 import pandas as pd
 
 from kamlib.method import action_plan, competition, economics, environment, portfolio, scorecard
-from kamlib.parameters.model import US, Account, PortfolioSettings, readable
 from kamlib.parameters.loader import Portfolio
+from kamlib.parameters.model import US, Account, PortfolioSettings, readable
 
 
 def _strongest_answer(account: Account) -> str | None:

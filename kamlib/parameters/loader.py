@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from kamlib.parameters import rules
 from kamlib.errors import InputError, Problem, UsageError
+from kamlib.parameters import rules
 from kamlib.parameters.model import SLUG_PATTERN, Account, PortfolioSettings
 from kamlib.parameters.yaml_source import MAX_FILE_BYTES, SourceFile, TooManyDigits, display_path, read_yaml
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kamlib.publishing import versions
 from kamlib.errors import UsageError
-from kamlib.parameters.model import Account
 from kamlib.parameters.loader import load_account_file
+from kamlib.parameters.model import Account
+from kamlib.publishing import versions
 
 SNAPSHOT = "account.yaml"
 _HEADLINE = [("class", "class", None), ("customer_score", "customer score", ".2f"),
