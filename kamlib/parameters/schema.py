@@ -11,11 +11,10 @@ summing to 1, ids that must exist) are `kam validate`'s.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
+from kamlib.parameters.atomic import write_atomically
 from kamlib.parameters.model import Account, PortfolioSettings, Strict
 
 # Draft 7: what the YAML language server implements. Pydantic's output uses nothing newer once its
@@ -68,19 +67,7 @@ def write_schemas(folder: Path) -> list[Path]:
     written = []
     for kind in KINDS:
         path = folder / FILE_NAMES[kind]
-        _write_atomically(path, schema_text(kind))
+        # an editor reading the schema while it is rewritten sees the old file or the new one, never half
+        write_atomically(path, schema_text(kind))
         written.append(path)
     return written
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    # An editor reading the schema while it is rewritten sees the old file or the new one, never half.
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(handle, 0o644)  # mkstemp makes it private; a schema is for every editor to read
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

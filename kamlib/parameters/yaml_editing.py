@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import io
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from kamlib.parameters import loader
 from kamlib.errors import InputError, UsageError
+from kamlib.parameters.atomic import write_atomically
 from kamlib.parameters.model import Account
 from kamlib.parameters.yaml_source import display_path
 
@@ -105,7 +105,7 @@ def write_change(change: Change) -> Change:
     """Write a validated change atomically (a changed file keeps its old text as `.bak`)."""
     if change.after == change.before:
         return change
-    _write_atomically(change.path, change.after)
+    _write_with_backup(change.path, change.after)
     return Change(change.path, change.before, change.after, True)
 
 
@@ -123,21 +123,13 @@ def _validate(params_dir: Path, path: Path, account_id: str, text: str) -> Accou
     return account
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _write_with_backup(path: Path, text: str) -> None:
+    """Keep the old text as `<name>.bak`, then replace the file in one step (its permissions kept)."""
     if path.exists():
         shutil.copy2(path, path.with_name(path.name + BACKUP_SUFFIX))
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, text)
 
 
 # --- the changes the workbook makes ---------------------------------------------------------

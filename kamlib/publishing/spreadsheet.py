@@ -9,8 +9,6 @@ same sheets.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from kamlib.method import action_plan, portfolio, scorecard
+from kamlib.parameters.atomic import write_atomically
 from kamlib.parameters.model import Account, PortfolioSettings
 from kamlib.parameters.loader import Portfolio
 
@@ -214,15 +213,7 @@ def write_workbook(path: Path, sheets: Sheets, as_of: date, title: str, creator:
         sheet.freeze_panes = "A2"
         if len(frame.columns):
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{max(len(frame) + 1, 1)}"
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        book.save(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(Path(path), book.save)
 
 
 def _put(cell: Any, value: Any) -> None:
