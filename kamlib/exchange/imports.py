@@ -81,7 +81,6 @@ class ImportOutcome:
     unknown_contacts: list[ContactRow]
     used: list[str]
     written: bool
-    footer_rows: int = 0
 
 
 def read_rows(path: Path, mapping_spec: str | None, index: crm.AccountIndex, year: int | None = None,

@@ -48,7 +48,6 @@ class Returned:
 
     result: Built | RunError
     files: dict[str, bytes]
-    worker_seconds: float
 
 
 def pack(job: runner.Job) -> Parcel:
@@ -87,12 +86,11 @@ def execute(parcel: Parcel) -> Returned:
 
     Nothing is left on the worker afterwards; the kernel is this job's alone.
     """
-    started = time.perf_counter()
     job = parcel.job
     if runner.kamlib_fingerprint() != parcel.kamlib_source:
         return Returned(RunError(job.owner, "(worker)", None,
                                  f"the worker runs kamlib {runner.kamlib.__version__} with other source than the "
-                                 "client; install the same kamlib on every worker"), {}, 0.0)
+                                 "client; install the same kamlib on every worker"), {})
     with tempfile.TemporaryDirectory(prefix=f"kam-{job.owner}-") as tmp:
         root = Path(tmp)
         _write_tree(root, parcel.files)
@@ -111,7 +109,7 @@ def execute(parcel: Parcel) -> Returned:
             # one, and give back the memory of its kernel client (measured: it grew ~3 MB a job)
             loader.forget_parsed()
             gc.collect()
-        return Returned(result, _read_tree(staging), time.perf_counter() - started)
+        return Returned(result, _read_tree(staging))
 
 
 def connect(address: str) -> Any:
@@ -147,7 +145,7 @@ def run_jobs(jobs: list[runner.Job], outputs: Path, address: str, settle: Any, r
             try:
                 returned: Returned = future.result()
             except Exception as err:  # noqa: BLE001 - a lost worker or a task error: this account failed
-                returned = Returned(RunError(job.owner, "(worker)", None, f"{type(err).__name__}: {err}"), {}, 0.0)
+                returned = Returned(RunError(job.owner, "(worker)", None, f"{type(err).__name__}: {err}"), {})
             # let the cluster forget the result now: a finished job's files (a few MB) would
             # otherwise stay in a worker's memory until the whole batch ends
             del futures[future]

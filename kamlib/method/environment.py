@@ -34,7 +34,6 @@ def forces_table(account: Account) -> pd.DataFrame:
     return table.sort_values("priority", ascending=False, kind="stable").reset_index(drop=True)
 
 
-LIKELIHOOD_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 LIKELIHOOD_LABELS = ("0–20%", "20–40%", "40–60%", "60–80%", "80–100%")
 
 

@@ -16,7 +16,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from kamlib.method import action_plan, environment, scorecard
+from kamlib.method import action_plan, scorecard
 from kamlib.parameters import workbook
 from kamlib.parameters.model import Account, AccountClass, Assessment, ScorecardWeights
 
@@ -245,7 +245,3 @@ def forces_list(account: Account) -> list[str]:
     """The forces numbered as the exercise refers to them (no priorities shown)."""
     return [f"{i}. {f.force.replace('_', ' ')}: {f.description} (impact {f.impact:+d}, likelihood "
             f"{f.likelihood:.0%}, {f.horizon} term)" for i, f in enumerate(account.environment, start=1)]
-
-
-__all__ = ["Feedback", "check_classes", "check_criteria_weights", "check_plan_gaps", "check_top_forces",
-           "environment", "forces_list", "student_copy"]
