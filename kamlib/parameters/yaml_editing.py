@@ -21,8 +21,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
-from kamlib.parameters import loader
 from kamlib.errors import InputError, UsageError
+from kamlib.parameters import loader
 from kamlib.parameters.atomic import write_atomically
 from kamlib.parameters.model import Account
 from kamlib.parameters.yaml_source import display_path

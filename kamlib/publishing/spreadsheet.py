@@ -17,8 +17,8 @@ import pandas as pd
 
 from kamlib.method import action_plan, portfolio, scorecard
 from kamlib.parameters.atomic import write_atomically
-from kamlib.parameters.model import Account, PortfolioSettings
 from kamlib.parameters.loader import Portfolio
+from kamlib.parameters.model import Account, PortfolioSettings
 
 MONEY = "#,##0"
 PERCENT = "0.0%"
