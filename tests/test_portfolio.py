@@ -1,4 +1,4 @@
-"""Headline figures (DESIGN.md definitions), attractiveness and portfolio tables."""
+"""Headline figures (as the README's "Headline figures" defines them), attractiveness and portfolio tables."""
 
 import math
 from datetime import date

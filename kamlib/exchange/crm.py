@@ -6,7 +6,7 @@ names) or an XLSX workbook. A *mapping* says which kind of table it is (`financi
 revenue, gross margin, cost to serve and the customer's wallet per account and year;
 `contacts`: people at the customer with their last activity date), which column names the
 account, and which column holds each field. Built-in mappings cover a Salesforce report
-export, a HubSpot export and the workbook `kam export` writes (`kamlib/mappings/`); a user
+export, a HubSpot export and the workbook `kam export` writes (`kamlib/exchange/mappings/`); a user
 writes a mapping file of the same shape for anything else.
 
 Rows are read as the tool wrote them: Salesforce's "GBP 1,234.00" and "31.00%", a HubSpot date

@@ -61,7 +61,8 @@ def attractiveness(account: Account, settings: PortfolioSettings, as_of: date) -
 
 
 def headline(account: Account, settings: PortfolioSettings, as_of: date) -> dict[str, Any]:
-    """The account's key figures as of the plan date, as defined in DESIGN.md (manifest `headline`)."""
+    """The account's key figures as of the plan date (manifest `headline`), as the README's
+    "Headline figures" defines them."""
     latest = scorecard.latest_assessment(account, as_of)
     customer = supplier = klass = None
     if latest is not None:
