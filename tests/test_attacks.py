@@ -99,12 +99,14 @@ def hostile_run(tmp_path_factory) -> tuple[Path, dict[str, str], int]:
     return root / "outputs" / "northwind-foods" / "latest", put, code
 
 
+@pytest.mark.slow
 def test_hostile_text_is_data_the_run_succeeds(hostile_run) -> None:
     latest, put, code = hostile_run
     assert code == 0  # os._exit(3) or SystemExit in a text field would have killed a notebook
     assert len(put) >= 25
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("document", ["plan.html", "joint-plan.html"])
 def test_hostile_text_is_inert_in_the_documents(hostile_run, document: str) -> None:
     latest, put, _ = hostile_run
@@ -115,6 +117,7 @@ def test_hostile_text_is_inert_in_the_documents(hostile_run, document: str) -> N
     assert escaped in page or "&lt;script&gt;alert(&#34;kam-" in page  # present, and as text
 
 
+@pytest.mark.slow
 def test_every_internal_payload_reaches_the_internal_plan_as_text(hostile_run) -> None:
     latest, put, _ = hostile_run
     page = (latest / "plan.html").read_text(encoding="utf-8")
@@ -122,6 +125,7 @@ def test_every_internal_payload_reaches_the_internal_plan_as_text(hostile_run) -
     assert not missing, f"payloads not shown at all: {missing}"
 
 
+@pytest.mark.slow
 def test_hostile_text_is_inert_in_every_notebook_output(hostile_run) -> None:
     latest, _, _ = hostile_run
     notebooks = sorted(latest.glob("*.ipynb"))

@@ -16,6 +16,8 @@ from kamlib.parameters import loader
 from kamlib.publishing import versions
 from tests.conftest import DEMO_PARAMS, write_notebooks
 
+pytestmark = pytest.mark.slow  # batches of real and stand-in notebooks, stopped and killed
+
 SOME = ["brightwell-petcare", "carrow-health", "harbor-snacks", "northwind-foods"]
 
 

@@ -17,6 +17,8 @@ from kamlib.execution import runner
 from kamlib.publishing import pdf, versions
 from tests.conftest import DEMO_PARAMS, ROOT
 
+pytestmark = pytest.mark.slow
+
 ACCOUNT = "northwind-foods"
 SCREENSHOTS = ROOT / "tests" / "screenshots"  # git-ignored; looked at by people, kept by CI
 

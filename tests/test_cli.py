@@ -104,6 +104,7 @@ def test_unknown_account_and_bad_date_are_usage_errors(workdir):
     assert kam("frobnicate", cwd=workdir).returncode == 2
 
 
+@pytest.mark.slow
 def test_run_publishes_the_real_notebooks_then_skips_then_forces(workdir):
     first = kam("run", "northwind-foods", cwd=workdir)
     assert first.returncode == 0, first.stderr
@@ -155,6 +156,7 @@ def test_a_failing_notebook_exits_1_names_account_notebook_cell(workdir):
     assert (workdir / "outputs" / "_failed" / "northwind-foods" / "02_competitor_positioning.ipynb").is_file()
 
 
+@pytest.mark.slow
 def test_batch_runs_every_account_and_portfolio_publishes_overview(workdir):
     notebooks = write_notebooks(workdir / "nb")
     batch = kam("--notebooks", str(notebooks), "batch", cwd=workdir)

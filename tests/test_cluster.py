@@ -12,6 +12,8 @@ from kamlib.execution import batch, cluster, runner
 from kamlib.publishing import versions
 from tests.conftest import DEMO_PARAMS, write_notebooks
 
+pytestmark = pytest.mark.slow
+
 distributed = pytest.importorskip("distributed")
 
 PAIR = ["harbor-snacks", "northwind-foods"]  # they compete: each names the other in competes_with

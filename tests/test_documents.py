@@ -136,6 +136,7 @@ def _text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_internal_plan_shows_every_internal_field_and_the_joint_plan_none(canary_run):
     _, outputs = canary_run
     latest = outputs / "canary-a" / "latest"
@@ -153,6 +154,7 @@ def test_internal_plan_shows_every_internal_field_and_the_joint_plan_none(canary
         assert number not in joint
 
 
+@pytest.mark.slow
 def test_no_account_sees_another_accounts_strings(canary_run):
     _, outputs = canary_run
     for mine, other in (("canary-a", "B"), ("canary-b", "A")):
@@ -164,6 +166,7 @@ def test_no_account_sees_another_accounts_strings(canary_run):
             assert f"Account {other}" not in _text(notebook)
 
 
+@pytest.mark.slow
 def test_documents_are_the_same_bytes_for_the_same_inputs(canary_run, tmp_path):
     folder, outputs = canary_run
     again = tmp_path / "again"
@@ -173,6 +176,7 @@ def test_documents_are_the_same_bytes_for_the_same_inputs(canary_run, tmp_path):
         assert (again / "canary-a" / "v0001" / name).read_bytes() == (outputs / "canary-a" / "v0001" / name).read_bytes()
 
 
+@pytest.mark.slow
 def test_the_portfolio_version_carries_the_workbook(canary_run):
     _, outputs = canary_run
     latest = outputs / "portfolio" / "latest"

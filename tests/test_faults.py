@@ -26,6 +26,8 @@ from kamlib.cli import main
 from kamlib.publishing import versions
 from tests.conftest import ROOT, write_notebooks
 
+pytestmark = pytest.mark.slow  # each fault is a kam run or batch, some with a timeout to wait out
+
 ACCOUNT = "northwind-foods"
 
 

@@ -24,6 +24,8 @@ import pytest
 from tests.conftest import DEMO_PARAMS, NOTEBOOKS, ROOT
 from tests.test_browser import _chromium, launch
 
+pytestmark = pytest.mark.slow
+
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 
 

@@ -14,7 +14,7 @@ from kamlib.execution.runner import ACCOUNT_NOTEBOOKS, PORTFOLIO_NOTEBOOK
 from kamlib.parameters import loader, scaffold
 from tests.conftest import DEMO_PARAMS, NOTEBOOKS
 
-pytestmark = pytest.mark.notebooks
+pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 DEMO_IDS = loader.account_ids(DEMO_PARAMS)
 
 

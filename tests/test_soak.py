@@ -28,6 +28,8 @@ from kamlib.execution import runner
 from kamlib.publishing import versions
 from tests.conftest import DEMO_PARAMS, ROOT, write_notebooks
 
+pytestmark = pytest.mark.slow
+
 ROUNDS = 10
 KILLED = {4: signal.SIGKILL, 7: signal.SIGINT}  # rounds in which the batch itself is stopped
 INJECT = """

@@ -98,6 +98,7 @@ def test_plan_gaps_feedback(case):
 
 # --- student copies ------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_student_copy_removes_answers_and_runs_saying_not_answered(tmp_path):
     import papermill
 
