@@ -5,6 +5,8 @@ import pickle
 import pytest
 
 from kamlib.errors import InputError, KamError, OutputsLocked, Problem, PublishError, RunError, UsageError
+from kamlib.exchange.crm import RowProblem
+from kamlib.exchange.imports import ImportRefused
 
 EVERY_ERROR = [
     KamError("plain"),
@@ -15,6 +17,8 @@ EVERY_ERROR = [
     RunError("acme", "(worker)", None, "worker process died (exit code -9)"),
     OutputsLocked("outputs folder outputs is in use by another kam run (pid 12)"),
     PublishError("acme: could not publish: No space left on device"),
+    # defined outside errors.py: listed here so that the module is imported whatever ran before
+    ImportRefused([RowProblem("export.csv", 3, "Revenue", "expected a number, got 'n/a'")]),
 ]
 
 
