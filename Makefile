@@ -5,16 +5,22 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+DEV_STAMP := $(VENV)/.dev-installed-stamp
 PARAMS ?= parameters
 OUTPUTS ?= outputs
 
-.PHONY: plans test lab validate install clean-outputs lint schema
+.PHONY: plans test test-fast lab validate install clean-outputs lint schema
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,distributed]'
 	@touch $(STAMP)
+
+# the lint tools (the dev extra), only for `make lint`
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,distributed,dev]'
+	@touch $(DEV_STAMP)
 
 install: $(STAMP)
 
@@ -27,6 +33,11 @@ plans: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+## test-fast: the suite without the slow tests (notebook runs, browser, cluster, soak, faults, wheel): about 2 minutes
+# tests/ only, without nbval: pyproject's addopts would run every notebook of notebooks/ as well
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -p no:nbval -o addopts=-ra -m "not slow" tests
+
 ## lab: JupyterLab at notebooks/ with the kernel of .venv
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
@@ -38,8 +49,11 @@ validate: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/python -c 'from kamlib.parameters.schema import write_schemas; write_schemas("$(PARAMS)/schemas"); write_schemas("notebooks/training/case/schemas")'
 
-lint: $(STAMP)
-	$(BIN)/python -m pip install --quiet ruff && $(BIN)/ruff check kamlib tests
+## lint: ruff, mypy, and the import contract of kamlib's layers (import-linter, pyproject.toml)
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check kamlib tests benchmarks
+	$(BIN)/python -m mypy kamlib
+	$(BIN)/lint-imports --no-logo
 
 clean-outputs:
 	find $(OUTPUTS) -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -33,7 +33,7 @@ def _spec(requirement: str) -> str:
 def test_environment_yml_agrees_with_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = project["optional-dependencies"]
-    wanted = project["dependencies"] + extras["test"] + extras["distributed"]
+    wanted = project["dependencies"] + extras["test"] + extras["distributed"] + extras["dev"]
     env = YAML(typ="safe").load((ROOT / "environment.yml").read_text())
     conda = [d for d in env["dependencies"] if isinstance(d, str)]
     conda_specs = {_name(d): _spec(d) for d in conda}
