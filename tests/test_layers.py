@@ -1,5 +1,5 @@
-"""kamlib's layers: imports point one way (DESIGN.md), as the import-linter contract in
-pyproject.toml says — and the contract catches an import that goes the wrong way."""
+"""kamlib's layers: imports point one way (README, Project layout), as the import-linter contract
+in pyproject.toml says — and the contract catches an import that goes the wrong way."""
 
 from __future__ import annotations
 
