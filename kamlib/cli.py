@@ -129,6 +129,7 @@ def _seconds(text: str) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """`kam validate [PATH ...]`: check parameter files; 2 with one line per problem, 0 if all are valid."""
     from kamlib.parameters import loader
 
     paths = args.paths or [args.params]
@@ -146,6 +147,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    """`kam new ACCOUNT_ID`: write the commented template account file (and `schemas/` if missing)."""
     from kamlib.parameters import scaffold, schema
 
     path = scaffold.write_account_template(args.params, args.account_id)
@@ -156,6 +158,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    """`kam schema [account|portfolio]`: print the JSON Schema of an account file or of `portfolio.yaml`."""
     from kamlib.parameters import schema
 
     print(schema.schema_text(args.kind), end="")
@@ -163,6 +166,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """`kam run ACCOUNT_ID`: run the step notebooks for one account and publish a version (or say it is unchanged)."""
     from kamlib.execution import kernels, runner
     from kamlib.parameters import loader
     from kamlib.publishing import versions
@@ -203,6 +207,7 @@ def _pdf_note(results: list[Any]) -> None:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    """`kam batch`: every account (or those named, or the top N) in parallel, then the overview; 1 if any failed."""
     from kamlib.execution import batch, kernels
     from kamlib.parameters import loader
     from kamlib.publishing import versions
@@ -282,6 +287,7 @@ def _summary(outcomes: list[Any]) -> None:
 
 
 def cmd_portfolio(args: argparse.Namespace) -> int:
+    """`kam portfolio`: run the cross-account overview and publish it in `outputs/portfolio/`."""
     from kamlib.execution import kernels, runner
     from kamlib.parameters import loader
     from kamlib.publishing import versions
@@ -301,6 +307,7 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
 
 
 def cmd_training_student_copy(args: argparse.Namespace) -> int:
+    """`kam training student-copy DIR`: write the course notebooks without the answers, with the case files."""
     from kamlib.training import exercises
 
     written = exercises.student_copy(args.target, force=args.force)
@@ -310,6 +317,7 @@ def cmd_training_student_copy(args: argparse.Namespace) -> int:
 
 
 def cmd_import_accounts(args: argparse.Namespace) -> int:
+    """`kam import accounts FILE`: update account files from a CRM export; 2 for bad rows (nothing written)."""
     from kamlib.exchange import imports
 
     try:
@@ -338,6 +346,7 @@ def cmd_import_accounts(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """`kam export portfolio|account ...`: write a spreadsheet of the portfolio or of one account."""
     from kamlib.parameters import loader
     from kamlib.publishing import spreadsheet
 
@@ -366,6 +375,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    """`kam history ACCOUNT_ID`: list the published versions with their headline figures."""
     from kamlib.parameters import loader
     from kamlib.publishing import versions
 
@@ -388,6 +398,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    """`kam diff ACCOUNT_ID [OLD [NEW]]`: what changed between two versions (default: the latest two)."""
     from kamlib.parameters import loader
     from kamlib.publishing import history
 
@@ -405,6 +416,11 @@ def _num(x: float | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run `kam` on `argv` (default: the command line) and return its exit code.
+
+    A user's mistake (`InputError`, any other `KamError`) prints one line per problem and returns
+    its exit code, never a traceback; Ctrl-C returns 130, SIGTERM 143.
+    """
     args = _parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:

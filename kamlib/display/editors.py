@@ -36,6 +36,7 @@ STATUSES = ("planned", "in_progress", "done", "blocked", "cancelled")
 
 
 def in_batch() -> bool:
+    """Whether this kernel runs in a batch (`KAM_BATCH=1`, set by the runner), where editors show nothing."""
     return os.environ.get("KAM_BATCH") == "1"
 
 
@@ -43,6 +44,8 @@ def in_batch() -> bool:
 
 @dataclass(frozen=True)
 class AssessmentPreview:
+    """What a new assessment would do: the account with it in place, both sides' scores, the
+    class it gives, and the class of the latest assessment before it."""
     account: Account  # with the edited assessment in place
     customer_score: float
     supplier_score: float
@@ -223,6 +226,7 @@ class AssessmentEditor:
         self.update()
 
     def assessment(self) -> Assessment:
+        """The assessment the sliders, date and evidence say now (a placeholder evidence until one is written)."""
         return Assessment.model_validate({
             "date": self.date.value or self.plan.as_of,
             "customer": {k: int(s.value) for k, s in self.customer.items()},
@@ -230,6 +234,7 @@ class AssessmentEditor:
             "evidence": self.evidence.value.strip() or "(evidence to add)"}, strict=False)
 
     def update(self) -> AssessmentPreview:
+        """Recompute scores and class from the sliders and redraw the trend; returns the preview shown."""
         preview = preview_assessment(self.plan.account, self.weights, self.classes, self.assessment())
         moved = "" if preview.previous_class in (None, preview.klass) else f" (was {preview.previous_class})"
         self.summary.value = (f"Customer side <b>{preview.customer_score:.2f}</b> · our side "
@@ -240,6 +245,8 @@ class AssessmentEditor:
         return preview
 
     def write(self) -> None:
+        """Save the assessment into the account file (validated, comments and a `.bak` kept);
+        refused without evidence."""
         if not self.evidence.value.strip():
             self.message.value = "<span style='color:#b2182b'>Not saved: write the evidence for these scores.</span>"
             return
@@ -291,6 +298,7 @@ class ProjectEditor:
         self.load()
 
     def load(self) -> None:
+        """Fill the fields from the project picked, or blank ones (dated the plan date) for a new project."""
         chosen = next((p for p in self.plan.account.joint_plan.projects if p.id == self.pick.value), None)
         self.new_id.layout.display = "none" if chosen else ""
         self._loading = True
@@ -304,6 +312,7 @@ class ProjectEditor:
         self.update()
 
     def project(self) -> dict[str, Any]:
+        """The project as the fields say now, as the account file writes it."""
         project_id = self.pick.value if self.pick.value != "(new project)" else self.new_id.value.strip()
         return {"id": project_id, "title": self.title.value.strip(), "strategy": self.strategy.value,
                 "owner": self.owner.value, "customer_owner": self.customer_owner.value.strip(),
@@ -311,6 +320,8 @@ class ProjectEditor:
                 "shared": bool(self.shared.value)}
 
     def update(self) -> Account | None:
+        """Plan health and the Gantt with the edited project in place; returns the account, or None
+        while the fields are loading or the project is not valid yet."""
         if getattr(self, "_loading", False):
             return None
         try:
@@ -325,6 +336,7 @@ class ProjectEditor:
         return account
 
     def write(self) -> None:
+        """Save the project into the account file (validated, comments kept, `.bak` kept), or show why not."""
         try:
             change = yaml_editing.upsert_project(self.plan.params_dir, self.plan.account.id, self.project())
         except KamError as err:
@@ -371,6 +383,7 @@ class ScorecardWhatIf:
         self.update()
 
     def settings(self) -> tuple[ScorecardWeights, list[AccountClass]]:
+        """The weights (each side normalised to sum to 1) and classes the sliders say now."""
         def normalised(sliders: dict[str, Any]) -> dict[str, float]:
             total = sum(s.value for s in sliders.values()) or 1.0
             return {k: s.value / total for k, s in sliders.items()}
@@ -383,6 +396,8 @@ class ScorecardWhatIf:
         return weights, classes
 
     def update(self) -> pd.DataFrame:
+        """Reclassify the portfolio with the sliders' settings and list the accounts that change
+        class; returns the table of every account."""
         from kamlib.display import tables
 
         table = reclassify(self.whole, self.as_of, *self.settings())
@@ -411,11 +426,13 @@ class AttractivenessWhatIf:
         self.update()
 
     def weights(self) -> AttractivenessWeights:
+        """The attractiveness weights the sliders say, normalised to sum to 1."""
         total = sum(s.value for s in self.sliders.values()) or 1.0
         return AttractivenessWeights.model_validate({k: s.value / total for k, s in self.sliders.items()},
                                                     strict=False)
 
     def update(self) -> pd.DataFrame:
+        """Re-rank the portfolio with the sliders' weights and redraw the matrix; returns the ranked table."""
         table = attractiveness_what_if(self.whole, self.as_of, self.weights())
         self.matrix.update(table, portfolio.attractiveness_split(table))
         self.result.value = "Top five: " + ", ".join(table["account"].head(5))
@@ -432,6 +449,7 @@ def assessment_editor(plan_: workbook.AccountPlan) -> Any:
 
 
 def project_editor(plan_: workbook.AccountPlan) -> Any:
+    """The project editor for a notebook cell (None in a batch run)."""
     return None if in_batch() else _panel(ProjectEditor(plan_))
 
 
@@ -445,6 +463,9 @@ def scorecard_what_if(params_dir: str | Path, as_of: str | date | None = None) -
 
 
 def attractiveness_sliders(params_dir: str | Path, as_of: str | date | None = None) -> Any:
+    """Portfolio-wide what-if of the attractiveness weights, the matrix redrawn as they move. It reads
+    every account file, so in a batch run it returns None before reading anything.
+    """
     if in_batch():
         return None
     whole, plan_date = workbook.open_portfolio(params_dir, as_of)

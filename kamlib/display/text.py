@@ -14,6 +14,7 @@ from IPython.display import HTML
 
 
 def escape(value: object) -> str:
+    """Any value as text safe inside HTML, quotes included (`<` → `&lt;`, `"` → `&quot;`)."""
     return html.escape(str(value), quote=True)
 
 

@@ -47,11 +47,15 @@ LEGAL_FORMS = {"ltd", "limited", "plc", "inc", "incorporated", "llc", "llp", "gm
 # --- the mapping file -------------------------------------------------------------------------
 
 class AccountColumn(Strict):
+    """The export's column naming the account, and whether it holds our account id or the customer's name."""
+
     column: Text
     match: Literal["id", "name"] = "name"
 
 
 class FinancialColumns(Strict):
+    """The columns of a financials export holding the year and each figure (one left out is not imported)."""
+
     year: Text | None = None
     revenue: Text | None = None
     gross_margin: Text | None = None
@@ -60,6 +64,9 @@ class FinancialColumns(Strict):
 
 
 class ContactColumns(Strict):
+    """The columns of a contacts export: the name (one column, or up to four joined, e.g. first and
+    last name), title, department and the date of the last activity."""
+
     name: Text | Annotated[list[Text], Field(min_length=1, max_length=4)]
     title: Text | None = None
     department: Text | None = None
@@ -77,12 +84,16 @@ class _Mapping(Strict):
 
 
 class FinancialsMapping(_Mapping):
+    """A mapping of a financials export: a row per account and year (`year` if it has no year column)."""
+
     kind: Literal["financials"]
     columns: FinancialColumns
     year: Annotated[int, Field(ge=1900, le=2200)] | None = None
 
 
 class ContactsMapping(_Mapping):
+    """A mapping of a contacts export: one row per person at a customer."""
+
     kind: Literal["contacts"]
     columns: ContactColumns
 
@@ -98,6 +109,7 @@ class NamedMapping:
     mapping: Mapping
 
     def required_columns(self) -> list[str]:
+        """Every column the mapping names, in the order the mapping file gives them."""
         m = self.mapping
         names = [m.account.column]
         if isinstance(m, FinancialsMapping):
@@ -118,6 +130,7 @@ BUILT_IN = {
 
 
 def built_in_mapping(name: str) -> NamedMapping:
+    """The built-in mapping of this name (a file in `kamlib/exchange/mappings/`)."""
     text = resources.files("kamlib.exchange").joinpath(f"mappings/{name}.yaml").read_text(encoding="utf-8")
     return NamedMapping(name, _mapping_from_source(_source_of_text(text, f"(built-in mapping {name})")))
 
@@ -177,6 +190,7 @@ class ExportTable:
     footer_rows: int = 0
 
     def problem(self, row: int | None, column: str, message: str) -> RowProblem:
+        """A problem with a cell of this table, naming its file (and sheet), row and column."""
         return RowProblem(self.source, row, column, message)
 
 
@@ -289,6 +303,7 @@ def _blank(value: Any) -> bool:
 # --- choosing a mapping -----------------------------------------------------------------------
 
 def missing_columns(table: ExportTable, mapping: NamedMapping) -> list[str]:
+    """The columns the mapping needs that the table's header row lacks."""
     present = set(table.columns)
     return [c for c in mapping.required_columns() if c not in present]
 
@@ -412,6 +427,7 @@ def parse_fraction(value: Any, decimal: str = ".") -> float | None:
 
 
 def parse_year(value: Any) -> int | None:
+    """A year: 2026, "FY2026", 2026.0 or a date cell (None for an empty cell); ValueError otherwise."""
     if _blank(value):
         return None
     if isinstance(value, (datetime, date)):
@@ -450,6 +466,7 @@ def _shown(value: Any) -> str:
 
 
 def cell_text(value: Any) -> str:
+    """A cell as text: empty for a blank cell, 12.0 as "12", runs of whitespace as one space."""
     if _blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -492,6 +509,7 @@ class AccountIndex:
 
     @classmethod
     def of(cls, accounts: dict[str, str]) -> AccountIndex:
+        """The index of accounts given as id → name; an account is found by its name or by its id read as words."""
         index = cls(set(accounts))
         for account_id, name in accounts.items():
             index.names[account_id] = name

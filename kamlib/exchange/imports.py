@@ -51,6 +51,8 @@ class YearRow:
 
 @dataclass(frozen=True)
 class ContactRow:
+    """One person at a customer, from one row of a contacts export."""
+
     table: crm.ExportTable
     row: int
     account: str
@@ -372,4 +374,5 @@ def describe(outcome: ImportOutcome) -> list[str]:
 
 
 def changed_paths(outcome: ImportOutcome) -> list[str]:
+    """The account files the import changed (or would change), as the user names them."""
     return [display_path(c.path) for c in outcome.changes]

@@ -63,10 +63,12 @@ class BatchResult:
 
     @property
     def all(self) -> list[AccountOutcome]:
+        """Every outcome: the accounts', then the overview's if it ran."""
         return [*self.accounts, *([self.overview] if self.overview else [])]
 
     @property
     def failed(self) -> bool:
+        """Whether any account, or the overview, failed."""
         return any(o.status is JobStatus.FAILED for o in self.all)
 
 
@@ -81,6 +83,7 @@ class Progress:
     started: float = 0.0
 
     def line(self) -> str:
+        """The progress line: `7/25 done, 1 failed, 42 s running: acme, …`."""
         running = f" running: {', '.join(self.running)}" if self.running else ""
         return (f"{self.done}/{self.total} done, {self.failed} failed, {time.perf_counter() - self.started:.0f} s"
                 f"{running}")

@@ -65,6 +65,7 @@ class JobKernelManager(AsyncKernelManager):
         self.stop_requested = False
 
     def client(self, **kwargs: Any) -> Any:
+        """A kernel client, as jupyter_client makes it, remembered so the job can stop it at the end."""
         made = super().client(**kwargs)
         self.clients_made.append(made)
         return made
@@ -106,11 +107,13 @@ class PlainKernels:
         self._managers: list[JobKernelManager] = []
 
     def manager(self, folder: str, attempt: int) -> JobKernelManager:
+        """A manager that starts a new kernel process, connection files in `folder`."""
         km = JobKernelManager(kernel_name=KERNEL_NAME, **connection(folder, attempt))
         self._managers.append(km)
         return km
 
     def kill(self) -> None:
+        """SIGKILL every kernel started, with its process group."""
         for km in self._managers:
             pid = getattr(km.provisioner, "pid", None)
             if pid:
@@ -120,6 +123,7 @@ class PlainKernels:
                     pass
 
     def close(self) -> None:
+        """Forget the managers (the job has shut their kernels down)."""
         self._managers.clear()
 
 
@@ -151,6 +155,7 @@ class ForkedKernels:
         return cls(close_in_child)
 
     def manager(self, folder: str, attempt: int) -> JobKernelManager:
+        """A manager whose kernel is the zygote forked beforehand; once that is used (a retry), a plain one."""
         if self.zygote.used:
             return self._plain.manager(folder, attempt)
         km = JobKernelManager(kernel_name=KERNEL_NAME, **connection(folder, attempt))
@@ -162,10 +167,12 @@ class ForkedKernels:
         return km
 
     def kill(self) -> None:
+        """Stop the forked kernel, or the zygote waiting to become one, and any plain kernel, now."""
         self.zygote.kill()
         self._plain.kill()
 
     def close(self) -> None:
+        """End the zygote if no kernel was made of it, and forget the plain kernels."""
         self.zygote.discard()
         self._plain.close()
 
@@ -337,6 +344,10 @@ class ForkedProvisioner(LocalProvisioner):
     zygote: Zygote | None = None
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        """Turn the zygote into the kernel for `cmd` and return its connection info.
+
+        A kernel spec for another Python, or a zygote already used, starts the ordinary way.
+        """
         if self.zygote is None or self.zygote.used or not forkable(cmd):  # a kernel spec for another Python: the ordinary way
             if self.zygote is not None:
                 self.zygote.discard()

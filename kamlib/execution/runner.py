@@ -76,6 +76,7 @@ class Built:
 
 
 def sha256_bytes(data: bytes) -> str:
+    """The sha256 of `data`, in hex."""
     return hashlib.sha256(data).hexdigest()
 
 
@@ -124,10 +125,12 @@ def portfolio_inputs(params_dir: Path, as_of: date, notebooks_dir: Path = NOTEBO
 
 
 def input_hash(inputs: dict[str, Any]) -> str:
+    """One hash of a job's inputs (`account_inputs` or `portfolio_inputs`): same inputs, same hash."""
     return sha256_bytes(json.dumps(inputs, sort_keys=True).encode())
 
 
 def software_versions() -> dict[str, str]:
+    """The versions of Python, kamlib and the libraries that shape a document, for the manifest."""
     found = {"python": platform.python_version(), "kamlib": kamlib.__version__}
     for package in ("papermill", "nbclient", "pandas", "matplotlib"):
         try:

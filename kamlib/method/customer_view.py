@@ -22,6 +22,8 @@ from kamlib.parameters.model import Account, PortfolioSettings
 
 @dataclass(frozen=True)
 class SharedObjective:
+    """An objective marked shared: what it says, how it is measured, the target and the date."""
+
     id: str
     statement: str
     metric: str
@@ -31,6 +33,8 @@ class SharedObjective:
 
 @dataclass(frozen=True)
 class SharedStrategy:
+    """A strategy marked shared, with the shared objectives it serves."""
+
     id: str
     statement: str
     objectives: tuple[str, ...]  # shared objectives only
@@ -38,6 +42,9 @@ class SharedStrategy:
 
 @dataclass(frozen=True)
 class SharedProject:
+    """A project marked shared: its owner on each side (ours with their role), dates, status, and
+    whether it is overdue."""
+
     id: str
     title: str
     strategy: str | None  # None when the strategy itself is not shared
@@ -62,6 +69,8 @@ class RelationshipPair:
 
 @dataclass(frozen=True)
 class SharedPlan:
+    """The joint business plan as the customer may see it: vision, mission, what is shared, who works with whom."""
+
     customer: str
     supplier: str
     as_of: date

@@ -31,6 +31,9 @@ def _strongest_answer(account: Account) -> str | None:
 
 
 def environment_findings(account: Account) -> list[str]:
+    """Step 1's findings: the highest-priority force, the likely threats, the forces that help, and
+    the forces the joint plan does not answer yet.
+    """
     forces = environment.forces_table(account)
     if forces.empty:
         return ["No forces are recorded yet: the environment analysis is the first gap in this plan."]
@@ -59,6 +62,9 @@ def environment_findings(account: Account) -> list[str]:
 
 
 def competition_findings(account: Account) -> list[str]:
+    """Step 2's findings: our relative strength against the best competitor, where we lead and where
+    we lose most (weighted by the criterion's importance), share of wallet, and the whitespace.
+    """
     found = []
     strength = competition.relative_strength(account)
     criteria = competition.criteria_table(account)
@@ -95,6 +101,9 @@ def competition_findings(account: Account) -> list[str]:
 
 
 def scorecard_findings(account: Account, settings: PortfolioSettings, as_of: date) -> list[str]:
+    """Step 3's findings, at most six: the class and what it calls for, the trend of the customer's
+    side, mismatch flags, the latest year's profit after cost to serve and the lifetime value.
+    """
     table = scorecard.scorecard_table(account, settings, as_of)
     if table.empty:
         return ["No assessment is dated on or before the planning date: score the relationship first."]
@@ -124,6 +133,9 @@ def scorecard_findings(account: Account, settings: PortfolioSettings, as_of: dat
 
 
 def plan_findings(account: Account, as_of: date) -> list[str]:
+    """Step 4's findings, at most six: plan health, projects by status, overdue projects, gaps in the
+    plan, projects without a customer owner, missing key players, unpaired functions, stale contacts.
+    """
     health = action_plan.plan_health(account, as_of)
     found = [f"Plan health is {health.score}/100."
              + (f" The largest deduction: {health.deductions[0][1]}." if health.deductions else "")]
@@ -164,6 +176,10 @@ def plan_findings(account: Account, as_of: date) -> list[str]:
 
 
 def portfolio_findings(whole: Portfolio, table: pd.DataFrame) -> list[str]:
+    """The overview's findings, at most six: key accounts against capacity, where to invest,
+    loss-making accounts, the largest gap between revenue and profit rank, team members on competing
+    accounts, overdue projects. `table` is `portfolio.portfolio_table`'s.
+    """
     settings = whole.settings
     if table.empty:
         return ["The portfolio has no accounts yet."]

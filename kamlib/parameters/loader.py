@@ -42,6 +42,7 @@ class Portfolio:
     params_dir: Path = Path("parameters")
 
     def planning_date(self, as_of: date | str | None = None) -> date:
+        """The planning date: `as_of` if given (a date or YYYY-MM-DD), else the portfolio's `as_of`."""
         return parse_as_of(as_of) or self.settings.as_of
 
 
@@ -65,6 +66,7 @@ def check_account_id(account_id: str) -> str:
 
 
 def account_path(params_dir: Path, account_id: str) -> Path:
+    """`accounts/<id>.yaml` in the parameters folder; a `UsageError` for an id that is not a slug."""
     return Path(params_dir) / ACCOUNTS_DIR / f"{check_account_id(account_id)}.yaml"
 
 

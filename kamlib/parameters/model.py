@@ -258,6 +258,7 @@ class YearFinancials(Strict):
 
     @property
     def gross_profit(self) -> float:
+        """Gross profit before cost to serve: revenue × gross margin."""
         return self.revenue * self.gross_margin
 
     @property
@@ -492,6 +493,7 @@ class Account(Strict):
 
     @property
     def us(self) -> Competitor:
+        """Our own entry among the competitors (`us`, which every account file has)."""
         return next(c for c in self.competitors if c.name == US)
 
 

@@ -42,6 +42,9 @@ def _duplicates(loc: tuple, items: list, key: str, what: str) -> Iterator[Findin
 
 
 def check_portfolio(settings: PortfolioSettings) -> list[Finding]:
+    """The rules of `portfolio.yaml` across fields: each set of weights sums to 1, class names are
+    unique, and the last class takes every account left (both minimums 0).
+    """
     found: list[Finding] = []
     weights = settings.scorecard.weights
     found += _weights_sum(("scorecard", "weights", "customer"), weights.customer.model_dump())

@@ -49,6 +49,7 @@ class AccountPlan:
 
     @property
     def currency(self) -> str:
+        """The portfolio's currency (ISO 4217 code), in which every figure of the account is given."""
         return self.settings.currency
 
 

@@ -41,6 +41,7 @@ class Change:
 
     @property
     def diff(self) -> str:
+        """The change as a unified diff of the file, before and after."""
         return "".join(difflib.unified_diff(self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
                                             fromfile=f"{display_path(self.path)} (before)",
                                             tofile=f"{display_path(self.path)} (after)"))

@@ -77,6 +77,7 @@ class SourceFile:
         return line
 
     def problem(self, loc: Loc, message: str) -> Problem:
+        """A problem at the field `loc`, with this file's name and the line of the field (or of its nearest parent)."""
         return Problem(self.display, self.line_of(loc), field_path(loc), message)
 
 

@@ -50,6 +50,7 @@ class PdfResult:
 
     @classmethod
     def skipped(cls, browser: Browser) -> PdfResult:
+        """No PDFs, for the reason there is no browser to print with."""
         return cls(False, browser.reason, browser.turned_off)
 
     def manifest_text(self) -> str:
@@ -73,6 +74,11 @@ def find_chromium() -> Browser:
 
 
 def command(browser: str, source: Path, target: Path, profile: Path) -> list[str]:
+    """The command line that prints `source` (an HTML file) to `target` with headless Chromium.
+
+    No network, no extensions, a profile of its own in `profile`, no header or footer on the page;
+    without the sandbox only when running as root, where Chromium refuses to start with it.
+    """
     flags = [
         "--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--mute-audio",

@@ -48,13 +48,16 @@ class Version:
 
     @property
     def name(self) -> str:
+        """The version's folder name: `v0001`."""
         return f"v{self.number:04d}"
 
     def manifest(self) -> dict[str, Any]:
+        """The version's `manifest.json` (empty if it cannot be read)."""
         return read_manifest(self.path)
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
+    """The `manifest.json` in `folder`, or an empty dict if it is missing or not JSON."""
     try:
         return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -165,6 +168,11 @@ def new_staging(outputs: Path, owner: str) -> Path:
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """Write `manifest.json` into `folder`, keys sorted.
+
+    Written in place, not atomically: it goes into a staging folder, which `publish` moves into
+    place whole.
+    """
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -219,6 +227,9 @@ def _signals_deferred() -> Iterator[None]:
 
 
 def point_latest(folder: Path, version_name: str) -> None:
+    """Point `folder/latest` at `version_name`: a new symlink renamed over the old one, so `latest`
+    always points at a whole version.
+    """
     tmp = folder / f".{LATEST}.tmp"
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()

@@ -34,6 +34,7 @@ class Feedback:
 
     @property
     def headline(self) -> str:
+        """The verdict in words: `Right.`, `Not quite yet.` or `Not answered yet.`"""
         return {True: "Right.", False: "Not quite yet.", None: "Not answered yet."}[self.correct]
 
     def __str__(self) -> str:
