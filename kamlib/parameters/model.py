@@ -95,6 +95,11 @@ BuyingRole = Literal["decision_maker", "influencer", "sponsor", "coach", "user",
 Ladder = Literal["vendor", "preferred_supplier", "strategic_partner"]
 Cell = Literal["won", "open", "competitor", "none"]
 ProjectStatus = Literal["planned", "in_progress", "done", "blocked", "cancelled"]
+ForUs = Literal["opportunity", "threat", "both"]
+Stage = Literal["identified", "qualified", "proposal", "negotiation", "won", "lost"]
+RiskStatus = Literal["open", "mitigated", "closed", "occurred"]
+PlanStatus = Literal["draft", "reviewed", "agreed"]
+Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
 
 LADDER_ORDER: tuple[Ladder, ...] = ("vendor", "preferred_supplier", "strategic_partner")
 US = "us"
@@ -168,6 +173,18 @@ class AccountClass(Strict):
     supplier_min: Annotated[float, _between(0, 5)] = Field(
         description="The lowest supplier score (our side of the latest assessment, weighted, 0..5) an account needs "
                     "for this class; 0: no minimum.")
+    key: bool | None = Field(
+        None, description="(optional) true: an account of this class counts against `capacity` as a key account. "
+                          "Default: true for the first half of the classes, rounded down (2 of 4, 1 of 3, 2 of 5).")
+    team_size: Annotated[int, _between(0, 100)] | None = Field(
+        None, description="(optional) How many people we commit to an account team of this class (the recommended "
+                          "effort), 0..100.")
+    resources: Text | None = Field(
+        None, description="(optional) The resources an account of this class gets, in a sentence (the resource "
+                          "guidance the scorecard shows).")
+    colour: Colour | None = Field(
+        None, description="(optional) The class's colour in every chart, #rrggbb. Default: a fixed palette by the "
+                          "class's rank.")
 
 
 class ScorecardSettings(Strict):
@@ -255,6 +272,9 @@ class YearFinancials(Strict):
     wallet: Money = Field(
         description="The customer's total spend in our category in the year, >= revenue; our share of wallet is "
                     "revenue / wallet.")
+    forecast: bool = Field(
+        False, description="(optional, default false) true: the year is not closed and its figures are partly "
+                           "forecast. It is still the latest year, shown as forecast wherever it appears.")
 
     @property
     def gross_profit(self) -> float:
@@ -267,10 +287,25 @@ class YearFinancials(Strict):
         return self.revenue * self.gross_margin - self.cost_to_serve
 
 
+class Target(Strict):
+    """What we aim for with this account in a coming year."""
+
+    year: Annotated[int, _between(1900, 2200)] = Field(
+        description="The year of the target: unique, later than the latest closed (non-forecast) financials year.")
+    revenue: Money = Field(description="Our revenue target with this account in the year, >= 0.")
+    profit: Annotated[float, _Range(-1e15, 1e15)] | None = Field(
+        None, description="(optional) The profit target after cost to serve (revenue × gross margin − cost to serve).")
+    share_of_wallet: Fraction | None = Field(
+        None, description="(optional) The share of the customer's category spend we aim for, 0..1.")
+
+
 class Force(Strict):
     """A force acting on the customer's business: how hard and how likely it hits the customer,
     when, and what it means for us (the environment analysis)."""
 
+    id: Text | None = Field(
+        None, description="(optional) A short id, unique in the account (e.g. F1): strategies (`answers`) and risks "
+                          "(`force`) refer to the force by it.")
     force: ForceKind = Field(
         description="The kind of force: technology, mergers_acquisitions, investor_pressure, consumer_demand, "
                     "globalisation, complexity, purchasing_dynamics, regulation or other.")
@@ -280,6 +315,9 @@ class Force(Strict):
     likelihood: Fraction = Field(description="How likely it is to happen, 0..1.")
     horizon: Horizon = Field(
         description="When it bites: short (within a year), medium (1-3 years) or long (beyond 3 years).")
+    for_us: ForUs | None = Field(
+        None, description="(optional) What the force means for us: opportunity, threat or both. `impact` is what it "
+                          "does to the customer; a force that hurts the customer can be our opportunity.")
     implication: Text = Field(
         description="What it means for us, opportunity or threat, and how our offer should answer it.")
 
@@ -368,6 +406,9 @@ class Contact(Strict):
                     "in the customer-facing plan.")
     owner: Text = Field(description="Who on our team owns the relationship: a name in team.")
     last_contact: date = Field(description="When we last met or spoke with them (YYYY-MM-DD).")
+    reports_to: Text | None = Field(
+        None, description="(optional) The contact they report to: another name in relationships. Draws the "
+                          "organisation chart.")
 
 
 class WhitespaceUnit(Strict):
@@ -379,6 +420,9 @@ class WhitespaceUnit(Strict):
         description="For each offering (a name in whitespace.offerings): won (we supply it), open (nobody does "
                     "yet), competitor (a competitor supplies it) or none (of no use here, as is an offering left "
                     "out).")
+    potential: dict[str, Money] = Field(
+        {}, description="(optional) For an open or competitor cell: the yearly revenue it could bring us, by "
+                        "offering.")
 
 
 class Whitespace(Strict):
@@ -388,6 +432,17 @@ class Whitespace(Strict):
         description="Our offerings, the columns of the map: at least one, unique.")
     units: Annotated[list[WhitespaceUnit], Field(min_length=1)] = Field(
         description="The customer's units, the rows of the map: at least one.")
+
+
+class Measure(Strict):
+    """An objective's metric as numbers: where we started, where we are, where we agreed to be.
+    A goal below the baseline means lower is better."""
+
+    baseline: Annotated[float, _Range(-1e15, 1e15)] = Field(description="Where we started.")
+    current: Annotated[float, _Range(-1e15, 1e15)] = Field(description="Where we are now.")
+    goal: Annotated[float, _Range(-1e15, 1e15)] = Field(
+        description="Where we agreed to be by the objective's due date; lower than the baseline when lower is "
+                    "better.")
 
 
 class Objective(Strict):
@@ -403,6 +458,8 @@ class Objective(Strict):
     due: date = Field(description="When the target must be met (YYYY-MM-DD).")
     shared: bool = Field(
         description="true: it appears in the customer-facing joint plan; false: internal only.")
+    measure: Measure | None = Field(
+        None, description="(optional) The metric as numbers (baseline, current, goal), for progress.")
 
 
 class Strategy(Strict):
@@ -414,6 +471,17 @@ class Strategy(Strict):
         description="The ids of the objectives it serves (at least one), from joint_plan.objectives.")
     shared: bool = Field(
         description="true: it appears in the customer-facing joint plan; false: internal only.")
+    answers: list[Text] = Field(
+        [], description="(optional) The ids of the forces (environment) this strategy answers.")
+
+
+class NextStep(Strict):
+    """A concrete action under a project, with an owner and a date."""
+
+    action: Text = Field(description="What is to be done, in a sentence.")
+    owner: Text = Field(description="Who does it: a name in team (ours) or in relationships (the customer's side).")
+    due: date = Field(description="When it is due (YYYY-MM-DD).")
+    done: bool = Field(False, description="(optional, default false) true once it is done.")
 
 
 class Project(Strict):
@@ -432,6 +500,22 @@ class Project(Strict):
     status: ProjectStatus = Field(description="Where it stands: planned, in_progress, done, blocked or cancelled.")
     shared: bool = Field(
         description="true: it appears in the customer-facing joint plan; false: internal only.")
+    next_steps: list[NextStep] = Field(
+        [], description="(optional) The concrete actions, oldest first, with owners on either side and dates.")
+    decision_needed: Text | None = Field(
+        None, description="(optional) What we need the customer to decide for the project to go on.")
+
+
+class ValueDelivered(Strict):
+    """A result the partnership achieved for the customer, for the joint plan and the review."""
+
+    date: Annotated[date, Field(description="When it was achieved (YYYY-MM-DD).")]
+    result: Text = Field(description="What was achieved, in a sentence.")
+    value: Money | None = Field(
+        None, description="(optional) Its money value to the customer, in the portfolio's currency.")
+    project: Text | None = Field(None, description="(optional) The id of the project that delivered it.")
+    shared: bool = Field(
+        description="true: it appears in the customer-facing joint plan; false: internal only.")
 
 
 class JointPlan(Strict):
@@ -445,6 +529,57 @@ class JointPlan(Strict):
     strategies: list[Strategy] = Field(description="The strategies that achieve the objectives (may be empty).")
     projects: list[Project] = Field(
         description="The projects that carry out the strategies, with owners on both sides (may be empty).")
+    value_delivered: list[ValueDelivered] = Field(
+        [], description="(optional) Results achieved together, shown back to the customer in the joint plan.")
+
+
+class Opportunity(Strict):
+    """A sale we are pursuing in this account: one entry of the pipeline."""
+
+    id: Text = Field(description="A short id, unique in the account (e.g. OP1).")
+    title: Text = Field(description="What we would sell, in a few words.")
+    value: Annotated[float, _Range(0.01, 1e15)] = Field(description="The yearly revenue if won, > 0.")
+    probability: Fraction = Field(
+        description="How likely it is to close, 0..1; a won opportunity counts as 1 and a lost one as 0 whatever "
+                    "is written.")
+    stage: Stage = Field(description="identified, qualified, proposal, negotiation, won or lost.")
+    close: date = Field(description="The expected (or actual) close date (YYYY-MM-DD).")
+    owner: Text = Field(description="Our owner: a name in team.")
+    strategy: Text | None = Field(None, description="(optional) The id of the strategy it serves.")
+    unit: Text | None = Field(None, description="(optional) The whitespace unit it fills (with `offering`).")
+    offering: Text | None = Field(None, description="(optional) The whitespace offering it fills (with `unit`).")
+    crm_id: Text | None = Field(None, description="(optional) Its id in the CRM, kept by imports.")
+
+
+class Risk(Strict):
+    """Something that could derail the plan or the account, with an owner and a mitigation."""
+
+    id: Text = Field(description="A short id, unique in the account (e.g. R1).")
+    risk: Text = Field(description="What could happen, in a sentence.")
+    likelihood: Fraction = Field(description="How likely it is, 0..1.")
+    impact: Annotated[int, _between(1, 3)] = Field(description="How much it would hurt: 1 low, 2 medium, 3 high.")
+    owner: Text = Field(description="Who on our team owns it: a name in team.")
+    mitigation: Text = Field(description="What we do to prevent it or soften it.")
+    status: RiskStatus = Field(description="open, mitigated, closed or occurred.")
+    due: date | None = Field(None, description="(optional) When the mitigation must be in place (YYYY-MM-DD).")
+    force: Text | None = Field(None, description="(optional) The id of the force behind it (environment).")
+    contact: Text | None = Field(None, description="(optional) The person it hangs on: a name in relationships.")
+
+
+class Governance(Strict):
+    """How the plan is run with the customer: its status, the review cadence and the sign-off."""
+
+    status: PlanStatus = Field(
+        description="draft, reviewed (internally) or agreed (signed off with the customer).")
+    review_every_days: Annotated[int, _between(7, 366)] = Field(
+        description="The cadence of the joint review (the quarterly business review), in days, 7..366.")
+    last_review: date | None = Field(None, description="(optional) When the plan was last reviewed (YYYY-MM-DD).")
+    next_review: date | None = Field(None, description="(optional) When it is next reviewed (YYYY-MM-DD).")
+    approved_by: Text | None = Field(None, description="(optional) Our approver: a name in team.")
+    agreed_with: Text | None = Field(
+        None, description="(optional) The customer's signatory: a name in relationships.")
+    agreed_on: date | None = Field(
+        None, description="(optional) When the plan was agreed (YYYY-MM-DD); required when status is agreed.")
 
 
 class Account(Strict):
@@ -469,6 +604,8 @@ class Account(Strict):
     financials: Annotated[list[YearFinancials], Field(min_length=1)] = Field(
         description="One row per year, oldest first (at least one): our revenue, gross margin and cost to serve, "
                     "and the customer's spend in our category.")
+    targets: list[Target] = Field(
+        [], description="(optional) What we aim for with this account, one row per future year.")
     environment: list[Force] = Field(description="The forces acting on the customer's business (may be empty).")
     buying_criteria: Annotated[list[BuyingCriterion], Field(min_length=1)] = Field(
         description="The customer's buying criteria (at least one), weights summing to 1, with each supplier's "
@@ -481,6 +618,11 @@ class Account(Strict):
     relationships: list[Contact] = Field(description="The people at the customer we deal with (may be empty).")
     whitespace: Whitespace | None = Field(
         None, description="(optional) Where we could sell more: the customer's units against our offerings.")
+    opportunities: list[Opportunity] = Field(
+        [], description="(optional) The pipeline: the sales we are pursuing in this account.")
+    risks: list[Risk] = Field([], description="(optional) What could derail the plan or the account.")
+    governance: Governance | None = Field(
+        None, description="(optional) How the plan is run with the customer: status, review cadence, sign-off.")
     joint_plan: JointPlan = Field(
         description="The joint business plan: vision, mission, objectives, strategies and projects.")
     notes: Annotated[str, Field(max_length=MAX_NOTES)] | None = Field(
