@@ -130,3 +130,27 @@ def test_resource_allocation_compares_team_with_class():
     table = portfolio.portfolio_table(whole, AS_OF)  # northwind: key account, team of 3
     row = portfolio.resource_allocation(whole, table).iloc[0]
     assert (row["team"], row["recommended"], row["difference"], row["verdict"]) == (3, 3, 0, "as recommended")
+
+
+def test_class_is_key_follows_the_setting_else_the_first_half_rounded_down():
+    from kamlib.method import scorecard
+    from kamlib.parameters.model import PortfolioSettings
+    _, settings = tiny()  # four classes, no `key` written: the first two are key
+    assert [scorecard.class_is_key(settings, c.name) for c in settings.scorecard.classes] == [True, True, False, False]
+    assert scorecard.class_is_key(settings, None) is False
+    assert scorecard.class_is_key(settings, "no_such_class") is False
+
+    def with_classes(*classes):
+        data = settings.model_dump()
+        data["scorecard"]["classes"] = [dict(name=n, customer_min=m, supplier_min=0, **extra) for n, m, extra in classes]
+        return PortfolioSettings.model_validate(data, strict=False)
+
+    three = with_classes(("gold", 4, {}), ("silver", 3, {}), ("bronze", 0, {}))  # 3 // 2 = 1 key class
+    assert [scorecard.class_is_key(three, n) for n in ("gold", "silver", "bronze")] == [True, False, False]
+    five = with_classes(("platinum", 4.5, {}), ("gold", 4, {}), ("silver", 3, {}), ("bronze", 2, {}), ("watch", 0, {}))
+    assert [scorecard.class_is_key(five, n) for n in ("platinum", "gold", "silver", "bronze", "watch")] == \
+        [True, True, False, False, False]
+    written = with_classes(("gold", 4, {"key": False}), ("silver", 3, {"key": True}), ("bronze", 0, {}))
+    assert [scorecard.class_is_key(written, n) for n in ("gold", "silver", "bronze")] == [False, True, False]
+    single = with_classes(("all", 0, {}))  # 1 // 2 = 0: no key class by default
+    assert scorecard.class_is_key(single, "all") is False

@@ -45,6 +45,20 @@ def classify(customer: float, supplier: float, classes: list[AccountClass]) -> s
     return classes[-1].name
 
 
+def class_is_key(settings: PortfolioSettings, class_name: str | None) -> bool:
+    """Whether accounts of this class are key accounts (they count against `capacity`).
+
+    The class's `key` setting when it has one; otherwise true for the first half of the classes,
+    rounded down (2 of 4, 1 of 3, 2 of 5), false for the others. A class not in the settings
+    (or None: not assessed) is not key. The one place this rule lives.
+    """
+    classes = settings.scorecard.classes
+    for rank, cls in enumerate(classes):
+        if cls.name == class_name:
+            return cls.key if cls.key is not None else rank < len(classes) // 2
+    return False
+
+
 def scorecard_table(account: Account, settings: PortfolioSettings, as_of: date) -> pd.DataFrame:
     """One row per assessment up to `as_of`: the attributes, both weighted scores and the class."""
     weights = settings.scorecard.weights
