@@ -8,6 +8,7 @@ written out literally; they are not computed by the code under test.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -644,3 +645,245 @@ def test_cli_validate_of_a_nonexistent_path_exits_2(pdir: Path, capsys: pytest.C
     assert "no-such-file.yaml" in err
     assert "no such file or folder" in err
     assert "Traceback" not in err
+
+
+# --- the second cycle of the format: targets, pipeline, risks, next steps, governance --------
+#
+# These rules span sections the tiny account does not have, so their bad files are
+# tests/data/format-example (the format's annotated example, key for key, with a harbor-snacks
+# account for its competes_with) with ONE thing changed. Line numbers were counted by hand in
+# tests/data/format-example/accounts/northwind-foods.yaml.
+
+EXAMPLE = Path(__file__).resolve().parent / "data" / "format-example"
+
+
+@pytest.fixture
+def xdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the format example as `parameters/`, the working folder its parent."""
+    target = tmp_path / "parameters"
+    shutil.copytree(EXAMPLE, target)
+    monkeypatch.chdir(tmp_path)
+    return target
+
+
+def example_problems_after(xdir: Path, *changes: tuple[str, str]) -> list[str]:
+    """Make each (old, new) change in the example's northwind-foods file; the folder's problems as printed."""
+    for old, new in changes:
+        edit(xdir / ACCOUNT_IN, old, new)
+    checked, problems = loader.validate_paths([xdir])
+    assert checked == 3
+    return [str(p) for p in problems]
+
+
+def test_format_example_is_valid(xdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert loader.validate_paths([xdir]) == (3, [])
+    assert cli.main(["--params", str(xdir), "validate"]) == 0
+    out, err = capsys.readouterr()
+    assert "ok: 3 file(s) valid" in out and err == ""
+    account = loader.load_portfolio(xdir).accounts["northwind-foods"]
+    assert (account.targets[0].year, account.opportunities[0].id, account.risks[0].force) == (2027, "OP1", "F1")
+    assert account.governance is not None and account.governance.status == "agreed"
+
+
+@pytest.mark.parametrize(("changes", "line"), [
+    # F2 (line 71) renamed F1: only forces that have an id are compared
+    pytest.param([("  - id: F2\n", "  - id: F1\n")], "71: environment[1].id: duplicate force id 'F1'", id="force-id"),
+    # a second opportunity, OP1 again, inserted after line 169: it starts on line 170
+    pytest.param([("kept by imports\n", "kept by imports\n  - id: OP1\n    title: Labels for the bakery range\n"
+                   "    value: 90000\n    probability: 0.2\n    stage: identified\n    close: 2027-06-30\n"
+                   "    owner: Ana Costa\n")],
+                 "170: opportunities[1].id: duplicate opportunity id 'OP1'", id="opportunity-id"),
+    # a second risk, R1 again, inserted after line 181: it starts on line 182
+    pytest.param([("(a relationships name)\n", "(a relationships name)\n  - id: R1\n"
+                   "    risk: The Line 4 trial slips into the tender\n    likelihood: 0.3\n    impact: 2\n"
+                   "    owner: Tom Becker\n    mitigation: Book the downtime slot now\n    status: open\n")],
+                 "182: risks[1].id: duplicate risk id 'R1'", id="risk-id"),
+    # a second target for 2027 inserted after line 58: it starts on line 59
+    pytest.param([("(optional) 0..1\n", "(optional) 0..1\n  - year: 2027\n    revenue: 3500000\n")],
+                 "59: targets[1].year: duplicate target year 2027", id="target-year"),
+])
+def test_duplicate_id_of_the_new_sections_is_rejected(xdir: Path, changes: list[tuple[str, str]], line: str) -> None:
+    assert example_problems_after(xdir, *changes) == [f"{ACCOUNT}:{line}"]
+
+
+def test_forces_without_an_id_are_not_duplicates(xdir: Path) -> None:
+    # F1 (line 61) and F2 (line 71) lose their ids, and so do the two references to F1 (lines 180, 216)
+    assert example_problems_after(
+        xdir,
+        ("  - id: F1                     # (optional) unique within the account; lets strategies and risks refer to "
+         "the force\n    force: purchasing_dynamics", "  - force: purchasing_dynamics"),
+        ("  - id: F2\n    force: consumer_demand", "  - force: consumer_demand"),
+        ("    force: F1                  # (optional) the force behind it (an environment id)\n", ""),
+        ("answers: [F1]", "answers: []"),
+    ) == []
+
+
+@pytest.mark.parametrize(("old", "new", "line"), [
+    pytest.param("    force: F1                  #", "    force: F3                  #",
+                 "180: risks[0].force: expected a force id in environment, got 'F3'", id="risk-force"),
+    pytest.param("    force: F1                  #", "    force: F-1                 #",
+                 "180: risks[0].force: expected a force id in environment, got 'F-1' (did you mean 'F1'?)",
+                 id="risk-force-typo"),
+    pytest.param("    strategy: S1               #", "    strategy: S3               #",
+                 "166: opportunities[0].strategy: expected a strategy id of this plan, got 'S3'",
+                 id="opportunity-strategy"),
+    pytest.param("      project: P1              #", "      project: P7              #",
+                 "252: joint_plan.value_delivered[0].project: expected a project id of this plan, got 'P7'",
+                 id="value-delivered-project"),
+    pytest.param("answers: [F1]", "answers: [F1, F4]",
+                 "216: joint_plan.strategies[0].answers[1]: expected a force id in environment, got 'F4'",
+                 id="strategy-answers"),
+    pytest.param("reports_to: Helen Shaw", "reports_to: Helen Shah",
+                 "147: relationships[1].reports_to: expected another name in relationships, got 'Helen Shah' "
+                 "(did you mean 'Helen Shaw'?)", id="reports-to-nobody"),
+    pytest.param("reports_to: Helen Shaw", "reports_to: Raj Patel",
+                 "147: relationships[1].reports_to: expected another name in relationships, got 'Raj Patel', "
+                 "the contact itself", id="reports-to-itself"),
+])
+def test_dangling_reference_of_the_new_sections_is_rejected(xdir: Path, old: str, new: str, line: str) -> None:
+    assert example_problems_after(xdir, (old, new)) == [f"{ACCOUNT}:{line}"]
+
+
+@pytest.mark.parametrize(("old", "new", "line"), [
+    pytest.param("    owner: Priya Raman         # a name in team\n    strategy:",
+                 "    owner: Priya Ramen         # a name in team\n    strategy:",
+                 "165: opportunities[0].owner: expected a name in team, got 'Priya Ramen' (did you mean 'Priya Raman'?)",
+                 id="opportunity-owner"),
+    pytest.param("    owner: Priya Raman         # a name in team\n    mitigation:",
+                 "    owner: Helen Shaw          # a name in team\n    mitigation:",
+                 "176: risks[0].owner: expected a name in team, got 'Helen Shaw'", id="risk-owner-a-contact"),
+    pytest.param("approved_by: Grace Whitfield", "approved_by: Grace Whitfeld",
+                 "188: governance.approved_by: expected a name in team, got 'Grace Whitfeld' "
+                 "(did you mean 'Grace Whitfield'?)", id="governance-approved_by"),
+    pytest.param("          owner: Tom Becker    #", "          owner: Raj Patell    #",
+                 "234: joint_plan.projects[0].next_steps[0].owner: expected a name in team or relationships, "
+                 "got 'Raj Patell' (did you mean 'Raj Patel'?)", id="next-step-owner"),
+    pytest.param("    contact: Helen Shaw        #", "    contact: Priya Raman       #",
+                 "181: risks[0].contact: expected a name in relationships, got 'Priya Raman'",
+                 id="risk-contact-a-team-member"),
+    pytest.param("agreed_with: Helen Shaw", "agreed_with: Helen Shore",
+                 "189: governance.agreed_with: expected a name in relationships, got 'Helen Shore' "
+                 "(did you mean 'Helen Shaw'?)", id="governance-agreed_with"),
+])
+def test_person_not_on_the_right_side_is_rejected(xdir: Path, old: str, new: str, line: str) -> None:
+    assert example_problems_after(xdir, (old, new)) == [f"{ACCOUNT}:{line}"]
+
+
+def test_next_step_owned_by_a_customer_contact_is_accepted(xdir: Path) -> None:
+    # line 234: the next step goes to Raj Patel, on the customer's side
+    assert example_problems_after(xdir, ("          owner: Tom Becker    #", "          owner: Raj Patel     #")) == []
+
+
+def test_reporting_lines_in_a_cycle_are_rejected_once(xdir: Path) -> None:
+    # Helen Shaw (line 130) now reports to Raj Patel (new line 139), who reports to her (line 147 -> 148):
+    # the cycle closes at Raj Patel, the later of the two in the file
+    assert example_problems_after(xdir, ("    last_contact: 2026-10-02\n",
+                                         "    last_contact: 2026-10-02\n    reports_to: Raj Patel\n")) == [
+        f"{ACCOUNT}:148: relationships[1].reports_to: expected reporting lines without a cycle, "
+        "got Raj Patel → Helen Shaw → Raj Patel"]
+
+
+def test_reporting_cycle_of_three_names_the_whole_chain(xdir: Path) -> None:
+    # a third contact, Mark Ellis, inserted after Raj Patel (lines 148-155), reports to Raj;
+    # Helen (line 130) reports to Mark (new line 139): Helen -> Mark -> Raj -> Helen, closed by Mark (line 156)
+    mark = ("  - name: Mark Ellis\n    title: Plant manager, Leeds\n    function: operations\n"
+            "    level: management\n    influence: 3\n    attitude: 0\n    owner: Tom Becker\n"
+            "    last_contact: 2026-09-01\n    reports_to: Raj Patel\n")
+    problems = example_problems_after(
+        xdir,
+        ("    last_contact: 2026-10-02\n", "    last_contact: 2026-10-02\n    reports_to: Mark Ellis\n"),
+        ("organisation chart\n", "organisation chart\n" + mark),
+    )
+    assert problems == [f"{ACCOUNT}:157: relationships[2].reports_to: expected reporting lines without a cycle, "
+                        "got Mark Ellis → Raj Patel → Helen Shaw → Mark Ellis"]
+
+
+@pytest.mark.parametrize(("year", "forecast", "problems"), [
+    # financials 2024, 2025 closed, 2026 forecast (line 51): the latest closed year is 2025
+    pytest.param(2026, True, [], id="the-forecast-year-may-be-a-target"),
+    pytest.param(2025, True, [f"{ACCOUNT}:55: targets[0].year: expected a year after 2025 (the latest closed "
+                              "financials year), got 2025"], id="a-closed-year"),
+    # 2026 closed (its forecast line 51 made false): now 2026 is the latest closed year
+    pytest.param(2026, False, [f"{ACCOUNT}:55: targets[0].year: expected a year after 2026 (the latest closed "
+                               "financials year), got 2026"], id="the-year-once-closed"),
+])
+def test_target_year_must_come_after_the_latest_closed_year(xdir: Path, year: int, forecast: bool,
+                                                            problems: list[str]) -> None:
+    assert example_problems_after(
+        xdir, ("  - year: 2027                 #", f"  - year: {year}                 #"),
+        ("    forecast: true ", f"    forecast: {str(forecast).lower()} "),
+    ) == problems
+
+
+def test_agreed_plan_without_agreed_on_is_rejected(xdir: Path) -> None:
+    # line 190 (agreed_on) removed; reported at governance (line 183)
+    assert example_problems_after(xdir, ("  agreed_on: 2026-10-15        # (optional) required when status is agreed\n",
+                                         "")) == [
+        f"{ACCOUNT}:183: governance: expected agreed_on (when the plan was agreed) with status agreed, got none"]
+
+
+def test_plan_not_yet_agreed_needs_no_agreed_on(xdir: Path) -> None:
+    assert example_problems_after(
+        xdir, ("  status: agreed ", "  status: reviewed "),
+        ("  agreed_on: 2026-10-15        # (optional) required when status is agreed\n", "")) == []
+
+
+def test_next_review_before_the_last_review_is_rejected(xdir: Path) -> None:
+    # line 187: next review 2026-12-15 -> 2026-09-01, before the last review of 2026-09-30 (line 186)
+    assert example_problems_after(xdir, ("next_review: 2026-12-15", "next_review: 2026-09-01")) == [
+        f"{ACCOUNT}:187: governance.next_review: expected a date on or after last_review (2026-09-30), got 2026-09-01"]
+
+
+@pytest.mark.parametrize(("old", "new", "line"), [
+    # line 154: Chilled ready meals' potential moved to flexible film, which we supply already
+    pytest.param("{design service: 250000}", "{flexible film: 250000}",
+                 "154: whitespace.units[0].potential.flexible film: expected a potential only on an open or "
+                 "competitor cell, got a 'won' cell", id="won-cell"),
+    # a potential for Bakery's labels (none) on a new line 157
+    pytest.param("labels: none, design service: none}\n",
+                 "labels: none, design service: none}\n      potential: {labels: 40000}\n",
+                 "157: whitespace.units[1].potential.labels: expected a potential only on an open or competitor "
+                 "cell, got a 'none' cell", id="none-cell"),
+    # line 153: the design service cell left out of Chilled ready meals, line 154 still values it
+    pytest.param("labels: competitor, design service: open}", "labels: competitor}",
+                 "154: whitespace.units[0].potential.design service: expected a potential only on an open or "
+                 "competitor cell, got a cell left out (read as 'none')", id="cell-left-out"),
+    pytest.param("{design service: 250000}", "{design services: 250000}",
+                 "154: whitespace.units[0].potential.design services: expected an offering listed in "
+                 "whitespace.offerings, got 'design services' (did you mean 'design service'?)",
+                 id="unknown-offering"),
+])
+def test_potential_on_a_cell_that_cannot_be_won_is_rejected(xdir: Path, old: str, new: str, line: str) -> None:
+    assert example_problems_after(xdir, (old, new)) == [f"{ACCOUNT}:{line}"]
+
+
+def test_potential_on_a_competitor_cell_is_accepted(xdir: Path) -> None:
+    assert example_problems_after(xdir, ("{design service: 250000}", "{design service: 250000, labels: 60000}")) == []
+
+
+@pytest.mark.parametrize(("changes", "lines"), [
+    pytest.param([("unit: Chilled ready meals  #", "unit: Chilled meals  #")],
+                 ["167: opportunities[0].unit: expected a unit listed in whitespace.units, got 'Chilled meals' "
+                  "(did you mean 'Chilled ready meals'?)"], id="unknown-unit"),
+    pytest.param([("offering: flexible film    #", "offering: flexible films   #")],
+                 ["168: opportunities[0].offering: expected an offering listed in whitespace.offerings, got "
+                  "'flexible films' (did you mean 'flexible film'?)"], id="unknown-offering"),
+    # line 168 removed: the unit alone names no cell; reported at the opportunity (line 159)
+    pytest.param([("    offering: flexible film    # (optional) ... and offering: the cell it fills\n", "")],
+                 ["159: opportunities[0]: expected unit and offering together (the whitespace cell it fills), got "
+                  "unit without offering"], id="unit-without-offering"),
+    # the whitespace section (lines 149-157) removed: the cell names nothing
+    pytest.param([("whitespace:                    # (optional) where we could sell more: the customer's units x "
+                   "our offerings\n  offerings: [flexible film, labels, design service]\n  units:\n"
+                   "    - unit: Chilled ready meals\n      cells: {flexible film: won, labels: competitor, design "
+                   "service: open}  # won | open | competitor | none\n      potential: {design service: 250000}   "
+                   "# (optional) yearly revenue an open or competitor cell could bring\n    - unit: Bakery\n"
+                   "      cells: {flexible film: competitor, labels: none, design service: none}\n\n", "")],
+                 ["158: opportunities[0].unit: expected a unit listed in whitespace.units, got 'Chilled ready meals' "
+                  "(this account has no whitespace)",
+                  "159: opportunities[0].offering: expected an offering listed in whitespace.offerings, got "
+                  "'flexible film' (this account has no whitespace)"], id="no-whitespace"),
+])
+def test_opportunity_naming_no_whitespace_cell_is_rejected(xdir: Path, changes: list[tuple[str, str]],
+                                                           lines: list[str]) -> None:
+    assert example_problems_after(xdir, *changes) == [f"{ACCOUNT}:{line}" for line in lines]

@@ -1,6 +1,7 @@
 """Rules that span fields of a parameter file: sums, uniqueness and references between ids.
 
 Each check returns `(field path, message)` pairs; `kamlib.parameters.loader` turns them into located problems.
+An account's findings come in the order of the file's sections, so the user reads them top to bottom.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from difflib import get_close_matches
 
-from kamlib.parameters.model import US, Account, PortfolioSettings
+from kamlib.parameters.model import US, Account, Contact, PortfolioSettings
 
 WEIGHT_TOLERANCE = 0.01
 RESERVED_IDS = ("portfolio",)  # outputs/portfolio/ holds the cross-account overview
@@ -33,11 +34,15 @@ def _weights_sum(loc: tuple, weights: dict[str, float]) -> Iterator[Finding]:
 
 
 def _duplicates(loc: tuple, items: list, key: str, what: str) -> Iterator[Finding]:
-    seen: set[str] = set()
+    """The second and later items whose `key` repeats an earlier one; an item without one (None) is skipped."""
+    seen: set[object] = set()
     for i, item in enumerate(items):
         value = getattr(item, key)
+        if value is None:
+            continue
         if value in seen:
-            yield (*loc, i, key), f"duplicate {what} '{value}'"
+            shown = value if isinstance(value, int) else f"'{value}'"
+            yield (*loc, i, key), f"duplicate {what} {shown}"
         seen.add(value)
 
 
@@ -71,6 +76,8 @@ def check_account(account: Account, file_id: str, known_ids: set[str] | None = N
     found += _duplicates(("team",), account.team, "name", "team member")
     found += _competes_with(account, known_ids)
     found += _financials(account)
+    found += _targets(account)
+    found += _duplicates(("environment",), account.environment, "id", "force id")
     found += _competition(account)
     for i, (a, b) in enumerate(zip(account.scorecard, account.scorecard[1:]), start=1):
         if b.date <= a.date:
@@ -79,13 +86,29 @@ def check_account(account: Account, file_id: str, known_ids: set[str] | None = N
     for i, contact in enumerate(account.relationships):
         if contact.owner not in team:
             found.append((("relationships", i, "owner"), _not_in_team(contact.owner, team)))
+    found += _reporting_lines(account.relationships)
     found += _whitespace(account)
+    found += _opportunities(account, team)
+    found += _risks(account, team)
+    found += _governance(account, team)
     found += _joint_plan(account, team)
     return found
 
 
 def _not_in_team(name: str, team: list[str]) -> str:
     return f"expected a name in team, got '{name}'{suggest(name, team)}"
+
+
+def _not_a_contact(name: str, contacts: list[str]) -> str:
+    return f"expected a name in relationships, got '{name}'{suggest(name, contacts)}"
+
+
+def _not_a_force(ref: str, force_ids: list[str]) -> str:
+    return f"expected a force id in environment, got '{ref}'{suggest(ref, force_ids)}"
+
+
+def _force_ids(account: Account) -> list[str]:
+    return [f.id for f in account.environment if f.id is not None]
 
 
 def _competes_with(account: Account, known_ids: set[str] | None) -> Iterator[Finding]:
@@ -111,6 +134,48 @@ def _financials(account: Account) -> Iterator[Finding]:
         if i and row.year <= rows[i - 1].year:
             yield (("financials", i, "year"),
                    f"years must be oldest first and unique: expected a year after {rows[i - 1].year}, got {row.year}")
+
+
+def _targets(account: Account) -> Iterator[Finding]:
+    """Target years are unique and come after the latest closed (non-forecast) financials year:
+    a target for a year already closed is an actual, not a target."""
+    yield from _duplicates(("targets",), account.targets, "year", "target year")
+    closed = [row.year for row in account.financials if not row.forecast]
+    if not closed:
+        return
+    latest = max(closed)
+    for i, target in enumerate(account.targets):
+        if target.year <= latest:
+            yield (("targets", i, "year"),
+                   f"expected a year after {latest} (the latest closed financials year), got {target.year}")
+
+
+def _reporting_lines(contacts: list[Contact]) -> Iterator[Finding]:
+    """`reports_to` names another contact, and the reporting lines form no cycle.
+
+    A cycle is reported once, at the contact whose line closes it when the file is read top to
+    bottom (the cycle's member that comes last), naming the chain from that contact round to itself.
+    """
+    names = [c.name for c in contacts]
+    boss: dict[str, str] = {}
+    for i, contact in enumerate(contacts):
+        ref = contact.reports_to
+        if ref is None:
+            continue
+        loc = ("relationships", i, "reports_to")
+        if ref == contact.name:
+            yield loc, f"expected another name in relationships, got '{ref}', the contact itself"
+            continue
+        if ref not in names:
+            others = [n for n in names if n != contact.name]
+            yield loc, f"expected another name in relationships, got '{ref}'{suggest(ref, others)}"
+            continue
+        boss.setdefault(contact.name, ref)
+        chain = [contact.name, ref]
+        while chain[-1] in boss and chain[-1] != contact.name and len(chain) <= len(names) + 1:
+            chain.append(boss[chain[-1]])
+        if chain[-1] == contact.name:
+            yield loc, f"expected reporting lines without a cycle, got {' → '.join(chain)}"
 
 
 def _competition(account: Account) -> Iterator[Finding]:
@@ -163,6 +228,76 @@ def _whitespace(account: Account) -> Iterator[Finding]:
                 yield (("whitespace", "units", i, "cells", offering),
                        f"expected an offering listed in whitespace.offerings, got '{offering}'"
                        f"{suggest(offering, ws.offerings)}")
+        # A potential is revenue still to win: only where nobody or a competitor supplies the cell.
+        for offering in unit.potential:
+            loc = ("whitespace", "units", i, "potential", offering)
+            if offering not in ws.offerings:
+                yield (loc, f"expected an offering listed in whitespace.offerings, got '{offering}'"
+                            f"{suggest(offering, ws.offerings)}")
+            elif offering not in unit.cells:
+                yield loc, "expected a potential only on an open or competitor cell, got a cell left out (read as 'none')"
+            elif unit.cells[offering] not in ("open", "competitor"):
+                yield loc, f"expected a potential only on an open or competitor cell, got a '{unit.cells[offering]}' cell"
+
+
+def _opportunities(account: Account, team: list[str]) -> Iterator[Finding]:
+    """Opportunity ids are unique; owner, strategy and whitespace cell refer to what the file holds."""
+    yield from _duplicates(("opportunities",), account.opportunities, "id", "opportunity id")
+    strategy_ids = [s.id for s in account.joint_plan.strategies]
+    ws = account.whitespace
+    units = [u.unit for u in ws.units] if ws else []
+    offerings = list(ws.offerings) if ws else []
+    no_map = "" if ws else " (this account has no whitespace)"
+    for i, opp in enumerate(account.opportunities):
+        loc = ("opportunities", i)
+        if opp.owner not in team:
+            yield (*loc, "owner"), _not_in_team(opp.owner, team)
+        if opp.strategy is not None and opp.strategy not in strategy_ids:
+            yield ((*loc, "strategy"),
+                   f"expected a strategy id of this plan, got '{opp.strategy}'{suggest(opp.strategy, strategy_ids)}")
+        if (opp.unit is None) != (opp.offering is None):
+            given, missing = ("unit", "offering") if opp.offering is None else ("offering", "unit")
+            yield loc, f"expected unit and offering together (the whitespace cell it fills), got {given} without {missing}"
+            continue
+        if opp.unit is not None and opp.unit not in units:
+            yield ((*loc, "unit"),
+                   f"expected a unit listed in whitespace.units, got '{opp.unit}'{suggest(opp.unit, units) or no_map}")
+        if opp.offering is not None and opp.offering not in offerings:
+            yield ((*loc, "offering"), f"expected an offering listed in whitespace.offerings, got '{opp.offering}'"
+                                       f"{suggest(opp.offering, offerings) or no_map}")
+
+
+def _risks(account: Account, team: list[str]) -> Iterator[Finding]:
+    """Risk ids are unique; each risk's owner is in the team, its force and contact exist."""
+    yield from _duplicates(("risks",), account.risks, "id", "risk id")
+    force_ids = _force_ids(account)
+    contacts = [c.name for c in account.relationships]
+    for i, risk in enumerate(account.risks):
+        loc = ("risks", i)
+        if risk.owner not in team:
+            yield (*loc, "owner"), _not_in_team(risk.owner, team)
+        if risk.force is not None and risk.force not in force_ids:
+            yield (*loc, "force"), _not_a_force(risk.force, force_ids)
+        if risk.contact is not None and risk.contact not in contacts:
+            yield (*loc, "contact"), _not_a_contact(risk.contact, contacts)
+
+
+def _governance(account: Account, team: list[str]) -> Iterator[Finding]:
+    """Sign-off names our approver in the team and their signatory in relationships; an agreed
+    plan says when; the next review is not before the last."""
+    gov = account.governance
+    if gov is None:
+        return
+    if gov.approved_by is not None and gov.approved_by not in team:
+        yield ("governance", "approved_by"), _not_in_team(gov.approved_by, team)
+    contacts = [c.name for c in account.relationships]
+    if gov.agreed_with is not None and gov.agreed_with not in contacts:
+        yield ("governance", "agreed_with"), _not_a_contact(gov.agreed_with, contacts)
+    if gov.status == "agreed" and gov.agreed_on is None:
+        yield ("governance",), "expected agreed_on (when the plan was agreed) with status agreed, got none"
+    if gov.last_review is not None and gov.next_review is not None and gov.next_review < gov.last_review:
+        yield (("governance", "next_review"),
+               f"expected a date on or after last_review ({gov.last_review}), got {gov.next_review}")
 
 
 def _joint_plan(account: Account, team: list[str]) -> Iterator[Finding]:
@@ -173,11 +308,17 @@ def _joint_plan(account: Account, team: list[str]) -> Iterator[Finding]:
     yield from _duplicates((*base, "projects"), plan.projects, "id", "project id")
     objective_ids = [o.id for o in plan.objectives]
     strategy_ids = [s.id for s in plan.strategies]
+    project_ids = [p.id for p in plan.projects]
+    force_ids = _force_ids(account)
+    people = team + [c.name for c in account.relationships if c.name not in team]
     for i, strategy in enumerate(plan.strategies):
         for j, ref in enumerate(strategy.objectives):
             if ref not in objective_ids:
                 yield ((*base, "strategies", i, "objectives", j),
                        f"expected an objective id of this plan, got '{ref}'{suggest(ref, objective_ids)}")
+        for j, ref in enumerate(strategy.answers):
+            if ref not in force_ids:
+                yield (*base, "strategies", i, "answers", j), _not_a_force(ref, force_ids)
     for i, project in enumerate(plan.projects):
         loc = (*base, "projects", i)
         if project.strategy not in strategy_ids:
@@ -187,3 +328,12 @@ def _joint_plan(account: Account, team: list[str]) -> Iterator[Finding]:
             yield (*loc, "owner"), _not_in_team(project.owner, team)
         if project.due < project.start:
             yield (*loc, "due"), f"expected a date on or after start ({project.start}), got {project.due}"
+        # A next step is done by either side; its due date may be past (that is overdue, not wrong).
+        for j, step in enumerate(project.next_steps):
+            if step.owner not in people:
+                yield ((*loc, "next_steps", j, "owner"),
+                       f"expected a name in team or relationships, got '{step.owner}'{suggest(step.owner, people)}")
+    for i, value in enumerate(plan.value_delivered):
+        if value.project is not None and value.project not in project_ids:
+            yield ((*base, "value_delivered", i, "project"),
+                   f"expected a project id of this plan, got '{value.project}'{suggest(value.project, project_ids)}")
