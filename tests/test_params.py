@@ -8,6 +8,7 @@ written out literally; they are not computed by the code under test.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 
 from kamlib import cli
 from kamlib.errors import InputError, Problem, UsageError
-from kamlib.parameters import loader
+from kamlib.parameters import loader, scaffold
 
 ACCOUNT = "parameters/accounts/northwind-foods.yaml"
 PORTFOLIO = "parameters/portfolio.yaml"
@@ -887,3 +888,31 @@ def test_potential_on_a_competitor_cell_is_accepted(xdir: Path) -> None:
 def test_opportunity_naming_no_whitespace_cell_is_rejected(xdir: Path, changes: list[tuple[str, str]],
                                                            lines: list[str]) -> None:
     assert example_problems_after(xdir, *changes) == [f"{ACCOUNT}:{line}" for line in lines]
+
+
+# --- the template `kam new` writes ------------------------------------------------------------
+
+NEW_KEYS = ("forecast", "targets", "id", "for_us", "reports_to", "whitespace", "potential", "opportunities",
+            "risks", "governance", "measure", "answers", "next_steps", "decision_needed", "value_delivered")
+
+
+def test_new_account_template_shows_the_new_sections_commented_and_they_validate(pdir: Path) -> None:
+    """Each key of the second cycle is in the template behind a `# `; the file validates as written
+    and, with every commented key line turned back on, still validates: the examples agree
+    with each other (owners in team, F1, S1 and P1 exist, the opportunity's cell is in the whitespace)."""
+    text = scaffold.account_template("acme-ltd")
+    commented = re.compile(r"^(\s*)# (\s*(?:- )?[a-z_]+:(?:\s.*)?)$")
+    for key in NEW_KEYS:
+        assert any((m := commented.match(line)) and m[2].lstrip(" -").startswith(f"{key}:")
+                   for line in text.splitlines()), f"{key} is not in the template, commented"
+    path = pdir / "accounts" / "acme-ltd.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert loader.validate_paths([pdir]) == (3, [])
+    uncommented = "\n".join(commented.sub(r"\1\2", line) for line in text.splitlines())
+    path.write_text(uncommented.replace("relationships: []", "relationships:"), encoding="utf-8")
+    assert loader.validate_paths([pdir]) == (3, [])
+    account = loader.load_account(pdir, "acme-ltd")
+    assert [len(account.targets), len(account.opportunities), len(account.risks)] == [1, 1, 1]
+    assert account.relationships[1].reports_to == "Jane Doe"
+    assert account.joint_plan.projects[0].next_steps[0].owner == "TODO Account director"
+    assert account.governance is not None and account.joint_plan.value_delivered[0].project == "P1"
