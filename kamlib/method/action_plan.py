@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 import pandas as pd
@@ -187,3 +188,60 @@ def contacts_table(account: Account, as_of: date) -> pd.DataFrame:
             for c in account.relationships]
     return pd.DataFrame(rows, columns=["name", "title", "function", "level", "influence", "buying_role",
                                        "attitude", "owner", "last_contact", "days_since_contact"])
+
+
+class Progress(StrEnum):
+    """Where an objective with a measure stands (see `objective_progress`)."""
+
+    DONE = "done"
+    ON_TRACK = "on track"
+    BEHIND = "behind"
+    OVERDUE = "overdue"
+
+
+PROGRESS_COLUMNS = ["id", "statement", "baseline", "current", "goal", "direction", "progress_raw", "progress",
+                    "due", "elapsed", "status", "on_track"]
+
+
+def elapsed_share(start: date, due: date, as_of: date) -> float:
+    """The share of the time from `start` to `due` that has passed by `as_of`, 0..1 (when due is not
+    after start: 1 once due is reached, else 0)."""
+    if due <= start:
+        return 1.0 if as_of >= due else 0.0
+    return min(1.0, max(0.0, (as_of - start).days / (due - start).days))
+
+
+def objective_progress(account: Account, as_of: date) -> pd.DataFrame:
+    """Progress of each objective that has a `measure`, from baseline to goal, direction-aware.
+
+    - progress_raw = (current − baseline) / (goal − baseline): 0 at the baseline, 1 at the goal,
+      whichever way the goal lies (a goal below the baseline means lower is better); negative when
+      the metric moved the wrong way, above 1 beyond the goal. `progress` is it clipped to 0..1 for
+      display. A goal equal to the baseline leaves progress and status undefined (None).
+    - elapsed = the share of the time from the first scorecard assessment (when the account's plan
+      is first on record; the format has no plan start date) to `due` that has passed by `as_of`.
+    - status: done when progress_raw ≥ 1; else overdue when `due` is before `as_of`; else on track
+      when progress_raw ≥ elapsed, behind otherwise. `on_track` is true for done and on track.
+    """
+    start = min(a.date for a in account.scorecard)
+    rows = []
+    for o in account.joint_plan.objectives:
+        m = o.measure
+        if m is None:
+            continue
+        elapsed = elapsed_share(start, o.due, as_of)
+        raw = None if m.goal == m.baseline else (m.current - m.baseline) / (m.goal - m.baseline)
+        status = None
+        if raw is not None:
+            status = (Progress.DONE if raw >= 1 - 1e-9 else Progress.OVERDUE if o.due < as_of
+                      else Progress.ON_TRACK if raw >= elapsed - 1e-9 else Progress.BEHIND)
+        rows.append({"id": o.id, "statement": o.statement, "baseline": m.baseline, "current": m.current,
+                     "goal": m.goal, "direction": _direction(m.baseline, m.goal),
+                     "progress_raw": raw, "progress": None if raw is None else min(1.0, max(0.0, raw)),
+                     "due": o.due, "elapsed": elapsed, "status": status,
+                     "on_track": status in (Progress.DONE, Progress.ON_TRACK)})
+    return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
+
+
+def _direction(baseline: float, goal: float) -> str:
+    return "lower is better" if goal < baseline else "higher is better" if goal > baseline else "hold the level"
