@@ -99,7 +99,7 @@ def floor(params: Path, ids: list[str]) -> float:
                    charts.criteria_dots(criteria, ["us"] + [c.name for c in a.rivals]),
                    charts.wallet_bar(competition.share_of_wallet(a), s.currency),
                    charts.ladder_chart(competition.ladder_table(a)),
-                   charts.scorecard_trend(card, s.scorecard.classes), charts.financials_chart(money, s.currency)]
+                   charts.scorecard_trend(card, s), charts.financials_chart(money, s.currency)]
         if len(projects):
             figures.append(charts.gantt(projects, d))
         if len(contacts):

@@ -53,7 +53,7 @@ def main() -> None:
     def naive_scorecard(i: int) -> None:
         reloaded = loader.load_account(PARAMS, "northwind-foods")
         table = scorecard.scorecard_table(reloaded, account_plan.settings, account_plan.as_of)
-        charts.scorecard_trend(table, account_plan.settings.scorecard.classes).savefig(
+        charts.scorecard_trend(table, account_plan.settings).savefig(
             io.BytesIO(), format="png", bbox_inches="tight")
 
     def naive_projects(i: int) -> None:
@@ -67,7 +67,7 @@ def main() -> None:
         from kamlib.method import portfolio
 
         table = portfolio.portfolio_table(reloaded, as_of)
-        charts.portfolio_matrix(table, portfolio.attractiveness_split(table)).savefig(
+        charts.portfolio_matrix(table, portfolio.attractiveness_split(table), reloaded.settings).savefig(
             io.BytesIO(), format="png", bbox_inches="tight")
 
     rows = [

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from kamlib.display import charts
 from kamlib.method import action_plan, competition, economics, environment, portfolio, scorecard
 from kamlib.parameters import loader
-from tests.helpers import TINY, tiny
+from tests.helpers import OWN_CLASSES, TINY, settings_variant, tiny
 
 AS_OF = date(2026, 11, 24)
 
@@ -32,12 +32,12 @@ def _figures():
         "wallet_bar": (charts.wallet_bar(competition.share_of_wallet(account), "GBP"), ["Share of wallet", "GBP"]),
         "ladder_chart": (charts.ladder_chart(competition.ladder_table(account)), ["ladder"]),
         "whitespace_map": (charts.whitespace_map(competition.whitespace_matrix(account)), ["Whitespace"]),
-        "scorecard_trend": (charts.scorecard_trend(scorecard.scorecard_table(account, settings, AS_OF),
-                                                   settings.scorecard.classes), ["scorecard", "Weighted score"]),
+        "scorecard_trend": (charts.scorecard_trend(scorecard.scorecard_table(account, settings, AS_OF), settings),
+                            ["scorecard", "Weighted score"]),
         "financials_chart": (charts.financials_chart(economics.financials_table(account), "GBP"), ["profit", "GBP"]),
         "gantt": (charts.gantt(action_plan.projects_table(account, AS_OF), AS_OF), ["projects"]),
         "relationship_map": (charts.relationship_map(action_plan.contacts_table(account, AS_OF)), ["customer"]),
-        "portfolio_matrix": (charts.portfolio_matrix(table, 0.5), ["Portfolio matrix", "relative strength",
+        "portfolio_matrix": (charts.portfolio_matrix(table, 0.5, settings), ["Portfolio matrix", "relative strength",
                                                                    "attractiveness"]),
         "whale_curve": (charts.whale_curve(portfolio.whale_curve(table), "GBP"), ["Whale curve", "GBP"]),
         "revenue_vs_cost": (charts.revenue_vs_cost(table, "GBP"), ["cost to serve", "GBP"]),
@@ -70,3 +70,21 @@ def test_figures_render_to_png_deterministically(tmp_path):
     fig.savefig(first, format="png")
     fig.savefig(second, format="png")
     assert first.getvalue() == second.getvalue()
+
+
+def test_class_colours_follow_the_settings_not_the_names():
+    from matplotlib.colors import to_hex
+    account, settings = tiny()
+    own = settings_variant(settings, OWN_CLASSES)
+    whole = loader.load_portfolio(TINY)
+    table = portfolio.portfolio_table(whole, AS_OF).assign(**{"class": ["gold"]})
+    fig = charts.portfolio_matrix(table, 0.5, own)
+    ax = fig.axes[0]
+    assert [to_hex(c) for c in ax.collections[0].get_facecolors()] == ["#123456"]
+    legend = {t.get_text(): to_hex(h.get_color()) for t, h in zip(ax.get_legend().get_texts(),
+                                                                  ax.get_legend().legend_handles)}
+    assert legend == {"platinum": scorecard.CLASS_PALETTE[0], "gold": "#123456", "silver": scorecard.CLASS_PALETTE[2],
+                      "bronze": scorecard.CLASS_PALETTE[3], "watch": scorecard.CLASS_PALETTE[4]}
+    trend = charts.scorecard_trend(scorecard.scorecard_table(account, own, AS_OF), own)
+    dashed = [to_hex(line.get_color()) for line in trend.axes[0].get_lines() if line.get_linestyle() == "--"]
+    assert dashed == [scorecard.CLASS_PALETTE[0], "#123456", scorecard.CLASS_PALETTE[2], scorecard.CLASS_PALETTE[3]]

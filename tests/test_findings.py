@@ -4,7 +4,7 @@ from datetime import date
 
 from kamlib.method import findings, portfolio
 from kamlib.parameters import loader
-from tests.helpers import TINY, tiny, variant
+from tests.helpers import OWN_CLASSES, TINY, settings_variant, tiny, variant
 
 AS_OF = date(2026, 11, 24)
 
@@ -62,6 +62,22 @@ def test_portfolio_findings_on_a_one_account_portfolio():
     whole = loader.load_portfolio(TINY)
     table = portfolio.portfolio_table(whole, AS_OF)
     found = findings.portfolio_findings(whole, table)
-    assert found[0] == ("1 of 1 accounts qualify as strategic partner or key account against a capacity of 25: "
+    assert found[0] == ("1 of 1 accounts qualify as key (strategic partner, key account) against a capacity of 25: "
                         "room for 24 more.")
     assert 1 <= len(found) <= 6
+
+
+def test_findings_follow_the_class_settings_not_the_names():
+    from kamlib.parameters.loader import Portfolio
+    whole = loader.load_portfolio(TINY)
+    own = Portfolio(settings_variant(whole.settings, OWN_CLASSES, capacity=1), whole.accounts, whole.params_dir)
+    table = portfolio.portfolio_table(own, AS_OF)
+    found = findings.portfolio_findings(own, table)
+    # northwind is gold (customer 3.8, ours 4.0): key by default as one of the first two of five classes
+    assert found[0] == "1 of 1 accounts qualify as key (platinum, gold, silver) against a capacity of 1: room for 0 more."
+    account = whole.accounts["northwind-foods"]
+    first = findings.scorecard_findings(account, own.settings, AS_OF)[0]
+    assert first.endswith("class gold — named manager with cross-functional cover (a team of 3).")
+    # a class without resources or team size gets no made-up guidance
+    bare = findings.scorecard_findings(account, whole.settings, AS_OF)[0]
+    assert bare.endswith("class key account (a key class; no resources set for it in portfolio.yaml).")

@@ -7,7 +7,7 @@ import pytest
 
 from kamlib.method import portfolio
 from kamlib.parameters import loader
-from tests.helpers import TINY, tiny, variant
+from tests.helpers import OWN_CLASSES, TINY, settings_variant, tiny, variant
 
 AS_OF = date(2026, 11, 24)
 
@@ -112,10 +112,28 @@ def _table():
 
 
 def test_capacity_check_counts_key_accounts_against_capacity():
-    check = portfolio.capacity_check(_table(), capacity=3).set_index("item")["accounts"]
+    _, settings = tiny()
+    check = portfolio.capacity_check(_table(), settings_variant(settings, capacity=3)).set_index("item")["accounts"]
+    # the first half of four classes is key by default: strategic_partner and key_account
     assert check["qualify as key (strategic partner + key account)"] == 2
     assert check["headroom (capacity − qualifying)"] == 1
     assert check["class: not assessed"] == 1
+
+
+def test_capacity_check_counts_key_classes_by_their_setting_not_their_name():
+    import pandas as pd
+    _, settings = tiny()
+    own = settings_variant(settings, OWN_CLASSES, capacity=2)
+    table = pd.DataFrame({"class": ["platinum", "gold", "silver", "silver", "bronze", "watch", None]})
+    check = portfolio.capacity_check(table, own).set_index("item")["accounts"]
+    # platinum and gold are key by default (first 2 of 5), silver by its setting: 1 + 1 + 2 = 4
+    assert check["qualify as key (platinum + gold + silver)"] == 4
+    assert check["headroom (capacity − qualifying)"] == -2
+    assert check["class: silver"] == 2 and check["class: not assessed"] == 1
+    # key: false overrides the default
+    classes = [dict(c, key=False) if c["name"] == "gold" else c for c in OWN_CLASSES]
+    check = portfolio.capacity_check(table, settings_variant(settings, classes)).set_index("item")["accounts"]
+    assert check["qualify as key (platinum + silver)"] == 3
 
 
 def test_rank_differences_largest_first():
@@ -125,11 +143,27 @@ def test_rank_differences_largest_first():
     assert len(diffs) == 2
 
 
-def test_resource_allocation_compares_team_with_class():
+def test_resource_allocation_compares_team_with_the_class_s_team_size():
+    from kamlib.parameters.loader import Portfolio
     whole = loader.load_portfolio(TINY)
-    table = portfolio.portfolio_table(whole, AS_OF)  # northwind: key account, team of 3
+    own = Portfolio(settings_variant(whole.settings, OWN_CLASSES), whole.accounts, whole.params_dir)
+    table = portfolio.portfolio_table(own, AS_OF)  # northwind: customer 3.8, ours 4.0 → gold (team_size 3); team of 3
+    row = portfolio.resource_allocation(own, table).iloc[0]
+    assert (row["class"], row["team"], row["recommended"], row["difference"], row["verdict"]) == (
+        "gold", 3, 3, 0, "as recommended")
+    small = Portfolio(settings_variant(whole.settings, [dict(c, team_size=5) if c["name"] == "gold" else c
+                                                        for c in OWN_CLASSES]), whole.accounts, whole.params_dir)
+    row = portfolio.resource_allocation(small, table).iloc[0]
+    assert (row["recommended"], row["difference"], row["verdict"]) == (5, -2, "under-staffed")
+
+
+def test_resource_allocation_without_a_team_size_recommends_nothing():
+    whole = loader.load_portfolio(TINY)  # the tiny portfolio's classes set no team_size
+    table = portfolio.portfolio_table(whole, AS_OF)
     row = portfolio.resource_allocation(whole, table).iloc[0]
-    assert (row["team"], row["recommended"], row["difference"], row["verdict"]) == (3, 3, 0, "as recommended")
+    assert row["class"] == "key_account" and row["team"] == 3
+    assert row["recommended"] is None and row["difference"] is None
+    assert row["verdict"] == "no team_size set for this class"
 
 
 def test_class_is_key_follows_the_setting_else_the_first_half_rounded_down():

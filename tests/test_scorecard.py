@@ -6,7 +6,7 @@ import pytest
 
 from kamlib.method import scorecard
 from kamlib.parameters.model import AccountClass
-from tests.helpers import tiny, variant
+from tests.helpers import OWN_CLASSES, settings_variant, tiny, variant
 
 AS_OF = date(2026, 11, 24)
 
@@ -53,11 +53,41 @@ def test_scorecard_table_lists_assessments_up_to_the_planning_date():
     assert scorecard.scorecard_table(account, settings, date(2025, 1, 1)).empty
 
 
-def test_resource_table_has_one_row_per_class_with_guidance():
+def test_resource_table_shows_each_class_s_own_settings():
     _, settings = tiny()
+    own = settings_variant(settings, OWN_CLASSES)
+    table = scorecard.resource_table(own).set_index("class")
+    assert list(table.index) == ["platinum", "gold", "silver", "bronze", "watch"]
+    # key: platinum and gold by default (first 2 of 5), silver by its setting
+    assert list(table["key"]) == [True, True, True, False, False]
+    assert table.loc["platinum", "resources"] == "Executive sponsor and a dedicated team"
+    assert table.loc["platinum", "team_size"] == 5 and table.loc["watch", "team_size"] == 0
+    # bronze sets neither: nothing is made up for it
+    assert table.loc["bronze", "resources"] == "not set in portfolio.yaml" and table.loc["bronze", "team_size"] is None
+    assert table.loc["gold", "colour"] == "#123456"
+
+
+def test_resource_guidance_does_not_come_from_a_class_s_name():
+    _, settings = tiny()  # the tiny portfolio's classes carry no resources or team size
     table = scorecard.resource_table(settings)
     assert list(table["class"]) == ["strategic_partner", "key_account", "develop", "maintain"]
-    assert table["resources"].str.len().min() > 20
+    assert set(table["resources"]) == {"not set in portfolio.yaml"}
+    assert list(table["key"]) == [True, True, False, False]
+
+
+def test_class_colours_come_from_settings_else_the_palette_by_rank():
+    _, settings = tiny()
+    colours = scorecard.class_colours(settings_variant(settings, OWN_CLASSES))
+    palette = scorecard.CLASS_PALETTE
+    assert colours == {"platinum": palette[0], "gold": "#123456", "silver": palette[2], "bronze": palette[3],
+                       "watch": palette[4]}
+    # a renamed class keeps the colour of its rank
+    renamed = settings_variant(settings, [dict(c.model_dump(), name=f"tier_{i}")
+                                          for i, c in enumerate(settings.scorecard.classes)])
+    assert list(scorecard.class_colours(renamed).values()) == list(scorecard.class_colours(settings).values())
+    many = settings_variant(settings, [{"name": f"c{i}", "customer_min": 0, "supplier_min": 0}
+                                       for i in range(len(palette) + 1)])
+    assert scorecard.class_colours(many)[f"c{len(palette)}"] == palette[0]  # the palette repeats
 
 
 def test_single_assessment_account_has_one_row():

@@ -21,6 +21,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from kamlib.method import scorecard
+from kamlib.parameters.model import PortfolioSettings, readable
+
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
@@ -28,7 +31,7 @@ US_COLOR = "#1f5fa8"
 RIVAL_COLORS = ["#d9822b", "#7a7a7a", "#8e5ea2", "#3a9a6c", "#c44e52"]
 UNALLOCATED_COLOR = "#d9d9d9"
 CUSTOMER_COLOR = "#17a2b8"  # the customer's side of the scorecard: never a competitor's colour
-CLASS_COLORS = {"strategic_partner": "#1b7837", "key_account": "#5aae61", "develop": "#f1a340", "maintain": "#b2abd2"}
+NO_CLASS_COLOR = "#999999"  # an account not assessed yet has no class
 STATUS_COLORS = {"planned": "#9ecae1", "in_progress": "#3182bd", "done": "#31a354",
                  "blocked": "#de2d26", "cancelled": "#bdbdbd"}
 HORIZON_MARKERS = {"short": "o", "medium": "s", "long": "^"}
@@ -164,16 +167,18 @@ def wallet_bar(shares: pd.DataFrame, currency: str) -> Figure:
 
 
 @styled
-def scorecard_trend(table: pd.DataFrame, classes: list) -> Figure:
-    """Customer-side and our-side weighted scores over the assessments, with class thresholds."""
+def scorecard_trend(table: pd.DataFrame, settings: PortfolioSettings) -> Figure:
+    """Customer-side and our-side weighted scores over the assessments, with the class thresholds
+    in the classes' colours (`scorecard.class_colours`)."""
+    classes, colours = settings.scorecard.classes, scorecard.class_colours(settings)
     fig = _figure(figsize=(8, 3.8))
     ax = fig.subplots()
     dates = pd.to_datetime(table["date"])
     ax.plot(dates, table["customer_score"], marker="o", color=CUSTOMER_COLOR, label="customer side (toward us)")
     ax.plot(dates, table["supplier_score"], marker="s", color=US_COLOR, label="our side (toward the customer)")
     for cls in classes[:-1]:
-        ax.axhline(cls.customer_min, color=CLASS_COLORS.get(cls.name, "#999"), lw=0.8, ls="--")
-        ax.text(dates.iloc[0], cls.customer_min + 0.03, f"{cls.name} (customer ≥ {cls.customer_min:g})",
+        ax.axhline(cls.customer_min, color=colours[cls.name], lw=0.8, ls="--")
+        ax.text(dates.iloc[0], cls.customer_min + 0.03, f"{readable(cls.name)} (customer ≥ {cls.customer_min:g})",
                 fontsize=7, color="#555")
     ax.set(ylim=(1, 5.2), ylabel="Weighted score (1 to 5)", title="Mutual scorecard over time")
     if len(dates) == 1:
@@ -229,16 +234,18 @@ def gantt(projects: pd.DataFrame, as_of: date) -> Figure:
 
 
 @styled
-def portfolio_matrix(table: pd.DataFrame, split: float) -> Figure:
-    """Attractiveness × our relative strength, bubbles sized by wallet, coloured by class, with
-    the four quadrants named (split: attractiveness where "high" starts)."""
+def portfolio_matrix(table: pd.DataFrame, split: float, settings: PortfolioSettings) -> Figure:
+    """Attractiveness × our relative strength, bubbles sized by wallet, coloured by class (the
+    classes' colours of `settings`), with the four quadrants named (split: attractiveness where
+    "high" starts)."""
+    colours = scorecard.class_colours(settings)
     fig = _figure(figsize=(8.5, 6.5))
     ax = fig.subplots()
     data = table.dropna(subset=["attractiveness"]).copy()
     data["strength"] = data["relative_strength"].fillna(1.0)
     size = 40 + 900 * (data["wallet"] / data["wallet"].max()) if len(data) else []
     ax.scatter(data["strength"], data["attractiveness"], s=size, alpha=0.7, edgecolor="white",
-               color=[CLASS_COLORS.get(c, "#999") for c in data["class"]])
+               color=[colours.get(c, NO_CLASS_COLOR) for c in data["class"]])
     for row in data.itertuples():
         ax.annotate(row.account, (row.strength, row.attractiveness), fontsize=7, ha="center", va="center")
     lo_x, hi_x = min(0.7, data["strength"].min() - 0.05), max(1.4, data["strength"].max() + 0.05)
@@ -254,7 +261,7 @@ def portfolio_matrix(table: pd.DataFrame, split: float) -> Figure:
     ax.set(xlabel="Our relative strength (1 = level with the best competitor)",
            ylabel=f"Account attractiveness (0 to 1; split at the median {split:.2f})",
            title="Portfolio matrix (bubble size: customer's category spend)")
-    handles = [Line2D([], [], marker="o", ls="", color=c, label=n.replace("_", " ")) for n, c in CLASS_COLORS.items()]
+    handles = [Line2D([], [], marker="o", ls="", color=c, label=readable(n)) for n, c in colours.items()]
     ax.legend(handles=handles, fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4)
     fig.tight_layout()
     return fig

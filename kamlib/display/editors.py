@@ -28,7 +28,15 @@ from kamlib.errors import InputError, KamError
 from kamlib.method import action_plan, portfolio, scorecard
 from kamlib.parameters import workbook, yaml_editing
 from kamlib.parameters.loader import Portfolio
-from kamlib.parameters.model import Account, AccountClass, Assessment, AttractivenessWeights, ScorecardWeights
+from kamlib.parameters.model import (
+    Account,
+    AccountClass,
+    Assessment,
+    AttractivenessWeights,
+    PortfolioSettings,
+    ScorecardWeights,
+    readable,
+)
 
 CUSTOMER_ATTRIBUTES = ("willingness_to_partner", "transparency", "growth_potential", "responsiveness")
 SUPPLIER_ATTRIBUTES = ("willingness_to_partner", "transparency", "contribution_to_growth")
@@ -122,17 +130,19 @@ class _LiveTrend:
     which redraws them; nothing is rendered in the kernel (a matplotlib redraw of this chart
     takes 80-120 ms, measured; `benchmarks/widgets.py`)."""
 
-    def __init__(self, classes: list[AccountClass]) -> None:
+    def __init__(self, settings: PortfolioSettings) -> None:
         import bqplot as bq
         import numpy as np
+
+        classes, colours = settings.scorecard.classes, scorecard.class_colours(settings)
 
         self.np = np
         x, y = bq.DateScale(), bq.LinearScale(min=1, max=5.2)
         self.lines = bq.Lines(x=[], y=[], scales={"x": x, "y": y}, colors=[charts.CUSTOMER_COLOR, charts.US_COLOR],
                               marker="circle", labels=["customer side (toward us)", "our side (toward the customer)"],
                               display_legend=True)
-        self.thresholds = [bq.Lines(x=[], y=[], scales={"x": x, "y": y}, colors=[charts.CLASS_COLORS.get(c.name, "#999")],
-                                    line_style="dashed", labels=[f"{c.name} (customer ≥ {c.customer_min:g})"],
+        self.thresholds = [bq.Lines(x=[], y=[], scales={"x": x, "y": y}, colors=[colours[c.name]],
+                                    line_style="dashed", labels=[f"{readable(c.name)} (customer ≥ {c.customer_min:g})"],
                                     display_legend=True, stroke_width=1) for c in classes[:-1]]
         self.classes = classes[:-1]
         self.figure = bq.Figure(marks=[self.lines, *self.thresholds], title="Mutual scorecard over time",
@@ -156,15 +166,17 @@ class _LiveTrend:
 class _LiveMatrix:
     """The portfolio matrix as a bqplot scatter: new weights move the points in the browser."""
 
-    def __init__(self, table: pd.DataFrame) -> None:
+    def __init__(self, table: pd.DataFrame, settings: PortfolioSettings) -> None:
         import bqplot as bq
+
+        colours = scorecard.class_colours(settings)
 
         x = bq.LinearScale(min=0.5, max=max(1.5, float(table["relative_strength"].max() or 1) + 0.1))
         y = bq.LinearScale(min=0, max=1)
         strength = table["relative_strength"].fillna(1.0).to_numpy(float)
         self.scatter = bq.Scatter(x=strength, y=table["attractiveness"].fillna(0).to_numpy(float),
                                   names=table["account"].tolist(), display_names=True,
-                                  colors=[charts.CLASS_COLORS.get(c, "#999") for c in table["class"]],
+                                  colors=[colours.get(c, charts.NO_CLASS_COLOR) for c in table["class"]],
                                   scales={"x": x, "y": y}, default_size=64)
         self.split = bq.Lines(x=[0.5, 3], y=[0.5, 0.5], scales={"x": x, "y": y}, colors=["#555"],
                               line_style="dashed")
@@ -211,7 +223,7 @@ class AssessmentEditor:
         self.evidence = widgets.Textarea(value="", placeholder="What you saw that justifies these scores",
                                          description="evidence", layout=widgets.Layout(width="460px", height="70px"))
         self.summary = widgets.HTML()
-        self.trend = _LiveTrend(settings.scorecard.classes)
+        self.trend = _LiveTrend(settings)
         self.chart = self.trend.figure
         self.save = widgets.Button(description="Save to parameters", button_style="primary", icon="save")
         self.message = widgets.HTML()
@@ -390,9 +402,9 @@ class ScorecardWhatIf:
 
         weights = ScorecardWeights.model_validate({"customer": normalised(self.customer),
                                                    "supplier": normalised(self.supplier)}, strict=False)
-        classes = [AccountClass(name=c.name, customer_min=self.thresholds[c.name][0].value,
-                                supplier_min=self.thresholds[c.name][1].value) if c.name in self.thresholds else c
-                   for c in self.whole.settings.scorecard.classes]
+        classes = [c.model_copy(update={"customer_min": self.thresholds[c.name][0].value,
+                                        "supplier_min": self.thresholds[c.name][1].value})
+                   if c.name in self.thresholds else c for c in self.whole.settings.scorecard.classes]
         return weights, classes
 
     def update(self) -> pd.DataFrame:
@@ -416,7 +428,7 @@ class AttractivenessWhatIf:
         self.whole, self.as_of = whole, as_of
         now = whole.settings.attractiveness
         self.sliders = {k: _slider(widgets, k, getattr(now, k), 0, 1, 0.05) for k in AttractivenessWeights.model_fields}
-        self.matrix = _LiveMatrix(attractiveness_what_if(whole, as_of, now))
+        self.matrix = _LiveMatrix(attractiveness_what_if(whole, as_of, now), whole.settings)
         self.chart = self.matrix.figure
         self.result = widgets.HTML()
         for control in self.sliders.values():

@@ -100,6 +100,18 @@ def competition_findings(account: Account) -> list[str]:
     return found
 
 
+def _guidance(settings: PortfolioSettings, class_name: str) -> str:
+    """What the class's settings say it gets: " — named manager … (a team of 3)", or that they say nothing."""
+    klass = scorecard.class_settings(settings, class_name)
+    team = None if klass is None or klass.team_size is None else f"a team of {klass.team_size}"
+    if klass is not None and klass.resources:
+        text = klass.resources.strip().rstrip(".")
+        text = text[0].lower() + text[1:] if len(text) > 1 and not text[1].isupper() else text
+        return f" — {text}" + (f" ({team})" if team else "")
+    key = "a key class" if scorecard.class_is_key(settings, class_name) else "not a key class"
+    return f" ({', '.join(filter(None, [key, team]))}; no resources set for it in portfolio.yaml)"
+
+
 def scorecard_findings(account: Account, settings: PortfolioSettings, as_of: date) -> list[str]:
     """Step 3's findings, at most six: the class and what it calls for, the trend of the customer's
     side, mismatch flags, the latest year's profit after cost to serve and the lifetime value.
@@ -109,8 +121,7 @@ def scorecard_findings(account: Account, settings: PortfolioSettings, as_of: dat
         return ["No assessment is dated on or before the planning date: score the relationship first."]
     latest = table.iloc[-1]
     found = [f"The latest assessment ({latest['date']}) scores the customer {latest['customer_score']:.2f} and us "
-             f"{latest['supplier_score']:.2f}: class {readable(latest['class'])} — "
-             f"{scorecard.RESOURCE_GUIDE.get(latest['class'], 'see the class table').lower()}."]
+             f"{latest['supplier_score']:.2f}: class {readable(latest['class'])}{_guidance(settings, latest['class'])}."]
     if len(table) >= 2:
         first = table.iloc[0]
         delta = latest["customer_score"] - first["customer_score"]
@@ -185,10 +196,12 @@ def portfolio_findings(whole: Portfolio, table: pd.DataFrame) -> list[str]:
         return ["The portfolio has no accounts yet."]
     currency = settings.currency
     found = []
-    keys = table[table["class"].isin(["strategic_partner", "key_account"])]
+    key_classes = portfolio.key_classes(settings)
+    keys = table[table["class"].isin(key_classes)]
     room = settings.capacity - len(keys)
-    found.append(f"{len(keys)} of {len(table)} accounts qualify as strategic partner or key account against a capacity "
-                 f"of {settings.capacity}: " + (f"room for {room} more." if room >= 0 else f"{-room} too many to serve well."))
+    found.append(f"{len(keys)} of {len(table)} accounts qualify as key ({', '.join(map(readable, key_classes)) or 'no class is key'}) "
+                 f"against a capacity of {settings.capacity}: "
+                 + (f"room for {room} more." if room >= 0 else f"{-room} too many to serve well."))
     quads = portfolio.with_quadrants(table)
     invest = quads[quads["quadrant"] == "Invest to partner"]["name"].tolist()
     if invest:

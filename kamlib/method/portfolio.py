@@ -20,7 +20,7 @@ import pandas as pd
 
 from kamlib.method import action_plan, competition, scorecard
 from kamlib.parameters.loader import Portfolio
-from kamlib.parameters.model import Account, PortfolioSettings
+from kamlib.parameters.model import Account, PortfolioSettings, readable
 
 WALLET_FLOOR, WALLET_CEILING = 1e5, 1e8
 MARGIN_FLOOR, MARGIN_CEILING = -0.10, 0.30
@@ -138,8 +138,6 @@ QUADRANTS = {
     ("low", "weak"): ("Reconsider", "Less attractive and we trail: serve on standard terms or withdraw resources."),
 }
 STRENGTH_SPLIT = 1.0
-# Team size the method's resource guidance implies per class (people on our account team).
-RECOMMENDED_TEAM = {"strategic_partner": 4, "key_account": 3, "develop": 2, "maintain": 1}
 
 
 def quadrant(attractiveness: float | None, strength: float | None, split: float) -> str | None:
@@ -171,15 +169,21 @@ def with_quadrants(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def capacity_check(table: pd.DataFrame, capacity: int) -> pd.DataFrame:
-    """Accounts per class, and how many qualify as key (strategic partner or key account)
-    against the capacity to run key accounts."""
+def key_classes(settings: PortfolioSettings) -> list[str]:
+    """The names of the key classes (their accounts count against `capacity`), in rank order."""
+    return [c.name for c in settings.scorecard.classes if scorecard.class_is_key(settings, c.name)]
+
+
+def capacity_check(table: pd.DataFrame, settings: PortfolioSettings) -> pd.DataFrame:
+    """Accounts per class, and how many qualify as key (their class is key by its `key` setting
+    or the default, see `scorecard.class_is_key`) against the capacity to run key accounts."""
     counts = table["class"].fillna("not assessed").value_counts()
-    key = int(counts.get("strategic_partner", 0) + counts.get("key_account", 0))
+    keys = key_classes(settings)
+    key = int(sum(counts.get(name, 0) for name in keys))
     rows = [{"item": f"class: {name}", "accounts": int(n)} for name, n in counts.items()]
-    rows += [{"item": "qualify as key (strategic partner + key account)", "accounts": key},
-             {"item": "capacity (portfolio.yaml)", "accounts": capacity},
-             {"item": "headroom (capacity − qualifying)", "accounts": capacity - key}]
+    rows += [{"item": f"qualify as key ({' + '.join(readable(k) for k in keys) or 'no key class'})", "accounts": key},
+             {"item": "capacity (portfolio.yaml)", "accounts": settings.capacity},
+             {"item": "headroom (capacity − qualifying)", "accounts": settings.capacity - key}]
     return pd.DataFrame(rows)
 
 
@@ -194,13 +198,19 @@ def rank_differences(table: pd.DataFrame, top: int = 5) -> pd.DataFrame:
 
 
 def resource_allocation(portfolio: Portfolio, table: pd.DataFrame) -> pd.DataFrame:
-    """Recommended team size for each account's class against the team it has today."""
+    """The team each account's class commits (the class's `team_size`) against the team it has
+    today; no recommendation where the class sets no team size or the account is not assessed."""
     rows = []
     for record in table.to_dict("records"):
         team = len(portfolio.accounts[record["account"]].team)
-        recommended = RECOMMENDED_TEAM.get(record["class"])
+        klass = scorecard.class_settings(portfolio.settings, record["class"])
+        recommended = None if klass is None else klass.team_size
         gap = None if recommended is None else team - recommended
-        verdict = "" if gap is None else ("over-staffed" if gap > 0 else "under-staffed" if gap < 0 else "as recommended")
+        verdict = (("not assessed" if klass is None else "no team_size set for this class") if gap is None else
+                   "over-staffed" if gap > 0 else "under-staffed" if gap < 0 else "as recommended")
         rows.append({"account": record["account"], "class": record["class"], "team": team,
                      "recommended": recommended, "difference": gap, "verdict": verdict})
-    return pd.DataFrame(rows, columns=["account", "class", "team", "recommended", "difference", "verdict"])
+    table = pd.DataFrame(rows, columns=["account", "class", "team", "recommended", "difference", "verdict"])
+    for column in ("recommended", "difference"):  # whole people, None where there is no recommendation
+        table[column] = pd.Series([r[column] for r in rows], index=table.index, dtype=object)
+    return table

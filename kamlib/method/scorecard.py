@@ -15,13 +15,10 @@ import pandas as pd
 
 from kamlib.parameters.model import Account, AccountClass, Assessment, PortfolioSettings, ScorecardWeights
 
-# What each class means for the resources we put into the account (documented in the README).
-RESOURCE_GUIDE = {
-    "strategic_partner": "Dedicated cross-functional team, executive sponsor, joint investment projects",
-    "key_account": "Named key account manager with regular cross-functional coverage",
-    "develop": "Selective investment where the scorecard shows potential; prove it before scaling",
-    "maintain": "Efficient service: standard terms, low cost to serve, no dedicated team",
-}
+# A class's colour when its settings give none, by the class's rank (most demanding first); the
+# palette repeats beyond its length. Four classes get the colours the workbook always had.
+CLASS_PALETTE = ("#1b7837", "#5aae61", "#f1a340", "#b2abd2", "#8073ac", "#d6604d", "#4393c3", "#878787")
+NOT_SET = "not set in portfolio.yaml"
 
 
 def side_scores(assessment: Assessment, weights: ScorecardWeights) -> tuple[float, float]:
@@ -59,6 +56,18 @@ def class_is_key(settings: PortfolioSettings, class_name: str | None) -> bool:
     return False
 
 
+def class_settings(settings: PortfolioSettings, class_name: str | None) -> AccountClass | None:
+    """The class of this name in the portfolio's settings (None for an unknown class or None)."""
+    return next((c for c in settings.scorecard.classes if c.name == class_name), None)
+
+
+def class_colours(settings: PortfolioSettings) -> dict[str, str]:
+    """Each class's colour in every chart, in rank order: its `colour` setting, else the palette's
+    colour for its rank (`CLASS_PALETTE`). The one place this default lives."""
+    return {c.name: c.colour or CLASS_PALETTE[rank % len(CLASS_PALETTE)]
+            for rank, c in enumerate(settings.scorecard.classes)}
+
+
 def scorecard_table(account: Account, settings: PortfolioSettings, as_of: date) -> pd.DataFrame:
     """One row per assessment up to `as_of`: the attributes, both weighted scores and the class."""
     weights = settings.scorecard.weights
@@ -80,11 +89,16 @@ def scorecard_table(account: Account, settings: PortfolioSettings, as_of: date) 
 
 
 def resource_table(settings: PortfolioSettings) -> pd.DataFrame:
-    """The portfolio's classes with their thresholds and what each means for resources."""
-    return pd.DataFrame([{
-        "class": c.name, "customer_min": c.customer_min, "supplier_min": c.supplier_min,
-        "resources": RESOURCE_GUIDE.get(c.name, "As the portfolio team decides for this class"),
-    } for c in settings.scorecard.classes])
+    """The portfolio's classes with their thresholds and what each means for resources, all from
+    the class settings: whether it is key (counts against capacity), the team we commit
+    (`team_size`, None when not set), the resources and the colour. Nothing is made up for a
+    class whose settings say nothing."""
+    classes, colours = settings.scorecard.classes, class_colours(settings)
+    return pd.DataFrame({
+        "class": [c.name for c in classes], "customer_min": [c.customer_min for c in classes],
+        "supplier_min": [c.supplier_min for c in classes], "key": [class_is_key(settings, c.name) for c in classes],
+        "team_size": pd.Series([c.team_size for c in classes], dtype=object),  # None stays None, not NaN
+        "resources": [c.resources or NOT_SET for c in classes], "colour": [colours[c.name] for c in classes]})
 
 
 def assessment_matrix(table: pd.DataFrame) -> pd.DataFrame:
