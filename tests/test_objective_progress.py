@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kamlib.method import action_plan
-from kamlib.method.action_plan import Progress
+from kamlib.method.action_plan import ObjectiveStatus
 from tests.helpers import tiny, variant
 
 AS_OF = date(2026, 11, 24)
@@ -36,12 +36,12 @@ def test_lower_is_better_progress_runs_from_baseline_to_goal():
     # (40.1 − 41.2) / (38.7 − 41.2) = −1.1 / −2.5 = 0.44 < 0.5219 elapsed: behind
     assert row["progress_raw"] == pytest.approx(0.44) and row["direction"] == "lower is better"
     assert row["elapsed"] == pytest.approx(ELAPSED)
-    assert row["status"] == Progress.BEHIND and not row["on_track"]
+    assert row["status"] == ObjectiveStatus.BEHIND and not row["on_track"]
 
 
 def test_on_track_when_progress_keeps_up_with_the_time_elapsed():
     row = _row(_account({"baseline": 41.2, "current": 39.8, "goal": 38.7}))  # 1.4 / 2.5 = 0.56 ≥ 0.5219
-    assert row["progress_raw"] == pytest.approx(0.56) and row["status"] == Progress.ON_TRACK and row["on_track"]
+    assert row["progress_raw"] == pytest.approx(0.56) and row["status"] == ObjectiveStatus.ON_TRACK and row["on_track"]
 
 
 def test_higher_is_better_and_the_measure_is_optional():
@@ -50,12 +50,12 @@ def test_higher_is_better_and_the_measure_is_optional():
     row = table.iloc[0]
     # (0.31 − 0.28) / (0.40 − 0.28) = 0.25; O2 due 2027-12-31: 640 days from 2026-03-31, 238 passed → 0.3719
     assert row["progress_raw"] == pytest.approx(0.25) and row["direction"] == "higher is better"
-    assert row["elapsed"] == pytest.approx(238 / 640) and row["status"] == Progress.BEHIND
+    assert row["elapsed"] == pytest.approx(238 / 640) and row["status"] == ObjectiveStatus.BEHIND
 
 
 def test_done_beyond_the_goal_and_raw_progress_kept_beside_the_clipped_one():
     row = _row(_account({"baseline": 41.2, "current": 38.5, "goal": 38.7}))  # 2.7 / 2.5 = 1.08
-    assert row["progress_raw"] == pytest.approx(1.08) and row["progress"] == 1.0 and row["status"] == Progress.DONE
+    assert row["progress_raw"] == pytest.approx(1.08) and row["progress"] == 1.0 and row["status"] == ObjectiveStatus.DONE
     wrong_way = _row(_account({"baseline": 41.2, "current": 42.0, "goal": 38.7}))  # 0.8 / −2.5 = −0.32
     assert wrong_way["progress_raw"] == pytest.approx(-0.32) and wrong_way["progress"] == 0.0
 
@@ -63,8 +63,8 @@ def test_done_beyond_the_goal_and_raw_progress_kept_beside_the_clipped_one():
 def test_overdue_when_due_has_passed_short_of_the_goal():
     account = _account({"baseline": 41.2, "current": 40.1, "goal": 38.7})
     row = _row(account, date(2027, 7, 1))
-    assert row["status"] == Progress.OVERDUE and row["elapsed"] == 1.0
-    assert _row(account, date(2027, 6, 30))["status"] == Progress.BEHIND  # due that day: not yet overdue
+    assert row["status"] == ObjectiveStatus.OVERDUE and row["elapsed"] == 1.0
+    assert _row(account, date(2027, 6, 30))["status"] == ObjectiveStatus.BEHIND  # due that day: not yet overdue
 
 
 def test_a_goal_equal_to_the_baseline_leaves_progress_undefined():
@@ -90,4 +90,4 @@ def test_progress_is_clipped_and_zero_at_the_baseline_one_at_the_goal(baseline, 
         return
     assert 0.0 <= row["progress"] <= 1.0
     at_goal = _row(_account({"baseline": baseline, "current": goal, "goal": goal}))
-    assert at_goal["progress_raw"] == pytest.approx(1.0) and at_goal["status"] == Progress.DONE
+    assert at_goal["progress_raw"] == pytest.approx(1.0) and at_goal["status"] == ObjectiveStatus.DONE

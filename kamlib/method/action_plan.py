@@ -190,7 +190,7 @@ def contacts_table(account: Account, as_of: date) -> pd.DataFrame:
                                        "attitude", "owner", "last_contact", "days_since_contact"])
 
 
-class Progress(StrEnum):
+class ObjectiveStatus(StrEnum):
     """Where an objective with a measure stands (see `objective_progress`)."""
 
     DONE = "done"
@@ -233,13 +233,13 @@ def objective_progress(account: Account, as_of: date) -> pd.DataFrame:
         raw = None if m.goal == m.baseline else (m.current - m.baseline) / (m.goal - m.baseline)
         status = None
         if raw is not None:
-            status = (Progress.DONE if raw >= 1 - 1e-9 else Progress.OVERDUE if o.due < as_of
-                      else Progress.ON_TRACK if raw >= elapsed - 1e-9 else Progress.BEHIND)
+            status = (ObjectiveStatus.DONE if raw >= 1 - 1e-9 else ObjectiveStatus.OVERDUE if o.due < as_of
+                      else ObjectiveStatus.ON_TRACK if raw >= elapsed - 1e-9 else ObjectiveStatus.BEHIND)
         rows.append({"id": o.id, "statement": o.statement, "baseline": m.baseline, "current": m.current,
                      "goal": m.goal, "direction": _direction(m.baseline, m.goal),
                      "progress_raw": raw, "progress": None if raw is None else min(1.0, max(0.0, raw)),
                      "due": o.due, "elapsed": elapsed, "status": status,
-                     "on_track": status in (Progress.DONE, Progress.ON_TRACK)})
+                     "on_track": status in (ObjectiveStatus.DONE, ObjectiveStatus.ON_TRACK)})
     return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
 
 
