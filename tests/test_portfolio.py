@@ -94,7 +94,7 @@ def test_quadrants_split_on_median_attractiveness_and_strength_one():
     assert portfolio.quadrant(0.6, 0.9, split=0.6) == "Build strength"  # at the split counts as high
     assert portfolio.quadrant(0.5, 1.0, split=0.6) == "Maintain efficiently"  # level counts as strong
     assert portfolio.quadrant(0.5, 0.99, split=0.6) == "Reconsider"
-    assert portfolio.quadrant(0.5, None, split=0.6) == "Maintain efficiently"  # no competitor: level
+    assert portfolio.quadrant(0.5, None, split=0.6) is None  # no scored competitor: unknown, not level
     assert portfolio.quadrant(None, 1.2, split=0.6) is None
     import pandas as pd
     table = pd.DataFrame({"attractiveness": [0.2, 0.4, 0.9, None], "relative_strength": [1.1, 0.9, 1.0, 1.0]})
@@ -102,6 +102,20 @@ def test_quadrants_split_on_median_attractiveness_and_strength_one():
     quads = portfolio.with_quadrants(table)["quadrant"].tolist()
     assert quads[:3] == ["Maintain efficiently", "Build strength", "Invest to partner"]
     assert pd.isna(quads[3])
+
+
+def test_unknown_relative_strength_is_never_placed_as_if_it_were_one():
+    import pandas as pd
+    for missing in (None, float("nan")):
+        for attractiveness in (0.1, 0.9):
+            assert portfolio.quadrant(attractiveness, missing, split=0.5) is None
+    table = pd.DataFrame({"account": ["a", "b", "c"], "name": ["A", "B", "C"],
+                          "attractiveness": [0.2, 0.9, None], "relative_strength": [None, 1.2, 1.0]})
+    assert portfolio.with_quadrants(table)["quadrant"].tolist() == [None, "Invest to partner", None]
+    off = portfolio.unplaced(table)
+    assert off.values.tolist() == [["a", "A", "relative strength unknown (no competitor scored on the buying criteria)"],
+                                   ["c", "C", "attractiveness unknown"]]
+    assert portfolio.unplaced(table.iloc[[1]]).empty
 
 
 def _table():
@@ -188,3 +202,129 @@ def test_class_is_key_follows_the_setting_else_the_first_half_rounded_down():
     assert [scorecard.class_is_key(written, n) for n in ("gold", "silver", "bronze")] == [False, True, False]
     single = with_classes(("all", 0, {}))  # 1 // 2 = 0: no key class by default
     assert scorecard.class_is_key(single, "all") is False
+
+
+# --- The headline's second-cycle figures (DESIGN "Outputs") and the roll-ups ------------------
+
+def _step(action, due, done=False):
+    return {"action": action, "owner": "Tom Becker", "due": due, "done": done}
+
+
+def _rich(account_id="rich"):
+    """tiny with every section of the second cycle, each figure worked by hand in the test below."""
+    account, _ = tiny()
+    forecast = {"year": 2026, "revenue": 2_900_000, "gross_margin": 0.30, "cost_to_serve": 340_000,
+                "wallet": 9_800_000, "forecast": True}
+    opp = {"title": "x", "owner": "Priya Raman"}
+    p1, p2 = (p.model_dump() for p in account.joint_plan.projects)
+    p1["next_steps"] = [_step("late", date(2026, 11, 20)), _step("done", date(2026, 11, 1), done=True)]
+    p2.update(status="cancelled", next_steps=[_step("of a cancelled project", date(2026, 11, 1))])
+    return variant(
+        account, id=account_id,
+        financials=[f.model_dump() for f in account.financials] + [forecast],
+        targets=[{"year": 2027, "revenue": 3_400_000}],
+        opportunities=[
+            dict(opp, id="OP1", value=450_000, probability=0.4, stage="proposal", close=date(2027, 3, 31)),
+            dict(opp, id="OP2", value=200_000, probability=0.5, stage="negotiation", close=date(2026, 10, 31)),
+            dict(opp, id="OP3", value=100_000, probability=0.25, stage="qualified", close=date(2028, 2, 1)),
+            dict(opp, id="OP4", value=300_000, probability=0.2, stage="won", close=date(2026, 6, 30))],
+        risks=[{"id": "R1", "risk": "Tender moves bakery film", "likelihood": 0.5, "impact": 3, "owner": "Priya Raman",
+                "mitigation": "m", "status": "open", "due": date(2026, 11, 1), "contact": "Helen Shaw"},
+               {"id": "R2", "risk": "r2", "likelihood": 0.7, "impact": 3, "owner": "Priya Raman", "mitigation": "m",
+                "status": "mitigated"},
+               {"id": "R3", "risk": "r3", "likelihood": 0.6, "impact": 2, "owner": "Tom Becker", "mitigation": "m",
+                "status": "open"}],
+        governance={"status": "reviewed", "review_every_days": 90, "last_review": date(2026, 8, 1)},
+        joint_plan=dict(account.joint_plan.model_dump(), projects=[p1, p2]))
+
+
+def test_headline_second_cycle_figures_on_a_crafted_account():
+    _, settings = tiny()
+    h = portfolio.headline(_rich(), settings, AS_OF)
+    assert h["class"] == "key_account" and h["key_account"] is True  # 2nd of 4 classes: key by default
+    # latest row 2026 is a forecast: revenue 2,900,000; profit 2,900,000 × 0.30 − 340,000 = 530,000
+    assert (h["year"], h["forecast_year"], h["revenue"], h["profit"]) == (2026, True, 2_900_000, 530_000)
+    # target year: earliest >= 2026 → 2027; gap 3,400,000 − 2,900,000 = 500,000
+    assert (h["target_year"], h["target_revenue"], h["revenue_gap"]) == (2027, 3_400_000, 500_000)
+    # open: OP1 + OP2 + OP3 = 750,000; weighted: OP1 450,000 × 0.4 = 180,000 (OP2 stale, OP3 closes
+    # after 2027-12-31, OP4 won); coverage 180,000 / 500,000 = 0.36
+    assert (h["pipeline_open"], h["pipeline_weighted"], h["pipeline_stale"], h["pipeline_coverage"]) == (
+        750_000, 180_000, 1, 0.36)
+    # open: R1 0.5 × 3 = 1.5 and R3 0.6 × 2 = 1.2 (R2's 2.1 is mitigated)
+    assert (h["open_risks"], h["top_risk_score"]) == (2, 1.5)
+    assert h["overdue_next_steps"] == 1  # P1's "late"; P2 is cancelled
+    # review due 2026-08-01 + 90 days = 2026-10-30, before 2026-11-24
+    assert (h["plan_status"], h["review_due"], h["review_overdue"]) == ("reviewed", "2026-10-30", True)
+
+
+def test_headline_second_cycle_figures_without_the_new_sections():
+    import json
+    account, settings = tiny()
+    h = portfolio.headline(account, settings, AS_OF)
+    assert (h["key_account"], h["forecast_year"]) == (True, False)
+    assert (h["target_year"], h["target_revenue"], h["revenue_gap"]) == (None, None, None)
+    assert (h["pipeline_open"], h["pipeline_weighted"], h["pipeline_stale"], h["pipeline_coverage"]) == (0, 0, 0, None)
+    assert (h["open_risks"], h["top_risk_score"], h["overdue_next_steps"]) == (0, None, 0)
+    assert (h["plan_status"], h["review_due"], h["review_overdue"]) == ("draft", None, False)
+    assert portfolio.headline(account, settings, date(2026, 1, 1))["key_account"] is None  # not assessed: no class
+    json.dumps(portfolio.headline(_rich(), settings, AS_OF))  # the manifest carries it as JSON
+
+
+def test_headline_key_account_follows_the_class_setting():
+    from kamlib.parameters.model import PortfolioSettings
+    account, settings = tiny()
+    data = settings.model_dump()
+    data["scorecard"]["classes"][1]["key"] = False  # key_account, written false
+    h = portfolio.headline(account, PortfolioSettings.model_validate(data, strict=False), AS_OF)
+    assert (h["class"], h["key_account"]) == ("key_account", False)
+
+
+def _rollup_portfolio():
+    """rich (key account, target 2027), plain (key account, no target), ahead (develop, ahead of its
+    target), new (not assessed, target 2027, no pipeline)."""
+    from kamlib.parameters.loader import Portfolio
+    account, settings = tiny()
+    plain = variant(account, id="plain")
+    ahead = variant(account, id="ahead", scorecard=[account.scorecard[0].model_dump()],  # 3.1 / 3.7: develop
+                    targets=[{"year": 2026, "revenue": 2_500_000}])
+    new = variant(account, id="new", scorecard=[dict(account.scorecard[0].model_dump(), date=date(2027, 1, 1))],
+                  targets=[{"year": 2027, "revenue": 3_000_000}])
+    return Portfolio(settings, {a.id: a for a in (_rich(), plain, ahead, new)})
+
+
+def test_totals_per_class_and_for_the_portfolio():
+    whole = _rollup_portfolio()
+    table = portfolio.portfolio_table(whole, AS_OF)
+    totals = portfolio.totals_table(table, whole.settings).set_index("class")
+    assert list(totals.index) == ["strategic_partner", "key_account", "develop", "maintain", "not assessed",
+                                  "all accounts"]
+    assert totals.loc["strategic_partner"].tolist() == [0, 0, 0, 0, 0, 0, 0, 0]
+    # key_account: rich 2,900,000 + plain 2,650,000; profit 530,000 + 433,500; only rich has a target
+    assert totals.loc["key_account"].tolist() == pytest.approx(
+        [2, 5_550_000, 963_500, 750_000, 180_000, 1, 3_400_000, 500_000])
+    assert totals.loc["develop"].tolist() == pytest.approx([1, 2_650_000, 433_500, 0, 0, 1, 2_500_000, -150_000])
+    assert totals.loc["not assessed"].tolist() == pytest.approx([1, 2_650_000, 433_500, 0, 0, 1, 3_000_000, 350_000])
+    # all: gaps 500,000 − 150,000 + 350,000 = 700,000
+    assert totals.loc["all accounts"].tolist() == pytest.approx(
+        [4, 10_850_000, 1_830_500, 750_000, 180_000, 3, 8_900_000, 700_000])
+
+
+def test_target_coverage_largest_shortfall_first():
+    whole = _rollup_portfolio()
+    cover = portfolio.target_coverage(portfolio.portfolio_table(whole, AS_OF))
+    # new: 350,000 − 0; rich: 500,000 − 180,000 = 320,000; ahead: gap −150,000 → 0; plain has no target
+    assert list(cover["account"]) == ["new", "rich", "ahead"]
+    assert list(cover["shortfall"]) == pytest.approx([350_000, 320_000, 0])
+    assert cover.iloc[1]["pipeline_coverage"] == pytest.approx(0.36)
+
+
+def test_risks_across_accounts_highest_top_score_first():
+    whole = _rollup_portfolio()
+    table = portfolio.risks_across_accounts(whole, AS_OF)
+    assert list(table["account"]) == ["rich", "ahead", "new", "plain"]  # no open risk: by account
+    rich = table.iloc[0]
+    assert (rich["open_risks"], rich["top_risk_score"], rich["top_risk"], rich["overdue_mitigations"]) == (
+        2, 1.5, "Tender moves bakery film", 1)
+    # Helen Shaw (decision maker, influence 5, attitude −1): named by rich's R1, nobody else's
+    assert list(table["unrecorded_risks"]) == [0, 1, 1, 1]
+    assert table["top_risk_score"].isna().tolist() == [False, True, True, True]

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from kamlib.method import action_plan, competition, scorecard
+from kamlib.method import action_plan, competition, governance, next_steps, pipeline, risks, scorecard, targets
 from kamlib.parameters.loader import Portfolio
 from kamlib.parameters.model import Account, PortfolioSettings, readable
 
@@ -70,6 +70,9 @@ def headline(account: Account, settings: PortfolioSettings, as_of: date) -> dict
         klass = scorecard.classify(customer, supplier, settings.scorecard.classes)
     year = account.financials[-1]
     overdue = action_plan.overdue_projects(account, as_of)
+    target = targets.target_year(account, as_of)
+    pipe = pipeline.summary(account, as_of)
+    review = governance.review_due(account)
     return {
         "account": account.id,
         "name": account.name,
@@ -90,6 +93,22 @@ def headline(account: Account, settings: PortfolioSettings, as_of: date) -> dict
         "plan_health": action_plan.plan_health(account, as_of).score,
         "overdue_projects": len(overdue),
         "overdue_project_ids": overdue,
+        # Running the plan (the second cycle of the format): None where the account has no such data.
+        "key_account": None if klass is None else scorecard.class_is_key(settings, klass),
+        "forecast_year": year.forecast,
+        "target_year": None if target is None else target.year,
+        "target_revenue": None if target is None else _round(target.revenue),
+        "revenue_gap": _round(pipe.revenue_gap),
+        "pipeline_open": _round(pipe.open),
+        "pipeline_weighted": _round(pipe.weighted),
+        "pipeline_stale": len(pipe.stale),
+        "pipeline_coverage": _round(pipe.coverage),
+        "open_risks": len(risks.open_risks(account)),
+        "top_risk_score": _round(risks.top_risk_score(account)),
+        "overdue_next_steps": len(next_steps.overdue_next_steps(account, as_of)),
+        "plan_status": governance.plan_status(account),
+        "review_due": None if review is None else review.isoformat(),
+        "review_overdue": governance.review_overdue(account, as_of),
     }
 
 
@@ -128,7 +147,8 @@ def competing_team_members(portfolio: Portfolio) -> pd.DataFrame:
 
 # The portfolio matrix's quadrants: attractiveness at or above the portfolio's median is "high"
 # (attractiveness is relative: the question is where to put scarce resources first); relative
-# strength ≥ 1 means we lead the best competitor (no listed competitor counts as level, 1.0).
+# strength ≥ 1 means we lead the best competitor. An account whose relative strength is unknown (no
+# competitor scored on the buying criteria) is not placed at all: it is never taken as level, 1.0.
 QUADRANTS = {
     ("high", "strong"): ("Invest to partner", "Attractive and we lead: commit a dedicated team and joint projects."),
     ("high", "weak"): ("Build strength", "Attractive but a competitor is preferred: invest selectively to close "
@@ -141,10 +161,10 @@ STRENGTH_SPLIT = 1.0
 
 
 def quadrant(attractiveness: float | None, strength: float | None, split: float) -> str | None:
-    """The quadrant's name for an account's position (None while attractiveness is unknown)."""
-    if attractiveness is None or pd.isna(attractiveness):
+    """The quadrant's name for an account's position (None while attractiveness or relative
+    strength is unknown: such an account is not placed)."""
+    if attractiveness is None or pd.isna(attractiveness) or strength is None or pd.isna(strength):
         return None
-    strength = STRENGTH_SPLIT if strength is None or pd.isna(strength) else strength
     key = ("high" if attractiveness >= split else "low", "strong" if strength >= STRENGTH_SPLIT else "weak")
     return QUADRANTS[key][0]
 
@@ -162,11 +182,25 @@ def attractiveness_split(table: pd.DataFrame) -> float:
 
 
 def with_quadrants(table: pd.DataFrame) -> pd.DataFrame:
-    """The portfolio table with each account's quadrant."""
+    """The portfolio table with each account's quadrant (None for an account not placed, see `unplaced`)."""
     out = table.copy()
     split = attractiveness_split(table)
-    out["quadrant"] = [quadrant(a, s, split) for a, s in zip(out["attractiveness"], out["relative_strength"])]
+    out["quadrant"] = pd.Series([quadrant(a, s, split) for a, s in zip(out["attractiveness"], out["relative_strength"])],
+                                index=out.index, dtype=object)
     return out
+
+
+STRENGTH_UNKNOWN = "relative strength unknown (no competitor scored on the buying criteria)"
+ATTRACTIVENESS_UNKNOWN = "attractiveness unknown"
+
+
+def unplaced(table: pd.DataFrame) -> pd.DataFrame:
+    """The accounts the portfolio matrix cannot place, and why: attractiveness unknown (a weighted
+    factor is missing, e.g. no assessment yet) or relative strength unknown (no competitor scored)."""
+    rows = [{"account": r["account"], "name": r["name"],
+             "reason": ATTRACTIVENESS_UNKNOWN if pd.isna(r["attractiveness"]) else STRENGTH_UNKNOWN}
+            for r in table.to_dict("records") if pd.isna(r["attractiveness"]) or pd.isna(r["relative_strength"])]
+    return pd.DataFrame(rows, columns=["account", "name", "reason"])
 
 
 def key_classes(settings: PortfolioSettings) -> list[str]:
@@ -214,3 +248,72 @@ def resource_allocation(portfolio: Portfolio, table: pd.DataFrame) -> pd.DataFra
     for column in ("recommended", "difference"):  # whole people, None where there is no recommendation
         table[column] = pd.Series([r[column] for r in rows], index=table.index, dtype=object)
     return table
+
+
+# --- Running the plan across the portfolio: totals, target coverage, risks -----------------
+
+TOTAL_FIGURES = ("revenue", "profit", "pipeline_open", "pipeline_weighted")
+TARGET_FIGURES = ("target_revenue", "revenue_gap")
+ALL_ACCOUNTS = "all accounts"
+NOT_ASSESSED = "not assessed"
+
+
+def totals_table(table: pd.DataFrame, settings: PortfolioSettings) -> pd.DataFrame:
+    """Money figures of the headline summed per class and for the whole portfolio.
+
+    One row per class in the settings' order (a class with no account shows zeros), then the
+    accounts not assessed (when there are any), then all accounts: how many accounts, Σ revenue,
+    Σ profit, Σ open and Σ weighted pipeline, and over the accounts with a target year how many,
+    Σ target revenue and Σ revenue gap (= Σ target − Σ their latest revenue: an account ahead of
+    its target offsets one behind).
+    """
+    classes = [c.name for c in settings.scorecard.classes]
+    groups: list[tuple[str, pd.DataFrame]] = [(name, table[table["class"] == name]) for name in classes]
+    unassessed = table[table["class"].isna()]
+    if len(unassessed):
+        groups.append((NOT_ASSESSED, unassessed))
+    groups.append((ALL_ACCOUNTS, table))
+    rows = []
+    for name, part in groups:
+        with_target = part[part["target_year"].notna()]
+        rows.append({"class": name, "accounts": len(part),
+                     **{f: float(part[f].sum()) for f in TOTAL_FIGURES},
+                     "accounts_with_target": len(with_target),
+                     **{f: float(with_target[f].sum()) for f in TARGET_FIGURES}})
+    return pd.DataFrame(rows, columns=["class", "accounts", *TOTAL_FIGURES, "accounts_with_target", *TARGET_FIGURES])
+
+
+def target_coverage(table: pd.DataFrame) -> pd.DataFrame:
+    """The accounts with a target year and how far their weighted pipeline covers the revenue gap.
+
+    shortfall = revenue gap − weighted pipeline when the gap is > 0 and the pipeline falls short,
+    else 0 (the revenue still to find beyond the pipeline). Largest shortfall first, then by account.
+    """
+    columns = ["account", "name", "class", "target_year", "target_revenue", "revenue", "revenue_gap",
+               "pipeline_weighted", "pipeline_coverage", "shortfall"]
+    out = table[table["target_year"].notna()].copy()
+    out["shortfall"] = [max(0.0, gap - weighted) if gap > 0 else 0.0
+                        for gap, weighted in zip(out["revenue_gap"], out["pipeline_weighted"])]
+    out = out.sort_values(["shortfall", "account"], ascending=[False, True], kind="stable")
+    return out.reindex(columns=columns).reset_index(drop=True)
+
+
+def risks_across_accounts(portfolio: Portfolio, as_of: date) -> pd.DataFrame:
+    """Every account's open risks: how many, the top score and the top risk (highest open score,
+    ties by id) with its owner, mitigations overdue, and risks the data shows but nobody recorded
+    (`risks.unrecorded_risks`). Highest top score first (accounts without an open risk last), then
+    by account."""
+    rows = []
+    for account in portfolio.accounts.values():
+        still_open = risks.open_risks(account)
+        top = still_open[0] if still_open else None
+        rows.append({"account": account.id, "name": account.name, "open_risks": len(still_open),
+                     "top_risk_score": None if top is None else risks.score(top),
+                     "top_risk": None if top is None else top.risk, "top_risk_owner": None if top is None else top.owner,
+                     "overdue_mitigations": len(risks.overdue_mitigations(account, as_of)),
+                     "unrecorded_risks": len(risks.unrecorded_risks(account, portfolio.settings, as_of))})
+    columns = ["account", "name", "open_risks", "top_risk_score", "top_risk", "top_risk_owner",
+               "overdue_mitigations", "unrecorded_risks"]
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values(["top_risk_score", "account"], ascending=[False, True], na_position="last",
+                           kind="stable").reset_index(drop=True)
