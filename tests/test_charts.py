@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
@@ -88,3 +89,15 @@ def test_class_colours_follow_the_settings_not_the_names():
     trend = charts.scorecard_trend(scorecard.scorecard_table(account, own, AS_OF), own)
     dashed = [to_hex(line.get_color()) for line in trend.axes[0].get_lines() if line.get_linestyle() == "--"]
     assert dashed == [scorecard.CLASS_PALETTE[0], "#123456", scorecard.CLASS_PALETTE[2], scorecard.CLASS_PALETTE[3]]
+
+
+def test_the_matrix_leaves_off_accounts_of_unknown_strength_and_names_them():
+    _, settings = tiny()
+    table = portfolio.portfolio_table(loader.load_portfolio(TINY), AS_OF)
+    both = pd.concat([table, table.assign(account="harbor-snacks", relative_strength=None)], ignore_index=True)
+    fig = charts.portfolio_matrix(both, 0.5, settings)
+    ax = fig.axes[0]
+    assert len(ax.collections[0].get_offsets()) == 1  # only northwind is placed
+    assert [t.get_text() for t in ax.texts if t.get_text() in ("northwind-foods", "harbor-snacks")] == ["northwind-foods"]
+    notes = " ".join(t.get_text() for t in fig.texts)
+    assert "Not placed, relative strength unknown (no competitor scored on the buying criteria): harbor-snacks" in notes

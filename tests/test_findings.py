@@ -81,3 +81,17 @@ def test_findings_follow_the_class_settings_not_the_names():
     # a class without resources or team size gets no made-up guidance
     bare = findings.scorecard_findings(account, whole.settings, AS_OF)[0]
     assert bare.endswith("class key account (a key class; no resources set for it in portfolio.yaml).")
+
+
+def test_portfolio_findings_say_an_account_of_unknown_strength_is_not_placed():
+    from kamlib.parameters.loader import Portfolio
+    whole = loader.load_portfolio(TINY)
+    account = whole.accounts["northwind-foods"]
+    alone = variant(account, competitors=[{"name": "us", "ladder": "vendor"}],
+                    buying_criteria=[{"criterion": "price", "weight": 1.0, "scores": {"us": 3}}])
+    solo = Portfolio(whole.settings, {"northwind-foods": alone}, whole.params_dir)
+    table = portfolio.portfolio_table(solo, AS_OF)
+    found = findings.portfolio_findings(solo, table)
+    assert ("Northwind Foods plc is not placed on the portfolio matrix: relative strength unknown (no competitor "
+            "scored on the buying criteria)." in found)
+    assert not any("invest to partner" in f for f in found)

@@ -196,3 +196,16 @@ def test_what_if_panels_and_batch_mode(monkeypatch):
     assert editors.scorecard_what_if(DEMO_PARAMS) is None
     assert editors.attractiveness_sliders(DEMO_PARAMS) is None
     assert editors.assessment_editor(None) is None and editors.project_editor(None) is None
+
+
+def test_the_live_matrix_leaves_off_accounts_of_unknown_strength():
+    pytest.importorskip("bqplot")
+    from kamlib.method import portfolio
+
+    whole = loader.load_portfolio(DEMO_PARAMS)
+    table = portfolio.with_quadrants(portfolio.portfolio_table(whole, whole.settings.as_of))
+    table.loc[[0, 2], "relative_strength"] = None  # as for an account whose competitors are not scored
+    unknown = table[table["relative_strength"].isna()]["account"].tolist()
+    matrix = editors._LiveMatrix(table, whole.settings)
+    assert not set(unknown) & set(matrix.scatter.names)
+    assert len(matrix.scatter.names) == len(table) - len(unknown)

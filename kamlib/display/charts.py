@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from kamlib.method import scorecard
+from kamlib.method import portfolio, scorecard
 from kamlib.parameters.model import PortfolioSettings, readable
 
 if TYPE_CHECKING:
@@ -241,8 +241,11 @@ def portfolio_matrix(table: pd.DataFrame, split: float, settings: PortfolioSetti
     colours = scorecard.class_colours(settings)
     fig = _figure(figsize=(8.5, 6.5))
     ax = fig.subplots()
-    data = table.dropna(subset=["attractiveness"]).copy()
-    data["strength"] = data["relative_strength"].fillna(1.0)
+    # An account whose attractiveness or relative strength is unknown is left off and named below:
+    # placing it at strength 1.0 would say we are level with a competitor nobody has scored.
+    data = table.dropna(subset=["attractiveness", "relative_strength"]).copy()
+    data["strength"] = data["relative_strength"].astype(float)
+    off = portfolio.unplaced(table)
     size = 40 + 900 * (data["wallet"] / data["wallet"].max()) if len(data) else []
     ax.scatter(data["strength"], data["attractiveness"], s=size, alpha=0.7, edgecolor="white",
                color=[colours.get(c, NO_CLASS_COLOR) for c in data["class"]])
@@ -264,6 +267,11 @@ def portfolio_matrix(table: pd.DataFrame, split: float, settings: PortfolioSetti
     handles = [Line2D([], [], marker="o", ls="", color=c, label=readable(n)) for n, c in colours.items()]
     ax.legend(handles=handles, fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4)
     fig.tight_layout()
+    if len(off):
+        fig.subplots_adjust(bottom=fig.subplotpars.bottom + 0.06)
+        note = "; ".join(f"{reason}: {', '.join(part['account'])}" for reason, part in off.groupby("reason", sort=False))
+        fig.text(0.01, 0.01, f"Not placed, {note}",
+                 fontsize=7, color="#555", ha="left", va="bottom", wrap=True)
     return fig
 
 

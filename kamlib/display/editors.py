@@ -171,9 +171,11 @@ class _LiveMatrix:
 
         colours = scorecard.class_colours(settings)
 
+        # An account of unknown relative strength (no competitor scored) is not placed, never put at 1.0.
+        table = table.dropna(subset=["relative_strength"])
         x = bq.LinearScale(min=0.5, max=max(1.5, float(table["relative_strength"].max() or 1) + 0.1))
         y = bq.LinearScale(min=0, max=1)
-        strength = table["relative_strength"].fillna(1.0).to_numpy(float)
+        strength = table["relative_strength"].to_numpy(float)
         self.scatter = bq.Scatter(x=strength, y=table["attractiveness"].fillna(0).to_numpy(float),
                                   names=table["account"].tolist(), display_names=True,
                                   colors=[colours.get(c, charts.NO_CLASS_COLOR) for c in table["class"]],

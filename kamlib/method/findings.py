@@ -207,6 +207,11 @@ def portfolio_findings(whole: Portfolio, table: pd.DataFrame) -> list[str]:
     if invest:
         found.append(f"{len(invest)} account(s) are attractive and led by us (invest to partner), "
                      f"led by {', '.join(invest[:3])}.")
+    off = portfolio.unplaced(table)
+    for reason, part in off.groupby("reason", sort=False):
+        names = part["name"].tolist()
+        found.append(f"{', '.join(names[:5])}{f' and {len(names) - 5} more' if len(names) > 5 else ''} "
+                     f"{'is' if len(names) == 1 else 'are'} not placed on the portfolio matrix: {reason}.")
     losing = table[table["profit"] < 0].sort_values("profit")
     if len(losing):
         found.append(f"{len(losing)} account(s) lose money after cost to serve, worst {losing.iloc[0]['name']} "
