@@ -328,3 +328,51 @@ def test_risks_across_accounts_highest_top_score_first():
     # Helen Shaw (decision maker, influence 5, attitude −1): named by rich's R1, nobody else's
     assert list(table["unrecorded_risks"]) == [0, 1, 1, 1]
     assert table["top_risk_score"].isna().tolist() == [False, True, True, True]
+
+
+def _by_the_definitions(raw: dict, as_of: date) -> dict:
+    """DESIGN's definitions of the second-cycle headline figures, computed again from the raw YAML
+    (plain dicts, no kamlib), to check the headline on files these tests were not written for."""
+    from datetime import timedelta
+    latest = raw["financials"][-1]
+    years = [t for t in raw.get("targets", []) if t["year"] >= as_of.year]
+    target = min(years, key=lambda t: t["year"]) if years else None
+    gap = None if target is None else target["revenue"] - latest["revenue"]
+    opps = raw.get("opportunities", [])
+    still_open = [o for o in opps if o["stage"] not in ("won", "lost")]
+    end = None if target is None else date(target["year"], 12, 31)
+    weighted = sum(o["value"] * o["probability"] for o in still_open
+                   if o["close"] >= as_of and (end is None or o["close"] <= end))
+    open_risks = [r for r in raw.get("risks", []) if r["status"] == "open"]
+    steps = [s for p in raw["joint_plan"]["projects"] if p["status"] not in ("done", "cancelled")
+             for s in p.get("next_steps", []) if not s.get("done", False) and s["due"] < as_of]
+    g = raw.get("governance")
+    due = None if g is None else g.get("next_review") or (
+        g["last_review"] + timedelta(days=g["review_every_days"]) if g.get("last_review") else None)
+    return {"forecast_year": latest.get("forecast", False), "target_year": None if target is None else target["year"],
+            "target_revenue": None if target is None else target["revenue"], "revenue_gap": gap,
+            "pipeline_open": sum(o["value"] for o in still_open), "pipeline_weighted": weighted,
+            "pipeline_stale": sum(1 for o in still_open if o["close"] < as_of),
+            "pipeline_coverage": weighted / gap if gap is not None and gap > 0 else None,
+            "open_risks": len(open_risks),
+            "top_risk_score": max((r["likelihood"] * r["impact"] for r in open_risks), default=None),
+            "overdue_next_steps": len(steps), "plan_status": "draft" if g is None else g["status"],
+            "review_due": None if due is None else due.isoformat(), "review_overdue": due is not None and due < as_of}
+
+
+@pytest.mark.parametrize("folder", ["parameters", "tests/data/format-example", "tests/data/tiny"])
+def test_headline_matches_the_definitions_on_every_shipped_account(folder):
+    import yaml
+
+    from tests.conftest import ROOT
+    if not (ROOT / folder / "portfolio.yaml").is_file():
+        pytest.skip(f"{folder} is not shipped in this checkout")
+    whole = loader.load_portfolio(ROOT / folder)
+    for as_of in (whole.settings.as_of, date(2027, 6, 30)):
+        for account_id, account in whole.accounts.items():
+            raw = yaml.safe_load((ROOT / folder / "accounts" / f"{account_id}.yaml").read_text(encoding="utf-8"))
+            h = portfolio.headline(account, whole.settings, as_of)
+            for key, value in _by_the_definitions(raw, as_of).items():
+                expected = round(value, 4) if isinstance(value, float) else value
+                assert h[key] == pytest.approx(expected) if isinstance(expected, float) else h[key] == expected, \
+                    f"{folder} {account_id} {as_of} {key}: {h[key]!r} != {expected!r}"

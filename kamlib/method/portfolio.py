@@ -292,6 +292,7 @@ def target_coverage(table: pd.DataFrame) -> pd.DataFrame:
     columns = ["account", "name", "class", "target_year", "target_revenue", "revenue", "revenue_gap",
                "pipeline_weighted", "pipeline_coverage", "shortfall"]
     out = table[table["target_year"].notna()].copy()
+    out["target_year"] = out["target_year"].astype(int)  # a year, not 2027.0 (the column had nulls)
     out["shortfall"] = [max(0.0, gap - weighted) if gap > 0 else 0.0
                         for gap, weighted in zip(out["revenue_gap"], out["pipeline_weighted"])]
     out = out.sort_values(["shortfall", "account"], ascending=[False, True], kind="stable")
