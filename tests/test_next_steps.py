@@ -1,6 +1,9 @@
 """Next steps: overdue, due in the next 30 and 90 days, by owner on each side; decisions needed."""
 
-from datetime import date
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kamlib.method import next_steps
 from kamlib.method.next_steps import Side
@@ -70,3 +73,22 @@ def test_decisions_needed_come_from_open_projects_soonest_due_first():
     assert list(table["decision"]) == ["Line 4 downtime slot", "Name the finance director"]
     assert table.iloc[0]["customer_owner"] == "Raj Patel"
     assert next_steps.decisions_needed(tiny()[0]).empty
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(-120, 200), st.booleans(), st.sampled_from(["Tom Becker", "Raj Patel"])),
+                max_size=10))
+def test_a_pending_step_is_overdue_or_due_within_the_window_never_both(drawn):
+    account, _ = tiny()
+    p1 = account.joint_plan.projects[0].model_dump()
+    p1["next_steps"] = [_step(f"s{i}", owner, AS_OF + timedelta(days=days), done)
+                        for i, (days, done, owner) in enumerate(drawn)]
+    account = variant(account, joint_plan=dict(account.joint_plan.model_dump(), projects=[p1]))
+    overdue = set(next_steps.overdue_next_steps(account, AS_OF)["action"])
+    soon = set(next_steps.due_within(account, AS_OF, 30)["action"])
+    later = set(next_steps.due_within(account, AS_OF, 90)["action"])
+    assert not overdue & later and soon <= later
+    assert overdue == {f"s{i}" for i, (days, done, _) in enumerate(drawn) if not done and days < 0}
+    owners = next_steps.by_owner(account, AS_OF)
+    assert owners["open"].sum() == sum(1 for _, done, _ in drawn if not done)
+    assert owners["overdue"].sum() == len(overdue)

@@ -1,8 +1,10 @@
 """The risk register: ranked by likelihood × impact, overdue mitigations, links, and unrecorded risks."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kamlib.method import risks
 from tests.helpers import tiny, variant
@@ -102,3 +104,21 @@ def test_an_opportunistic_customer_with_no_open_risk_is_itself_a_finding():
     with_open = _account(helen_named + [_risk("R2", 0.4, 2)], scorecard=_opportunistic(account))
     assert risks.unrecorded_risks(with_open, settings, AS_OF) == []
     assert risks.unrecorded_risks(_account(helen_named), settings, AS_OF) == []  # tiny's scorecard: no flag
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1), st.integers(1, 3), st.sampled_from(["open", "mitigated", "closed",
+                                                                             "occurred"]),
+                          st.none() | st.integers(-60, 60)), max_size=8))
+def test_register_invariants(drawn):
+    rows = [_risk(f"R{i}", likelihood, impact, status,
+                  **({} if days is None else {"due": AS_OF + timedelta(days=days)}))
+            for i, (likelihood, impact, status, days) in enumerate(drawn)]
+    account = _account(rows)
+    table = risks.register(account, AS_OF)
+    assert list(table["score"]) == sorted(table["score"], reverse=True)
+    assert ((table["score"] >= 0) & (table["score"] <= 3)).all()
+    open_scores = [r[0] * r[1] for r in drawn if r[2] == "open"]
+    assert risks.top_risk_score(account) == (max(open_scores) if open_scores else None)
+    overdue = {r.id for r in risks.overdue_mitigations(account, AS_OF)}
+    assert overdue <= {r.id for r in risks.open_risks(account)}
