@@ -58,19 +58,61 @@ def test_swot_uses_advantages_and_forces_by_impact_sign():
     assert len(swot["threats"]) == 1 and "Price pressure on us" in swot["threats"][0]
 
 
-def test_forces_no_objective_or_strategy_refers_to_are_gaps():
+def _with_ids(account, answers=None, **extra_strategy):
+    """The tiny account with force ids F1 (purchasing dynamics) and F2 (consumer demand), and
+    `answers` on S1 (S2 answers nothing)."""
+    forces = [dict(f.model_dump(), id=f"F{i}") for i, f in enumerate(account.environment, start=1)]
+    plan = account.joint_plan.model_dump()
+    plan["strategies"][0]["answers"] = answers or []
+    return variant(account, environment=forces, joint_plan=plan)
+
+
+def test_a_force_is_answered_when_a_strategy_lists_its_id():
     account, _ = tiny()
-    # purchasing dynamics (priority 1.8) shares "packaging" and "cost" with O1 "Cut packaging cost
-    # per unit…": answered. Consumer demand (0.7: private label, volume growth, capacity) shares only
-    # "volume" with S1 "Down-gauge film on the three highest-volume lines": a gap.
+    linked = _with_ids(account, answers=["F1"])
+    gaps = environment.unanswered_forces(linked)
+    # F1 (priority 1.8) is in S1's answers; F2 (0.7) is in no strategy's answers
+    assert list(gaps["id"]) == ["F2"]
+    assert gaps.loc[0, "why"] == "no strategy lists F2 in its answers"
+    assert environment.unanswered_forces(linked, min_priority=1.0).empty
+    assert environment.unanswered_forces(_with_ids(account, answers=["F1", "F2"])).empty
+
+
+def test_shared_words_never_answer_a_force():
+    # The review's case: a capex freeze pushed by shareholders was called "answered" by a strategy
+    # about share of wallet ("shareholders" and "share" meet at the stem "share", "lines" and "lines").
+    account, _ = tiny()
+    capex = {"id": "F9", "force": "investor_pressure", "description": "Shareholders impose a capex freeze: no new "
+             "lines for two years.", "impact": -2, "likelihood": 0.8, "horizon": "short",
+             "implication": "Fewer new lines to pack; our equipment upgrades wait."}
+    plan = account.joint_plan.model_dump()
+    plan["strategies"].append({"id": "S3", "statement": "Grow our share of wallet on the existing lines",
+                               "objectives": ["O2"], "shared": False})
+    frozen = variant(account, environment=[capex], joint_plan=plan)
+    gaps = environment.unanswered_forces(frozen)
+    assert list(gaps["id"]) == ["F9"]  # word overlap is not an answer
+    hints = environment.suggested_answers(frozen)
+    # …but it may be offered as a suggestion, labelled as one, with the words it rests on
+    row = hints[hints["candidate"] == "S3"].iloc[0]
+    assert (row["force_id"], row["kind"], row["shared_words"]) == ("F9", "strategy", "line, share")
+    assert row["status"] == "suggestion: list F9 in S3's answers if it really answers it"
+    plan["strategies"][-1]["answers"] = ["F9"]
+    answered = variant(frozen, joint_plan=plan)
+    assert environment.unanswered_forces(answered).empty and environment.suggested_answers(answered).empty
+
+
+def test_a_force_without_an_id_cannot_be_answered_by_link_and_says_so():
+    account, _ = tiny()  # the tiny account's forces have no id
     gaps = environment.unanswered_forces(account)
-    assert list(gaps["force"]) == ["consumer_demand"]
-    assert environment.unanswered_forces(account, min_priority=1.0).empty
-
-
-def test_a_strategy_naming_the_force_answers_it():
-    account, _ = tiny()
+    assert list(gaps["force"]) == ["purchasing_dynamics", "consumer_demand"]
+    assert set(gaps["why"]) == {"no id: a strategy cannot list it in its answers"}
+    # naming the force in a strategy does not answer it either: it becomes a suggestion
     plan = account.joint_plan.model_dump()
     plan["strategies"].append({"id": "S9", "statement": "Grow with end-consumer demand for private label volume",
                                "objectives": ["O1"], "shared": False})
-    assert environment.unanswered_forces(variant(account, joint_plan=plan)).empty
+    named = variant(account, joint_plan=plan)
+    assert len(environment.unanswered_forces(named)) == 2
+    hints = environment.suggested_answers(named)
+    row = hints[(hints["candidate"] == "S9")].iloc[0]
+    assert row["force_id"] is None and row["label"] == "End-consumer demand"
+    assert row["status"] == "suggestion: give the force an id, then list it in S9's answers if it really answers it"

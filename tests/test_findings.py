@@ -15,8 +15,23 @@ def test_environment_findings_link_the_top_force_to_our_strongest_answer():
     assert found[0] == ("Purchasing dynamics is the highest-priority force (short term, likelihood 90%, impact -2): "
                         "it threatens the customer; our strongest answer is innovation, where we lead Alpha "
                         "Packaging by 2 point(s).")
-    assert "does not yet answer end-consumer demand" in found[-1]
+    # the tiny account's forces have no id: no strategy can answer them by link, and the finding says so
+    assert found[-1] == ("Purchasing dynamics, end-consumer demand have no id, so no strategy can answer them yet: "
+                         "give each force an id and list it in the answers of the strategy that meets it.")
     assert 3 <= len(found) <= 6
+
+
+def test_environment_findings_call_a_force_answered_only_by_a_link():
+    account, _ = tiny()
+    forces = [dict(f.model_dump(), id=f"F{i}") for i, f in enumerate(account.environment, start=1)]
+    plan = account.joint_plan.model_dump()
+    plan["strategies"][0]["answers"] = ["F1"]
+    found = findings.environment_findings(variant(account, environment=forces, joint_plan=plan))
+    assert found[-1] == ("The joint plan does not yet answer end-consumer demand (F2): no strategy lists it in its "
+                         "answers.")
+    plan["strategies"][1]["answers"] = ["F2"]
+    found = findings.environment_findings(variant(account, environment=forces, joint_plan=plan))
+    assert found[-1].startswith("Every force of priority 0.5 or more is answered")
 
 
 def test_environment_findings_without_forces_say_so():

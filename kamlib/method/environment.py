@@ -3,6 +3,11 @@
 A force's priority is |impact| × likelihood: a certain, strong force (±2, 1.0) scores 2, an
 unlikely or mild one near 0. The sign of the impact says whether it helps or hurts the
 customer; the implication says what it means for us.
+
+A force is answered by the joint plan when a strategy lists the force's id in its `answers`:
+a link the team makes on purpose, never read from shared words. Word overlap only *suggests*
+strategies or objectives that might answer a force (`suggested_answers`), for the team to
+confirm by writing the link.
 """
 
 from __future__ import annotations
@@ -25,11 +30,12 @@ HORIZONS = ("short", "medium", "long")
 def forces_table(account: Account) -> pd.DataFrame:
     """The forces ranked by priority (|impact| × likelihood), highest first; ties keep file order."""
     rows = [{
-        "force": f.force, "label": FORCE_LABELS[f.force], "description": f.description,
+        "id": f.id, "force": f.force, "label": FORCE_LABELS[f.force], "description": f.description,
         "impact": f.impact, "likelihood": f.likelihood, "horizon": f.horizon,
-        "priority": abs(f.impact) * f.likelihood, "implication": f.implication,
+        "priority": abs(f.impact) * f.likelihood, "for_us": f.for_us, "implication": f.implication,
     } for f in account.environment]
-    columns = ["force", "label", "description", "impact", "likelihood", "horizon", "priority", "implication"]
+    columns = ["id", "force", "label", "description", "impact", "likelihood", "horizon", "priority", "for_us",
+               "implication"]
     table = pd.DataFrame(rows, columns=columns)
     return table.sort_values("priority", ascending=False, kind="stable").reset_index(drop=True)
 
@@ -86,22 +92,59 @@ def _stems(text: str) -> set[str]:
             if len(w) >= 4 and w not in _STOPWORDS}
 
 
-def unanswered_forces(account: Account, min_priority: float = 0.5) -> pd.DataFrame:
-    """Forces of at least `min_priority` that no objective or strategy of the joint plan refers to.
+def answers(account: Account) -> dict[str, list[str]]:
+    """Force id → the ids of the strategies that list it in their `answers` (file order)."""
+    linked: dict[str, list[str]] = {}
+    for strategy in account.joint_plan.strategies:
+        for force_id in strategy.answers:
+            linked.setdefault(force_id, []).append(strategy.id)
+    return linked
 
-    "Refers to" is read from the words: a force is answered when an objective (statement,
-    metric, target) or strategy statement shares at least two content words with the force's
-    description and implication, or names the force itself (e.g. "regulation"). It is a prompt
-    for the team, not a verdict.
+
+NO_ID = "no id: a strategy cannot list it in its answers"
+
+
+def unanswered_forces(account: Account, min_priority: float = 0.5) -> pd.DataFrame:
+    """Forces of at least `min_priority` that no strategy answers, highest priority first.
+
+    A force is answered when a strategy lists its id in `answers`. A force without an id cannot
+    be linked, so it is listed too, and `why` says so; otherwise `why` says no strategy lists it.
     """
     forces = forces_table(account)
+    linked = answers(account)
+    gaps = forces[(forces["priority"] >= min_priority) & ~forces["id"].isin(linked)].reset_index(drop=True)
+    gaps["why"] = [NO_ID if pd.isna(i) else f"no strategy lists {i} in its answers" for i in gaps["id"]]
+    return gaps
+
+
+SUGGESTION_COLUMNS = ["force_id", "label", "priority", "candidate", "kind", "statement", "shared_words", "status"]
+
+
+def suggested_answers(account: Account, min_priority: float = 0.5) -> pd.DataFrame:
+    """Suggestions, not answers: for each unanswered force (`unanswered_forces`), the strategies and
+    objectives whose words meet the force's — at least two content words shared with its
+    description and implication, or the force's name (e.g. "regulation") — with those words.
+
+    Words mislead ("shareholders" meets "share of wallet"), so each row is labelled a suggestion
+    and says how to make it an answer: list the force's id in the strategy's `answers` (for an
+    objective, in a strategy serving it).
+    """
     plan = account.joint_plan
-    texts = [_stems(f"{o.statement} {o.metric} {o.target}") for o in plan.objectives] + \
-            [_stems(s.statement) for s in plan.strategies]
-    gaps = []
-    for row in forces[forces["priority"] >= min_priority].itertuples():
-        words = _stems(f"{row.description} {row.implication}")
-        label = _stems(row.label)
-        if not any(len(words & t) >= 2 or (label and label <= t) for t in texts):
-            gaps.append(row.Index)
-    return forces.loc[gaps].reset_index(drop=True)
+    candidates = [("strategy", s.id, s.statement, _stems(s.statement)) for s in plan.strategies] + \
+                 [("objective", o.id, o.statement, _stems(f"{o.statement} {o.metric} {o.target}")) for o in plan.objectives]
+    rows = []
+    for force in unanswered_forces(account, min_priority).itertuples():
+        words, label = _stems(f"{force.description} {force.implication}"), _stems(force.label)
+        force_id = None if pd.isna(force.id) else force.id
+        for kind, ref, statement, theirs in candidates:
+            shared = words & theirs
+            if len(shared) < 2 and not (label and label <= theirs):
+                continue
+            where = f"{ref}'s answers" if kind == "strategy" else f"the answers of a strategy serving {ref}"
+            how = f"list {force_id} in {where}" if force_id else f"give the force an id, then list it in {where}"
+            rows.append({"force_id": force_id, "label": force.label, "priority": force.priority, "candidate": ref,
+                         "kind": kind, "statement": statement, "shared_words": ", ".join(sorted(shared | (label & theirs))),
+                         "status": f"suggestion: {how} if it really answers it"})
+    table = pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
+    table["force_id"] = table["force_id"].astype(object)
+    return table

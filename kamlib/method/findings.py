@@ -53,12 +53,24 @@ def environment_findings(account: Account) -> list[str]:
         found.append(f"{len(helps)} force(s) help the customer ({', '.join(helps['label'].str.lower())}): "
                      "growth we can share if our capacity follows.")
     gaps = environment.unanswered_forces(account)
-    if len(gaps):
-        found.append(f"The joint plan does not yet answer {', '.join(gaps['label'].str.lower())}: "
-                     "no objective or strategy refers to it.")
-    else:
-        found.append("Every force of priority 0.5 or more is answered by an objective or strategy of the joint plan.")
+    linkable, unlinked = gaps[gaps["id"].notna()], gaps[gaps["id"].isna()]
+    if len(linkable):
+        found.append(f"The joint plan does not yet answer {_forces(linkable)}: no strategy lists "
+                     f"{'it' if len(linkable) == 1 else 'them'} in its answers.")
+    if len(unlinked):
+        names, one = _forces(unlinked, ids=False), len(unlinked) == 1
+        found.append(f"{names[0].upper()}{names[1:]} {'has' if one else 'have'} no id, so no strategy can answer "
+                     f"{'it' if one else 'them'} yet: give each force an id and list it in the answers of the "
+                     "strategy that meets it.")
+    if gaps.empty:
+        found.append("Every force of priority 0.5 or more is answered: a strategy of the joint plan lists it in its "
+                     "answers.")
     return found
+
+
+def _forces(forces: pd.DataFrame, ids: bool = True) -> str:
+    """"investor pressure (F9), regulation (F2)": the forces' labels in lower case, with their ids."""
+    return ", ".join(f"{label.lower()} ({i})" if ids else label.lower() for label, i in zip(forces["label"], forces["id"]))
 
 
 def competition_findings(account: Account) -> list[str]:
