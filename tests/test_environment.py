@@ -49,13 +49,37 @@ def test_likelihood_one_falls_in_the_top_band():
     assert grids["short"].loc[-1, "0–20%"] == 0  # priority 0, but placed in the lowest band
 
 
-def test_swot_uses_advantages_and_forces_by_impact_sign():
+def test_swot_is_the_customer_s_uses_advantages_and_forces_by_impact_sign():
     account, _ = tiny()
     swot = environment.swot(account)
     assert swot["strengths"] == ["Fastest new-product introduction in its category"]
     assert swot["weaknesses"] == ["Two grocers take 60% of its sales"]
-    assert len(swot["opportunities"]) == 1 and swot["opportunities"][0].startswith("End-consumer demand")
-    assert len(swot["threats"]) == 1 and "Price pressure on us" in swot["threats"][0]
+    assert swot["opportunities"] == ["End-consumer demand: Shoppers trade down to private label as food inflation "
+                                     "persists."]
+    # the customer's threat, in the customer's terms: what it means for us is another view
+    assert swot["threats"] == ["Purchasing dynamics: New chief procurement officer mandated 12% savings across "
+                               "packaging suppliers."]
+
+
+def test_what_it_means_for_us_follows_for_us_not_the_impact_on_the_customer():
+    account, _ = tiny()
+    forces = [dict(f.model_dump(), for_us=judged) for f, judged in zip(account.environment, ("opportunity", None))]
+    capex = dict(account.environment[0].model_dump(), force="investor_pressure", impact=-1, likelihood=0.5,
+                 for_us="both", description="Capex freeze.", implication="Fewer new lines; more outsourcing to us.")
+    judged = variant(account, environment=[*forces, capex])
+    view = environment.what_it_means_for_us(judged)
+    # purchasing dynamics hurts the customer (impact −2) but is judged our opportunity
+    assert view["opportunities"] == [
+        "Purchasing dynamics: Price pressure on us; answer with total-cost savings rather than price cuts. "
+        "(For the customer: hurts it, impact -2.)",
+        "Investor pressure: Fewer new lines; more outsourcing to us. (For the customer: hurts it, impact -1.)"]
+    assert view["threats"] == ["Investor pressure: Fewer new lines; more outsourcing to us. (For the customer: hurts "
+                               "it, impact -1.)"]
+    assert view["not_judged"] == ["End-consumer demand: not yet judged for us (set for_us: opportunity, threat "
+                                  "or both)."]
+    assert environment.swot(judged)["threats"][0].startswith("Purchasing dynamics")  # still the customer's threat
+    untouched = environment.what_it_means_for_us(account)  # the tiny account judges nothing for us yet
+    assert untouched["opportunities"] == untouched["threats"] == [] and len(untouched["not_judged"]) == 2
 
 
 def _with_ids(account, answers=None, **extra_strategy):

@@ -34,6 +34,20 @@ def test_environment_findings_call_a_force_answered_only_by_a_link():
     assert found[-1].startswith("Every force of priority 0.5 or more is answered")
 
 
+def test_environment_findings_state_both_perspectives():
+    account, _ = tiny()
+    found = findings.environment_findings(account)
+    assert "1 force(s) help the customer (end-consumer demand)." in found
+    assert ("2 force(s) are not yet judged for us (purchasing dynamics, end-consumer demand): set for_us to say "
+            "which are our opportunities and which our threats." in found)
+    forces = [dict(f.model_dump(), for_us=judged) for f, judged in zip(account.environment, ("opportunity", "threat"))]
+    found = findings.environment_findings(variant(account, environment=forces))
+    # purchasing dynamics hurts the customer yet is our opportunity; consumer demand helps it yet is our threat
+    assert ("For us, purchasing dynamics is an opportunity (though it hurts the customer) and end-consumer demand a "
+            "threat (though it helps the customer)." in found)
+    assert not any("not yet judged" in f for f in found)
+
+
 def test_environment_findings_without_forces_say_so():
     account, _ = tiny()
     assert "No forces are recorded yet" in findings.environment_findings(variant(account, environment=[]))[0]

@@ -57,20 +57,42 @@ def heatmap_grid(forces: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 
 def swot(account: Account) -> dict[str, list[str]]:
-    """A SWOT of the account (the customer's position), in the method's terms.
+    """The customer's SWOT, from the customer's side only.
 
     Strengths and weaknesses are the customer's advantages and disadvantages against its own
     competitors; opportunities and threats are the forces that help (impact > 0) or hurt
-    (impact < 0) it, highest priority first, each with what it means for us.
+    (impact < 0) the customer, highest priority first. What a force means for us is another
+    view (`what_it_means_for_us`): a force that hurts the customer may be our opportunity.
     """
     forces = forces_table(account)
+
     def lines(part: pd.DataFrame) -> list[str]:
-        return [f"{r.label}: {r.description} — for us: {r.implication}" for r in part.itertuples()]
+        return [f"{r.label}: {r.description}" for r in part.itertuples()]
     return {
         "strengths": list(account.business.advantages),
         "weaknesses": list(account.business.disadvantages),
         "opportunities": lines(forces[forces["impact"] > 0]),
         "threats": lines(forces[forces["impact"] < 0]),
+    }
+
+
+def what_it_means_for_us(account: Account) -> dict[str, list[str]]:
+    """The forces from our side, by their `for_us` (not by the impact on the customer), highest
+    priority first: `opportunities` (opportunity or both), `threats` (threat or both), and
+    `not_judged` (no `for_us` yet: listed as such, never guessed from the impact). Each line gives
+    the implication for us and, for contrast, what the force does to the customer.
+    """
+    forces = forces_table(account)
+
+    def lines(part: pd.DataFrame) -> list[str]:
+        effect = {1: "helps it", -1: "hurts it", 0: "neither helps nor hurts it"}
+        return [f"{r.label}: {r.implication} (For the customer: {effect[(r.impact > 0) - (r.impact < 0)]}, "
+                f"impact {r.impact:+d}.)" for r in part.itertuples()]
+    return {
+        "opportunities": lines(forces[forces["for_us"].isin(["opportunity", "both"])]),
+        "threats": lines(forces[forces["for_us"].isin(["threat", "both"])]),
+        "not_judged": [f"{r.label}: not yet judged for us (set for_us: opportunity, threat or both)."
+                       for r in forces[forces["for_us"].isna()].itertuples()],
     }
 
 

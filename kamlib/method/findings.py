@@ -31,7 +31,8 @@ def _strongest_answer(account: Account) -> str | None:
 
 
 def environment_findings(account: Account) -> list[str]:
-    """Step 1's findings: the highest-priority force, the likely threats, the forces that help, and
+    """Step 1's findings: the highest-priority force, the likely threats and the forces that help
+    the customer; what the forces mean for us (by `for_us`, or that they are not yet judged); and
     the forces the joint plan does not answer yet.
     """
     forces = environment.forces_table(account)
@@ -50,8 +51,8 @@ def environment_findings(account: Account) -> list[str]:
                      f"({', '.join(threats['label'].str.lower())}): our offer should help it answer them.")
     helps = forces[forces["impact"] > 0]
     if len(helps):
-        found.append(f"{len(helps)} force(s) help the customer ({', '.join(helps['label'].str.lower())}): "
-                     "growth we can share if our capacity follows.")
+        found.append(f"{len(helps)} force(s) help the customer ({', '.join(helps['label'].str.lower())}).")
+    found += _for_us(forces)
     gaps = environment.unanswered_forces(account)
     linkable, unlinked = gaps[gaps["id"].notna()], gaps[gaps["id"].isna()]
     if len(linkable):
@@ -65,6 +66,32 @@ def environment_findings(account: Account) -> list[str]:
     if gaps.empty:
         found.append("Every force of priority 0.5 or more is answered: a strategy of the joint plan lists it in its "
                      "answers.")
+    return found
+
+
+def _for_us(forces: pd.DataFrame) -> list[str]:
+    """Our side of the forces, from `for_us` (never guessed from the impact on the customer): which
+    are our opportunities and threats, noting where that runs against the customer's side, and
+    which are not yet judged."""
+    def part(rows: pd.DataFrame, one: str, many: str, against: int, first: bool) -> str:
+        notes = [f" (though it {'hurts' if against < 0 else 'helps'} the customer)"
+                 if (r.impact > 0) - (r.impact < 0) == against else "" for r in rows.itertuples()]
+        labels = rows["label"].str.lower().tolist()
+        if len(labels) == 1:
+            return f"{labels[0]}{' is' if first else ''} {one}{notes[0]}"
+        return f"{', '.join(label + note for label, note in zip(labels, notes))} {'are ' if first else ''}{many}"
+
+    found = []
+    ours = forces[forces["for_us"].isin(["opportunity", "both"])]
+    theirs = forces[forces["for_us"].isin(["threat", "both"])]
+    parts = ([part(ours, "an opportunity", "opportunities", -1, True)] if len(ours) else []) + \
+            ([part(theirs, "a threat", "threats", 1, ours.empty)] if len(theirs) else [])
+    if parts:
+        found.append(f"For us, {' and '.join(parts)}.")
+    unjudged = forces[forces["for_us"].isna()]
+    if len(unjudged):
+        found.append(f"{len(unjudged)} force(s) are not yet judged for us ({', '.join(unjudged['label'].str.lower())}): "
+                     "set for_us to say which are our opportunities and which our threats.")
     return found
 
 
