@@ -72,7 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--force", action="store_true", help="write into a folder that is not empty")
     q.set_defaults(handler=cmd_training_student_copy)
 
-    p = commands.add_parser("import", help="bring figures and contact dates from a CRM or spreadsheet export")
+    p = commands.add_parser("import", help="bring figures, contact dates and the pipeline from a CRM or "
+                                            "spreadsheet export")
     import_commands = p.add_subparsers(dest="import_command", required=True, metavar="WHAT")
     q = import_commands.add_parser(
         "accounts", help="update account files from a CSV/XLSX export (financial years, contacts' last contact)")
@@ -86,6 +87,15 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--create", action="store_true",
                    help="start a new account file (from the kam new template) for an account the portfolio lacks")
     q.set_defaults(handler=cmd_import_accounts)
+    q = import_commands.add_parser(
+        "opportunities", help="update the pipeline (opportunities) of account files from a CRM export (CSV/XLSX)")
+    q.add_argument("file", type=Path, metavar="FILE", help="the export: .csv or .xlsx")
+    q.add_argument("--mapping", metavar="NAME|FILE",
+                   help="built-in mapping (salesforce-opportunities, hubspot-deals, kam-export) or a mapping file; "
+                        "default: the built-in one that fits")
+    q.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    q.add_argument("--skip-bad-rows", action="store_true", help="import the good rows and list the bad ones")
+    q.set_defaults(handler=cmd_import_opportunities)
 
     p = commands.add_parser("export", help="write a spreadsheet of the portfolio or of one account")
     export_commands = p.add_subparsers(dest="export_command", required=True, metavar="WHAT")
@@ -320,9 +330,25 @@ def cmd_import_accounts(args: argparse.Namespace) -> int:
     """`kam import accounts FILE`: update account files from a CRM export; 2 for bad rows (nothing written)."""
     from kamlib.exchange import imports
 
+    return _import(args, lambda: imports.import_accounts(
+        args.params, args.file, args.mapping, year=args.year, dry_run=args.dry_run,
+        skip_bad_rows=args.skip_bad_rows, create=args.create))
+
+
+def cmd_import_opportunities(args: argparse.Namespace) -> int:
+    """`kam import opportunities FILE`: update the pipeline from a CRM export; 2 for bad rows (nothing written)."""
+    from kamlib.exchange import imports
+
+    return _import(args, lambda: imports.import_opportunities(
+        args.params, args.file, args.mapping, dry_run=args.dry_run, skip_bad_rows=args.skip_bad_rows))
+
+
+def _import(args: argparse.Namespace, run: Callable[[], Any]) -> int:
+    """Run an import and print what it did: the mapping used, the diffs, a summary per account."""
+    from kamlib.exchange import imports
+
     try:
-        outcome = imports.import_accounts(args.params, args.file, args.mapping, year=args.year, dry_run=args.dry_run,
-                                          skip_bad_rows=args.skip_bad_rows, create=args.create)
+        outcome = run()
     except imports.ImportRefused as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)

@@ -5,9 +5,12 @@ An export is a CSV file (any of `,` `;` tab as delimiter, UTF-8 or the encoding 
 names) or an XLSX workbook. A *mapping* says which kind of table it is (`financials`: our
 revenue, gross margin, cost to serve and the customer's wallet per account and year;
 `contacts`: people at the customer with their last activity date), which column names the
-account, and which column holds each field. Built-in mappings cover a Salesforce report
-export, a HubSpot export and the workbook `kam export` writes (`kamlib/exchange/mappings/`); a user
-writes a mapping file of the same shape for anything else.
+account, and which column holds each field. `opportunities` (the pipeline: a row per
+sale we are pursuing, with its stage, value, probability, close date and owner) is read by
+`kam import opportunities`; its mapping also translates the CRM's stage names into the
+workbook's (`stages:`). Built-in mappings cover a Salesforce report export, a HubSpot export and
+the workbook `kam export` writes (`kamlib/exchange/mappings/`); a user writes a mapping file of
+the same shape for anything else.
 
 Rows are read as the tool wrote them: Salesforce's "GBP 1,234.00" and "31.00%", a HubSpot date
 with a time ("2026-07-08 14:03"), European "1.234,50" with `decimal: ","`, and a report's
@@ -31,7 +34,7 @@ from pydantic import Field
 
 from kamlib.errors import InputError, Problem, UsageError
 from kamlib.parameters import loader, rules
-from kamlib.parameters.model import Slug, Strict, Text
+from kamlib.parameters.model import Slug, Stage, Strict, Text
 from kamlib.parameters.yaml_source import SourceFile, display_path, read_yaml
 
 MONEY_FIELDS = ("revenue", "cost_to_serve", "wallet")
@@ -98,7 +101,40 @@ class ContactsMapping(_Mapping):
     columns: ContactColumns
 
 
-Mapping = FinancialsMapping | ContactsMapping
+class OpportunityColumns(Strict):
+    """The columns of an opportunities export. Rows are matched to the account's opportunities by
+    `crm_id`, then by `id` (a mapping names at least one of the two)."""
+
+    title: Text
+    value: Text
+    probability: Text
+    stage: Text
+    close: Text
+    owner: Text
+    crm_id: Text | None = None
+    id: Text | None = None
+    strategy: Text | None = None
+    unit: Text | None = None
+    offering: Text | None = None
+
+
+class OpportunitiesMapping(_Mapping):
+    """A mapping of an opportunities export (a CRM's pipeline report): one row per opportunity.
+
+    `probability_unit: percent` reads a bare 40 as 40%; with `fraction` (the default) a bare
+    number is 0..1. A cell written with `%` is a percentage either way. `stages` translates the
+    CRM's stage names (compared without case, spaces or punctuation) into the workbook's.
+    """
+
+    kind: Literal["opportunities"]
+    columns: OpportunityColumns
+    probability_unit: Literal["fraction", "percent"] = "fraction"
+    stages: dict[Text, Stage] = {}
+
+
+Mapping = FinancialsMapping | ContactsMapping | OpportunitiesMapping
+OPPORTUNITY_FIELDS = ("title", "value", "probability", "stage", "close", "owner", "strategy", "unit", "offering")
+STAGES: tuple[str, ...] = ("identified", "qualified", "proposal", "negotiation", "won", "lost")
 
 
 @dataclass(frozen=True)
@@ -112,7 +148,7 @@ class NamedMapping:
         """Every column the mapping names, in the order the mapping file gives them."""
         m = self.mapping
         names = [m.account.column]
-        if isinstance(m, FinancialsMapping):
+        if isinstance(m, (FinancialsMapping, OpportunitiesMapping)):
             names += [c for c in m.columns.model_dump().values() if c]
         else:
             names += [m.columns.name] if isinstance(m.columns.name, str) else list(m.columns.name)
@@ -120,13 +156,23 @@ class NamedMapping:
         return names
 
 
-BUILT_IN = {
+BUILT_IN: dict[str, tuple[str, ...]] = {
     "kam-export": ("kam-export-financials", "kam-export-contacts"),
     "salesforce-accounts": ("salesforce-accounts",),
     "salesforce-contacts": ("salesforce-contacts",),
     "hubspot-companies": ("hubspot-companies",),
     "hubspot-contacts": ("hubspot-contacts",),
 }
+# `kam import opportunities`: the pipeline. `kam-export` here is the Pipeline sheet.
+BUILT_IN_OPPORTUNITIES: dict[str, tuple[str, ...]] = {
+    "kam-export": ("kam-export-opportunities",),
+    "salesforce-opportunities": ("salesforce-opportunities",),
+    "hubspot-deals": ("hubspot-deals",),
+}
+# What each `kam import` command reads, and its built-in mappings.
+IMPORTS: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {
+    "accounts": (("financials", "contacts"), BUILT_IN),
+    "opportunities": (("opportunities",), BUILT_IN_OPPORTUNITIES)}
 
 
 def built_in_mapping(name: str) -> NamedMapping:
@@ -135,15 +181,25 @@ def built_in_mapping(name: str) -> NamedMapping:
     return NamedMapping(name, _mapping_from_source(_source_of_text(text, f"(built-in mapping {name})")))
 
 
-def load_mappings(spec: str) -> list[NamedMapping]:
-    """`--mapping`: a built-in name (`salesforce-contacts`) or a mapping file."""
-    if spec in BUILT_IN:
-        return [built_in_mapping(n) for n in BUILT_IN[spec]]
+def load_mappings(spec: str, what: str = "accounts") -> list[NamedMapping]:
+    """`--mapping` of `kam import WHAT`: a built-in name (`salesforce-contacts`) or a mapping file
+    of a kind that command reads."""
+    kinds, built_in = IMPORTS[what]
+    if spec in built_in:
+        return [built_in_mapping(n) for n in built_in[spec]]
     path = Path(spec)
     if not path.is_file():
+        other = next((w for w, (_, names) in IMPORTS.items() if w != what and spec in names), None)
+        if other:
+            raise UsageError(f"--mapping {spec}: a built-in mapping of {other}; use kam import {other}")
         raise UsageError(f"--mapping {spec}: no such file, and not a built-in mapping "
-                         f"({', '.join(BUILT_IN)}){rules.suggest(spec, BUILT_IN)}")
-    return [NamedMapping(display_path(path), _mapping_from_source(read_yaml(path)))]
+                         f"({', '.join(built_in)}){rules.suggest(spec, built_in)}")
+    mapping = _mapping_from_source(read_yaml(path))
+    if mapping.kind not in kinds:
+        other = next(w for w, (k, _) in IMPORTS.items() if mapping.kind in k)
+        raise UsageError(f"--mapping {spec}: a mapping of kind '{mapping.kind}', which kam import {what} does not "
+                         f"read; use kam import {other}")
+    return [NamedMapping(display_path(path), mapping)]
 
 
 def _source_of_text(text: str, display: str) -> SourceFile:
@@ -152,21 +208,70 @@ def _source_of_text(text: str, display: str) -> SourceFile:
     return SourceFile(Path(display), display, YAML(typ="rt").load(text))
 
 
+_MAPPING_MODELS: dict[str, type[Mapping]] = {
+    "financials": FinancialsMapping, "contacts": ContactsMapping, "opportunities": OpportunitiesMapping}
+
+
 def _mapping_from_source(source: SourceFile) -> Mapping:
-    kind = source.data.get("kind")
-    model: type[FinancialsMapping] | type[ContactsMapping]
-    if kind == "financials":
-        model = FinancialsMapping
-    elif kind == "contacts":
-        model = ContactsMapping
-    else:
+    kind = source.data.get("kind") if hasattr(source.data, "get") else None
+    model = _MAPPING_MODELS.get(kind) if isinstance(kind, str) else None
+    if model is None:
         got = "nothing" if kind is None else repr(kind)
-        raise InputError([source.problem(("kind",), f"expected one of 'financials', 'contacts', got {got}")])
+        raise InputError([source.problem(("kind",), "expected one of 'financials', 'contacts', 'opportunities', "
+                                         f"got {got}")])
     mapping, problems = loader.validate_source(model, source)
     if problems:
         raise InputError(problems)
     assert mapping is not None
+    if isinstance(mapping, OpportunitiesMapping):
+        problems = _opportunity_mapping_problems(mapping, source)
+        if problems:
+            raise InputError(problems)
     return mapping
+
+
+def _opportunity_mapping_problems(mapping: OpportunitiesMapping, source: SourceFile) -> list[Problem]:
+    """An opportunities mapping needs a column to match rows by, and a stages table that says one thing per stage."""
+    problems = []
+    if mapping.columns.crm_id is None and mapping.columns.id is None:
+        problems.append(source.problem(("columns",), "expected a crm_id or an id column (or both): rows are "
+                                       "matched to the account's opportunities by them, else every import adds "
+                                       "them again"))
+    seen: dict[str, tuple[str, str]] = {}
+    for name, stage in mapping.stages.items():
+        key = stage_key(name)
+        if not key:
+            problems.append(source.problem(("stages", name), f"expected a stage name, got '{name}'"))
+            continue
+        first = seen.setdefault(key, (name, stage))
+        if first[1] != stage:
+            problems.append(source.problem(("stages", name), f"'{name}' is '{first[0]}' (compared without case, "
+                                           f"spaces or punctuation), which is already {first[1]}; got {stage}"))
+    return problems
+
+
+def stage_key(name: str) -> str:
+    """How stage names compare: "Closed Won", "closedwon" and "Closed-Won" are one stage."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return re.sub(r"[^0-9a-z]+", "", text)
+
+
+def stage_of(value: str, mapping: OpportunitiesMapping) -> str:
+    """The workbook's stage for an export's stage cell; ValueError naming the stages the mapping knows."""
+    table = {stage_key(k): v for k, v in mapping.stages.items()}
+    key = stage_key(value)
+    if key in table:
+        return table[key]
+    if key in STAGES:
+        return key
+    close = get_close_matches(key, list(table) + list(STAGES), n=1, cutoff=0.6)
+    hint = ""
+    if close:
+        hint = f" (did you mean '{next((k for k in mapping.stages if stage_key(k) == close[0]), close[0])}'?)"
+    known = "".join(f"'{k}', " for k in mapping.stages)
+    raise ValueError(f"stage '{value}' is not one the mapping knows{hint} ({known}or the workbook's own "
+                     f"{', '.join(STAGES)}); name it under stages: in a mapping file")
 
 
 # --- reading the export -----------------------------------------------------------------------
@@ -308,11 +413,13 @@ def missing_columns(table: ExportTable, mapping: NamedMapping) -> list[str]:
     return [c for c in mapping.required_columns() if c not in present]
 
 
-def detect(path: Path, tables: dict[str | None, ExportTable]) -> list[tuple[NamedMapping, ExportTable]]:
-    """The built-in mapping(s) whose columns are all in the export; else a `UsageError` that
-    names the missing columns for each built-in mapping and a mapping that would fit."""
+def detect(path: Path, tables: dict[str | None, ExportTable],
+           what: str = "accounts") -> list[tuple[NamedMapping, ExportTable]]:
+    """The built-in mapping(s) of `kam import WHAT` whose columns are all in the export; else a
+    `UsageError` that names the missing columns for each built-in mapping and a mapping that would fit."""
+    built_in = IMPORTS[what][1]
     found: list[tuple[NamedMapping, ExportTable]] = []
-    for group in BUILT_IN.values():
+    for group in built_in.values():
         for name in group:
             mapping = built_in_mapping(name)
             sheet = mapping.mapping.sheet if mapping.mapping.sheet in tables else None
@@ -324,17 +431,18 @@ def detect(path: Path, tables: dict[str | None, ExportTable]) -> list[tuple[Name
     first = next(iter(tables.values()))
     lines = [f"{display_path(path)}: no built-in mapping fits its columns "
              f"({', '.join(repr(c) for c in first.columns if c)})"]
-    for group in BUILT_IN.values():
+    for group in built_in.values():
         for name in group:
             mapping = built_in_mapping(name)
             lines.append(f"  {name}: missing {', '.join(repr(c) for c in missing_columns(first, mapping))}")
     lines.append("Write a mapping file for this export and pass it with --mapping FILE, e.g.:")
-    lines.append(suggest_mapping(first))
+    lines.append(suggest_mapping(first, what))
     raise UsageError("\n".join(lines))
 
 
 _FIELD_WORDS = {
-    "account": ["account name", "account", "company name", "company", "customer", "customer name", "account id"],
+    "account": ["account name", "account", "company name", "company", "customer", "customer name", "account id",
+                "associated company"],
     "year": ["fiscal year", "year", "fy"],
     "revenue": ["revenue", "amount", "total revenue", "sales", "net sales"],
     "gross_margin": ["gross margin", "gross margin %", "margin", "gm %"],
@@ -343,11 +451,19 @@ _FIELD_WORDS = {
     "name": ["full name", "name", "contact name", "contact"],
     "title": ["title", "job title", "position"],
     "last_contact": ["last activity", "last activity date", "last contacted", "last contact", "last meeting"],
+    "opportunity_title": ["opportunity name", "deal name", "opportunity", "deal", "title", "name"],
+    "opportunity_value": ["amount", "deal amount", "value", "opportunity amount", "expected revenue"],
+    "probability": ["probability (%)", "probability", "deal probability", "win probability"],
+    "stage": ["stage", "deal stage", "sales stage", "opportunity stage"],
+    "close": ["close date", "expected close date", "closing date", "close"],
+    "owner": ["opportunity owner", "deal owner", "owner", "sales rep", "account manager"],
+    "crm_id": ["opportunity id", "record id", "deal id", "id"],
 }
 
 
-def suggest_mapping(table: ExportTable) -> str:
-    """A mapping file that fits the export's columns as well as their names allow."""
+def suggest_mapping(table: ExportTable, what: str = "accounts") -> str:
+    """A mapping file that fits the export's columns as well as their names allow (for
+    `kam import WHAT`)."""
     columns = [c for c in table.columns if c]
     lowered = {c.lower(): c for c in columns}
 
@@ -358,6 +474,8 @@ def suggest_mapping(table: ExportTable) -> str:
         close = get_close_matches(_FIELD_WORDS[fieldname][0], list(lowered), n=1, cutoff=0.5)
         return lowered[close[0]] if close else f"TODO column for {fieldname}"
 
+    if what == "opportunities":
+        return "\n".join("    " + line for line in _suggest_opportunities(table, best))
     contacts = any(w in lowered for w in _FIELD_WORDS["last_contact"] + ["first name", "last name", "email"])
     out = ["kind: contacts" if contacts else "kind: financials", "account:",
            f"  column: {_quote(best('account'))}", "  match: name      # id | name", "columns:"]
@@ -370,6 +488,35 @@ def suggest_mapping(table: ExportTable) -> str:
     else:
         out += [f"  {f}: {_quote(best(f))}" for f in ("year", *FINANCIAL_FIELDS)]
     return "\n".join("    " + line for line in out)
+
+
+def _suggest_opportunities(table: ExportTable, best: Any) -> list[str]:
+    """An opportunities mapping: the columns by their names, and every stage the export uses
+    with the workbook stage a built-in mapping gives it (TODO where none does)."""
+    stage_column = best("stage")
+    known: dict[str, str] = {}
+    for names in BUILT_IN_OPPORTUNITIES.values():
+        for name in names:
+            mapping = built_in_mapping(name).mapping
+            assert isinstance(mapping, OpportunitiesMapping)
+            known.update({stage_key(k): v for k, v in mapping.stages.items()})
+    stages: list[str] = []
+    for _, values in table.rows:
+        text = cell_text(values.get(stage_column))
+        if text and text not in stages and len(stages) < 40:
+            stages.append(text)
+    probability = best("probability")
+    out = ["kind: opportunities", "account:", f"  column: {_quote(best('account'))}",
+           "  match: name      # id | name", "columns:",
+           *(f"  {f}: {_quote(best('opportunity_' + f if f in ('title', 'value') else f))}"
+             for f in ("crm_id", "title", "value", "probability", "stage", "close", "owner")),
+           f"probability_unit: {'percent' if '%' in probability or 'percent' in probability.lower() else 'fraction'}"
+           "   # percent: 40 is 40% | fraction: 0.4"]
+    if stages:
+        out.append("stages:           # the export's stages → identified | qualified | proposal | negotiation | won | lost")
+        out += [f"  {_quote(s)}: {known.get(stage_key(s)) or (stage_key(s) if stage_key(s) in STAGES else 'TODO')}"
+                for s in stages]
+    return out
 
 
 def _quote(text: str) -> str:

@@ -105,11 +105,13 @@ Sheets = dict[str, tuple[pd.DataFrame, dict[str, str]]]
 
 
 def account_tables(accounts: list[Account], settings: PortfolioSettings, as_of: date) -> Sheets:
-    """The sheets of `kam export`: headline figures, financials, scorecard history, projects and
-    contacts of the accounts given, one row per account / year / assessment / project / person.
+    """The sheets of `kam export`: headline figures, financials, scorecard history, projects,
+    contacts, pipeline, risks and next steps of the accounts given, one row per account / year /
+    assessment / project / person / opportunity / risk / next step.
 
-    The Financials and Contacts sheets are read back by `kam import accounts` (built-in mapping
-    `kam-export`): their column names are part of that contract.
+    The Financials and Contacts sheets are read back by `kam import accounts`, the Pipeline sheet
+    by `kam import opportunities` (built-in mappings `kam-export`): their column names are part
+    of that contract. Columns marked "(computed)" are not read back.
     """
     money = f'#,##0 "{settings.currency}"'
     headline = pd.DataFrame([_headline_row(a, settings, as_of) for a in accounts], columns=_HEADLINE_COLUMNS)
@@ -145,6 +147,7 @@ def account_tables(accounts: list[Account], settings: PortfolioSettings, as_of: 
         columns=["Account id", "Name", "Title", "Function", "Level", "Influence (1-5)", "Attitude (-2..2)",
                  "Buying role", "Our owner", "Last contact", "Days since contact"])
     score_columns = {c: SCORE for c in card_table.columns if c not in ("Account id", "Date", "Class", "Evidence")}
+    pipeline, risks, next_steps = _pipeline(accounts, as_of), _risks(accounts, as_of), _next_steps(accounts, as_of)
     return {
         "Headline": (headline, {"Revenue": money, "Wallet": money, "Profit": money, "Share of wallet": PERCENT,
                                 "Gross margin": PERCENT, "Customer score": SCORE, "Our score": SCORE,
@@ -155,7 +158,66 @@ def account_tables(accounts: list[Account], settings: PortfolioSettings, as_of: 
         "Scorecard": (card_table, {"Date": DATE, **score_columns}),
         "Projects": (projects, {"Start": DATE, "Due": DATE}),
         "Contacts": (contacts, {"Last contact": DATE}),
+        "Pipeline": (pipeline, {"Value": money, "Probability": PERCENT, "Close": DATE,
+                                "Weighted value (computed)": money}),
+        "Risks": (risks, {"Likelihood": PERCENT, "Score (computed)": SCORE, "Due": DATE}),
+        "Next steps": (next_steps, {"Due": DATE}),
     }
+
+
+OPEN_STAGES = ("identified", "qualified", "proposal", "negotiation")
+PIPELINE_COLUMNS = ["Account id", "Account", "Opportunity", "Title", "Value", "Probability", "Stage", "Close", "Owner",
+                    "Strategy", "Unit", "Offering", "CRM id", "Weighted value (computed)", "Stale (computed)"]
+
+
+def _pipeline(accounts: list[Account], as_of: date) -> pd.DataFrame:
+    """One row per opportunity. Weighted value = value × probability and stale = the close date
+    has passed, for an open opportunity (not won or lost); blank for a closed one."""
+    rows = []
+    for a in accounts:
+        for o in a.opportunities:
+            is_open = o.stage in OPEN_STAGES
+            rows.append(dict(zip(PIPELINE_COLUMNS, [
+                a.id, a.name, o.id, o.title, o.value, o.probability, o.stage, o.close, o.owner, o.strategy, o.unit,
+                o.offering, o.crm_id, o.value * o.probability if is_open else None,
+                o.close < as_of if is_open else None])))
+    return pd.DataFrame(rows, columns=PIPELINE_COLUMNS)
+
+
+RISK_COLUMNS = ["Account id", "Account", "Risk", "What could happen", "Likelihood", "Impact (1-3)", "Score (computed)",
+                "Owner", "Mitigation", "Status", "Due", "Overdue (computed)", "Force", "Contact"]
+
+
+def _risks(accounts: list[Account], as_of: date) -> pd.DataFrame:
+    """One row per risk, ranked in each account by score = likelihood × impact (highest first);
+    overdue = an open risk whose mitigation was due before the planning date."""
+    rows = []
+    for a in accounts:
+        for r in sorted(a.risks, key=lambda r: -r.likelihood * r.impact):
+            rows.append(dict(zip(RISK_COLUMNS, [
+                a.id, a.name, r.id, r.risk, r.likelihood, r.impact, r.likelihood * r.impact, r.owner, r.mitigation,
+                r.status, r.due, r.status == "open" and r.due is not None and r.due < as_of, r.force, r.contact])))
+    return pd.DataFrame(rows, columns=RISK_COLUMNS)
+
+
+NEXT_STEP_COLUMNS = ["Account id", "Account", "Project", "Project title", "Action", "Owner", "Side", "Due", "Done",
+                     "Overdue (computed)", "Days overdue (computed)"]
+
+
+def _next_steps(accounts: list[Account], as_of: date) -> pd.DataFrame:
+    """One row per next step of every project, by due date. Side: ours when the owner is in the
+    team, else the customer's. Overdue: not done, due before the planning date, of a project
+    neither done nor cancelled."""
+    rows = []
+    for a in accounts:
+        team = {m.name for m in a.team}
+        steps = [(p, s) for p in a.joint_plan.projects for s in p.next_steps]
+        for p, s in sorted(steps, key=lambda ps: ps[1].due):
+            overdue = not s.done and s.due < as_of and p.status not in ("done", "cancelled")
+            rows.append(dict(zip(NEXT_STEP_COLUMNS, [
+                a.id, a.name, p.id, p.title, s.action, s.owner, "ours" if s.owner in team else "customer", s.due,
+                s.done, overdue, (as_of - s.due).days if overdue else None])))
+    return pd.DataFrame(rows, columns=NEXT_STEP_COLUMNS)
 
 
 _HEADLINE_COLUMNS = ["Account id", "Account", "Class", "Customer score", "Our score", "Latest assessment", "Year",
