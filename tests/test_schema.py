@@ -186,7 +186,15 @@ def _dates(data: Any) -> Any:
     data["relationships"] = [{**c, "last_contact": _date(c["last_contact"])} for c in data["relationships"]]
     plan = data["joint_plan"]
     plan["objectives"] = [{**o, "due": _date(o["due"])} for o in plan["objectives"]]
-    plan["projects"] = [{**p, "start": _date(p["start"]), "due": _date(p["due"])} for p in plan["projects"]]
+    plan["projects"] = [{**p, "start": _date(p["start"]), "due": _date(p["due"]),
+                         "next_steps": [{**s, "due": _date(s["due"])} for s in p.get("next_steps", [])]}
+                        for p in plan["projects"]]
+    plan["value_delivered"] = [{**v, "date": _date(v["date"])} for v in plan.get("value_delivered", [])]
+    data["opportunities"] = [{**o, "close": _date(o["close"])} for o in data.get("opportunities", [])]
+    data["risks"] = [{**r, "due": _date(r.get("due"))} for r in data.get("risks", [])]
+    if data.get("governance"):
+        data["governance"] = {k: _date(v) if k in ("last_review", "next_review", "agreed_on") else v
+                              for k, v in data["governance"].items()}
     return data
 
 
