@@ -1,17 +1,22 @@
 """What changed between two published versions of an account's plan, in readable lines.
 
 Each version keeps the account file it was built from (`account.yaml`), so the comparison
-covers the content (assessments, projects, relationships) as well as the headline figures.
+covers the content (assessments, projects, relationships, targets, the pipeline, risks, next
+steps and governance) as well as the headline figures.
+
+Items are matched by their ids (a target by its year, a next step by its project and action):
+an opportunity whose id changed reads as one removed and one added.
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from kamlib.errors import UsageError
 from kamlib.parameters.loader import load_account_file
-from kamlib.parameters.model import Account
+from kamlib.parameters.model import Account, Governance
 from kamlib.publishing import versions
 
 SNAPSHOT = "account.yaml"
@@ -19,7 +24,12 @@ _HEADLINE = [("class", "class", None), ("customer_score", "customer score", ".2f
              ("supplier_score", "our score", ".2f"), ("relative_strength", "relative strength", ".2f"),
              ("share_of_wallet", "share of wallet", ".0%"), ("revenue", "revenue", ",.0f"),
              ("profit", "profit", ",.0f"), ("attractiveness", "attractiveness", ".2f"),
-             ("plan_health", "plan health", None), ("overdue_projects", "overdue projects", None)]
+             ("plan_health", "plan health", None), ("overdue_projects", "overdue projects", None),
+             ("target_revenue", "revenue target", ",.0f"), ("revenue_gap", "revenue gap", ",.0f"),
+             ("pipeline_open", "open pipeline", ",.0f"), ("pipeline_weighted", "weighted pipeline", ",.0f"),
+             ("pipeline_coverage", "pipeline coverage of the gap", ".0%"),
+             ("pipeline_stale", "stale opportunities", None), ("open_risks", "open risks", None),
+             ("top_risk_score", "top risk score", ".2f"), ("overdue_next_steps", "overdue next steps", None)]
 
 
 def pick(outputs: Path, account_id: str, old: str | None, new: str | None) -> tuple[versions.Version, versions.Version]:
@@ -100,4 +110,131 @@ def diff_lines(old: versions.Version, new: versions.Version) -> list[str]:
             lines.append(f"relationship {name}: attitude {o.attitude:+d} → {n.attitude:+d}")
         if o.owner != n.owner:
             lines.append(f"relationship {name}: owner {o.owner} → {n.owner}")
+    return lines + plan_lines(before, after)
+
+
+def plan_lines(before: Account, after: Account) -> list[str]:
+    """What changed in running the plan: targets, pipeline, risks, next steps and governance."""
+    return [*_targets(before, after), *_pipeline(before, after), *_risks(before, after),
+            *_next_steps(before, after), *_governance(before.governance, after.governance)]
+
+
+def _money(x: float | None) -> str:
+    return "none" if x is None else f"{x:,.0f}"
+
+
+def _percent(x: float | None) -> str:
+    return "none" if x is None else f"{x:.0%}"
+
+
+_TARGET_MEASURES = (("revenue", "revenue", _money), ("profit", "profit", _money),
+                    ("share_of_wallet", "share of wallet", _percent))
+
+
+def _targets(before: Account, after: Account) -> list[str]:
+    old, new = {t.year: t for t in before.targets}, {t.year: t for t in after.targets}
+    lines = []
+    for year in sorted(old.keys() | new.keys()):
+        if year not in old:
+            t = new[year]
+            given = [f"{label} {shown(getattr(t, key))}" for key, label, shown in _TARGET_MEASURES
+                     if getattr(t, key) is not None]
+            lines.append(f"target {year} added: {', '.join(given)}")
+        elif year not in new:
+            lines.append(f"target {year} removed")
+        else:
+            for key, label, shown in _TARGET_MEASURES:
+                a, b = getattr(old[year], key), getattr(new[year], key)
+                if a != b:
+                    lines.append(f"target {year} {label}: {shown(a)} → {shown(b)}")
+    return lines
+
+
+def _pipeline(before: Account, after: Account) -> list[str]:
+    old, new = {o.id: o for o in before.opportunities}, {o.id: o for o in after.opportunities}
+    lines = []
+    for oid, o in new.items():
+        if oid not in old:
+            lines.append(f"opportunity {oid} added: {o.title} ({o.stage}, {_money(o.value)} at {_percent(o.probability)}, "
+                         f"close {o.close})")
+            continue
+        was = old[oid]
+        if was.stage != o.stage:
+            verb = o.stage if o.stage in ("won", "lost") else f"{was.stage} → {o.stage}"
+            lines.append(f"opportunity {oid} {verb}: {o.title}")
+        if was.value != o.value:
+            lines.append(f"opportunity {oid} value: {_money(was.value)} → {_money(o.value)}")
+        if was.probability != o.probability and o.stage not in ("won", "lost"):
+            lines.append(f"opportunity {oid} probability: {_percent(was.probability)} → {_percent(o.probability)}")
+        if was.close != o.close:
+            lines.append(f"opportunity {oid} close date moved: {was.close} → {o.close}")
+    for oid in sorted(old.keys() - new.keys()):
+        lines.append(f"opportunity {oid} removed: {old[oid].title}")
+    return lines
+
+
+def _risks(before: Account, after: Account) -> list[str]:
+    old, new = {r.id: r for r in before.risks}, {r.id: r for r in after.risks}
+    lines = []
+    for rid, r in new.items():
+        if rid not in old:
+            lines.append(f"risk {rid} added: {r.risk} (likelihood {_percent(r.likelihood)}, impact {r.impact}, "
+                         f"{r.status})")
+        elif old[rid].status != r.status:
+            verb = "closed" if r.status == "closed" else f"{old[rid].status} → {r.status}"
+            lines.append(f"risk {rid} {verb}: {r.risk}")
+    for rid in sorted(old.keys() - new.keys()):
+        lines.append(f"risk {rid} removed: {old[rid].risk}")
+    return lines
+
+
+def _next_steps(before: Account, after: Account) -> list[str]:
+    def steps(account: Account) -> dict[tuple[str, str], Any]:
+        return {(p.id, s.action): s for p in account.joint_plan.projects for s in p.next_steps}
+
+    old, new = steps(before), steps(after)
+    lines = []
+    for (pid, action), s in new.items():
+        if (pid, action) not in old:
+            done = ", done" if s.done else ""
+            lines.append(f"next step added ({pid}): {action} — {s.owner}, due {s.due}{done}")
+        elif s.done and not old[(pid, action)].done:
+            lines.append(f"next step done ({pid}): {action}")
+        elif not s.done and old[(pid, action)].done:
+            lines.append(f"next step reopened ({pid}): {action}")
+        elif s.due != old[(pid, action)].due:
+            lines.append(f"next step due date moved ({pid}): {action}: {old[(pid, action)].due} → {s.due}")
+    for pid, action in sorted(old.keys() - new.keys()):
+        lines.append(f"next step removed ({pid}): {action}")
+    return lines
+
+
+def _review_due(governance: Governance | None) -> date | None:
+    """When the plan is next reviewed (the headline's `review_due`): `next_review`, else the last
+    review + the cadence (None: neither)."""
+    if governance is None:
+        return None
+    if governance.next_review is not None:
+        return governance.next_review
+    if governance.last_review is not None:
+        return governance.last_review + timedelta(days=governance.review_every_days)
+    return None
+
+
+def _governance(before: Governance | None, after: Governance | None) -> list[str]:
+    lines = []
+    old_status, new_status = (g.status if g else "draft" for g in (before, after))
+    if old_status != new_status:
+        agreed = ""
+        if new_status == "agreed" and after is not None:
+            agreed = "".join([f" with {after.agreed_with}" if after.agreed_with else "",
+                              f" on {after.agreed_on}" if after.agreed_on else ""])
+        lines.append(f"plan status: {old_status} → {new_status}{agreed}")
+    if before and after and before.last_review != after.last_review and after.last_review:
+        lines.append(f"plan reviewed: {after.last_review} (before: {before.last_review or 'never'})")
+    old_due, new_due = _review_due(before), _review_due(after)
+    if old_due != new_due:
+        lines.append(f"next review: {old_due or 'none'} → {new_due or 'none'}")
+    if before and after and before.review_every_days != after.review_every_days:
+        lines.append(f"review every {before.review_every_days} → {after.review_every_days} days")
     return lines
