@@ -79,9 +79,14 @@ def test_scorecard_findings_before_any_assessment():
 def test_plan_findings_name_health_projects_owners_and_coverage():
     account, _ = tiny()
     found = findings.plan_findings(account, AS_OF)
-    assert found[0].startswith("Plan health is 85/100.")
+    assert found[0].startswith("Plan health is 90/100.")
     assert found[1] == "2 project(s) in the joint plan: 1 in progress, 1 planned."
-    assert any("P2 have no named owner at the customer" in f for f in found)
+    # P2's customer owner is a placeholder, but P2 is internal: the plan is not called "not yet joint" for it
+    assert not any("no named owner at the customer" in f or "not yet joint" in f for f in found)
+    shared = variant(account, joint_plan=dict(account.joint_plan.model_dump(), projects=[
+        dict(p.model_dump(), shared=True) for p in account.joint_plan.projects]))
+    assert any("P2 have no named owner at the customer: the plan is not yet joint" in f
+               for f in findings.plan_findings(shared, AS_OF))
     assert any("operations, finance: zipper these functions" in f for f in found)
     late = findings.plan_findings(account, date(2027, 3, 1))
     assert any("1 project(s) are overdue (P1)" in f for f in late)

@@ -63,27 +63,81 @@ def test_stale_contacts_are_those_untouched_for_over_90_days():
     assert action_plan.stale_contacts(account, date(2027, 1, 1)) == ["Helen Shaw"]
 
 
-def test_plan_health_of_the_example_loses_coverage_and_an_unnamed_owner():
+def test_plan_health_of_the_example_loses_coverage_only():
     account, _ = tiny()
     health = action_plan.plan_health(account, AS_OF)
     # contacts cover procurement and product development: only 1 of the 3 paired functions (−10);
-    # P2's customer owner is "Finance director (to be named)" (−5)
-    assert health.score == 85
-    assert [points for points, _ in health.deductions] == [10, 5]
-    assert "P2" in health.deductions[1][1]
+    # P2's customer owner is "Finance director (to be named)", but P2 is internal (shared: false): no deduction
+    assert health.score == 90
+    assert [points for points, _ in health.deductions] == [10]
+    shared = _with_plan(account, projects=_projects(account, P2={"shared": True}))
+    health = action_plan.plan_health(shared, AS_OF)
+    assert health.score == 85 and "P2" in health.deductions[1][1]  # a shared project needs a customer owner: −5
 
 
 def test_plan_health_deductions_add_up_and_are_capped():
     account, _ = tiny()
     as_of = date(2027, 6, 1)
     health = action_plan.plan_health(account, as_of)
-    # stale assessment (244 days) −15, two overdue −20, coverage −10, P2 unnamed owner −5,
-    # two contacts stale −4
-    assert sorted(p for p, _ in health.deductions) == [4, 5, 10, 15, 20]
-    assert health.score == 100 - 54
+    # stale assessment (244 days) −15, two overdue −20, coverage −10, two contacts stale −4
+    # (P2's unnamed owner costs nothing: P2 is internal)
+    assert sorted(p for p, _ in health.deductions) == [4, 10, 15, 20]
+    assert health.score == 100 - 49
     thin = variant(account, relationships=[])
     reasons = " | ".join(r for _, r in action_plan.plan_health(thin, AS_OF).deductions)
     assert "no executive-level contact" in reasons and "no decision maker" in reasons
+
+
+def _steps(*rows):
+    return [{"action": a, "owner": o, "due": d, "done": done} for a, o, d, done in rows]
+
+
+def _busy(account):
+    """P1 (in progress) with four next steps, two of them overdue at AS_OF; P2 cancelled with one
+    step past due (a cancelled project's steps are not live)."""
+    return _with_plan(account, projects=_projects(account, P1={"next_steps": _steps(
+        ("Send the trial spec", "Tom Becker", date(2026, 11, 1), False),
+        ("Agree the KPIs", "Tom Becker", date(2026, 10, 1), True),
+        ("Book line time", "Raj Patel", date(2026, 11, 20), False),
+        ("Review the results", "Raj Patel", date(2026, 12, 15), False))},
+        P2={"status": "cancelled", "next_steps": _steps(("Invite finance", "Ana Costa", date(2026, 11, 2), False))}))
+
+
+def test_overdue_next_steps_are_open_past_due_steps_of_live_projects():
+    account, _ = tiny()
+    assert action_plan.overdue_next_steps(account, AS_OF) == []
+    busy = _busy(account)
+    # not done and due before 2026-11-24, of a project neither done nor cancelled; oldest first
+    assert [(p, s.action) for p, s in action_plan.overdue_next_steps(busy, AS_OF)] == [
+        ("P1", "Send the trial spec"), ("P1", "Book line time")]
+    # due on the planning date itself is not yet overdue
+    assert [s.action for _, s in action_plan.overdue_next_steps(busy, date(2026, 11, 20))] == ["Send the trial spec"]
+    blocked = _with_plan(busy, projects=_projects(busy, P1={"status": "blocked"}))
+    assert len(action_plan.overdue_next_steps(blocked, AS_OF)) == 2  # a blocked project is still live
+    done = _with_plan(busy, projects=_projects(busy, P1={"status": "done"}))
+    assert action_plan.overdue_next_steps(done, AS_OF) == []
+
+
+def test_plan_health_counts_blocked_projects_and_overdue_next_steps():
+    account, _ = tiny()
+    busy = _with_plan(_busy(account), projects=_projects(_busy(account), P1={"status": "blocked"}))
+    health = action_plan.plan_health(busy, AS_OF)
+    # coverage −10; P1 blocked −5; two overdue next steps −3 each = −6: 100 − 21 = 79
+    assert health.score == 79
+    assert [p for p, _ in health.deductions] == [10, 6, 5]
+    assert "2 overdue next step(s)" in health.deductions[1][1] and "Send the trial spec" in health.deductions[1][1]
+    assert health.deductions[2][1] == "1 blocked project(s): P1"
+
+
+def test_blocked_and_overdue_step_deductions_are_capped_at_15():
+    account, _ = tiny()
+    steps = _steps(*[(f"Step {i}", "Tom Becker", date(2026, 11, i), False) for i in range(1, 8)])  # 7 overdue
+    projects = [dict(p, id=f"P{i}", status="blocked", shared=True, customer_owner="Raj Patel", next_steps=steps)
+                for i, p in enumerate(_projects(account, P1={}) * 2, start=1)]  # 4 blocked projects, 28 steps
+    health = action_plan.plan_health(_with_plan(account, projects=projects), AS_OF)
+    # coverage −10, 4 blocked −20 → −15, 28 overdue steps −84 → −15: 100 − 40 = 60
+    assert health.score == 60
+    assert sorted(p for p, _ in health.deductions) == [10, 15, 15]
 
 
 def test_plan_health_without_any_assessment_before_the_date():
@@ -99,8 +153,11 @@ def test_projects_table_marks_overdue():
     assert list(table["customer_owner"]) == ["Raj Patel", "Finance director (to be named)"]
 
 
-def test_placeholder_customer_owners_are_flagged_only_on_open_projects():
+def test_placeholder_customer_owners_are_flagged_only_on_open_shared_projects():
     account, _ = tiny()
+    # P2 ("Finance director (to be named)") is internal: nobody at the customer owns an internal project
+    assert action_plan.missing_customer_owner(account) == []
+    account = _with_plan(account, projects=_projects(account, P2={"shared": True}))
     assert action_plan.missing_customer_owner(account) == ["P2"]
     named = _with_plan(account, projects=_projects(account, P2={"customer_owner": "Grace Lin"},
                                                    P1={"customer_owner": "TBD"}))

@@ -22,7 +22,7 @@ def test_headline_follows_the_design_definitions():
     assert h["share_of_wallet"] == pytest.approx(round(2_650_000 / 9_400_000, 4))
     assert h["profit"] == pytest.approx(433_500)
     assert h["overdue_projects"] == 0
-    assert h["plan_health"] == 85  # coverage −10, P2 without a named customer owner −5
+    assert h["plan_health"] == 90  # coverage −10 (P2's unnamed customer owner costs nothing: P2 is internal)
     assert h["assessment_date"] == "2026-09-30" and h["year"] == 2025
 
 

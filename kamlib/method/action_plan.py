@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from kamlib.method.scorecard import latest_assessment
-from kamlib.parameters.model import Account
+from kamlib.parameters.model import Account, NextStep
 
 OPEN_STATUSES = ("planned", "in_progress", "blocked")
 STALE_ASSESSMENT_DAYS = 180
@@ -38,6 +38,19 @@ class Health:
 def overdue_projects(account: Account, as_of: date) -> list[str]:
     """Ids of projects not done or cancelled whose due date is before the planning date."""
     return [p.id for p in account.joint_plan.projects if p.status in OPEN_STATUSES and p.due < as_of]
+
+
+def blocked_projects(account: Account) -> list[str]:
+    """Ids of the projects whose status is blocked."""
+    return [p.id for p in account.joint_plan.projects if p.status == "blocked"]
+
+
+def overdue_next_steps(account: Account, as_of: date) -> list[tuple[str, NextStep]]:
+    """(project id, step) for each next step not done and due before the planning date, of the
+    projects neither done nor cancelled; oldest due first, ties in file order."""
+    steps = [(p.id, s) for p in account.joint_plan.projects if p.status in OPEN_STATUSES
+             for s in p.next_steps if not s.done and s.due < as_of]
+    return sorted(steps, key=lambda step: step[1].due)
 
 
 def objectives_table(account: Account) -> pd.DataFrame:
@@ -93,9 +106,13 @@ def stale_contacts(account: Account, as_of: date) -> list[str]:
 
 
 def missing_customer_owner(account: Account) -> list[str]:
-    """Ids of open projects whose customer-side owner is a placeholder ("TBD", "to be named", …)."""
+    """Ids of open shared projects whose customer-side owner is a placeholder ("TBD", "to be named", …).
+
+    Only shared projects (`shared: true`, the joint plan the customer sees) need an owner at the
+    customer; an internal project is ours alone, so a placeholder there is no gap in the joint plan.
+    """
     return [p.id for p in account.joint_plan.projects
-            if p.status not in ("done", "cancelled") and _PLACEHOLDER.search(p.customer_owner)]
+            if p.shared and p.status in OPEN_STATUSES and _PLACEHOLDER.search(p.customer_owner)]
 
 
 def coverage_matrix(account: Account) -> pd.DataFrame:
@@ -127,12 +144,16 @@ def plan_health(account: Account, as_of: date) -> Health:
 
     - no assessment on or before the planning date: −25; latest one older than 180 days: −15
     - overdue projects: −10 each, at most −30
+    - blocked projects: −5 each, at most −15 (a blocked project that is also overdue loses both)
+    - overdue next steps (not done, due before the planning date, of projects neither done nor
+      cancelled): −3 each, at most −15
     - objectives without a strategy and strategies without a project: −5 each, at most −20
     - no executive-level contact at the customer: −10
     - no decision maker identified among the contacts: −5
     - fewer than two of operations, finance and product development covered: −10
     - no sponsor or champion (buying role sponsor, or attitude +2): −5
-    - open projects without a named customer-side owner: −5 each, at most −15
+    - open shared projects without a named customer-side owner: −5 each, at most −15 (internal
+      projects have no owner at the customer)
     - contacts not touched for more than 90 days: −2 each, at most −10
     """
     deductions: list[tuple[int, str]] = []
@@ -144,6 +165,15 @@ def plan_health(account: Account, as_of: date) -> Health:
     overdue = overdue_projects(account, as_of)
     if overdue:
         deductions.append((min(30, 10 * len(overdue)), f"{len(overdue)} overdue project(s): {', '.join(overdue)}"))
+    blocked = blocked_projects(account)
+    if blocked:
+        deductions.append((min(15, 5 * len(blocked)), f"{len(blocked)} blocked project(s): {', '.join(blocked)}"))
+    late_steps = overdue_next_steps(account, as_of)
+    if late_steps:
+        project, oldest = late_steps[0]
+        deductions.append((min(15, 3 * len(late_steps)),
+                           f"{len(late_steps)} overdue next step(s), the oldest {project}'s \"{oldest.action}\" "
+                           f"({oldest.owner}, due {oldest.due.isoformat()})"))
     orphans, idle = plan_gaps(account)
     if orphans or idle:
         parts = ([f"objectives without a strategy: {', '.join(orphans)}"] if orphans else []) + \
@@ -159,7 +189,8 @@ def plan_health(account: Account, as_of: date) -> Health:
     unowned = missing_customer_owner(account)
     if unowned:
         deductions.append((min(15, 5 * len(unowned)),
-                           f"{len(unowned)} project(s) without a named customer-side owner: {', '.join(unowned)}"))
+                           f"{len(unowned)} shared project(s) without a named customer-side owner: "
+                           f"{', '.join(unowned)}"))
     covered = {c.function for c in contacts} & set(PAIRED_FUNCTIONS)
     if len(covered) < 2:
         deductions.append((10, f"relationships cover {len(covered)} of operations, finance and product development"))
