@@ -41,9 +41,9 @@ def test_table_lists_steps_of_open_projects_soonest_first_with_side_and_days():
 
 
 def test_overdue_steps_are_not_done_due_before_the_planning_date_of_open_projects():
-    overdue = next_steps.overdue_next_steps(_account(), AS_OF)
+    overdue = next_steps.overdue_table(_account(), AS_OF)
     assert list(overdue["action"]) == ["f", "a"]
-    assert list(next_steps.overdue_next_steps(tiny()[0], AS_OF)["action"]) == []
+    assert list(next_steps.overdue_table(tiny()[0], AS_OF)["action"]) == []
 
 
 def test_due_in_the_next_30_and_90_days():
@@ -84,7 +84,7 @@ def test_a_pending_step_is_overdue_or_due_within_the_window_never_both(drawn):
     p1["next_steps"] = [_step(f"s{i}", owner, AS_OF + timedelta(days=days), done)
                         for i, (days, done, owner) in enumerate(drawn)]
     account = variant(account, joint_plan=dict(account.joint_plan.model_dump(), projects=[p1]))
-    overdue = set(next_steps.overdue_next_steps(account, AS_OF)["action"])
+    overdue = set(next_steps.overdue_table(account, AS_OF)["action"])
     soon = set(next_steps.due_within(account, AS_OF, 30)["action"])
     later = set(next_steps.due_within(account, AS_OF, 90)["action"])
     assert not overdue & later and soon <= later

@@ -5,8 +5,9 @@ Only projects that are neither done nor cancelled have live next steps. For each
 - its side is ours when the owner is a name in the team, the customer's when it is a name in
   relationships (unknown otherwise; validation rejects such a file);
 - days = due − planning date; it is overdue when not done and due before the planning date
-  (the headline's `overdue_next_steps`), and due in the next N days when not done and
-  0 ≤ days ≤ N (so the 90-day list includes the 30-day one; due today counts as due, not overdue).
+  (`action_plan.overdue_next_steps`, the one definition, which the headline counts), and due in
+  the next N days when not done and 0 ≤ days ≤ N (so the 90-day list includes the 30-day one;
+  due today counts as due, not overdue).
 
 A decision needed is an open project's `decision_needed`: what the customer must decide for the
 project to go on.
@@ -19,6 +20,7 @@ from enum import StrEnum
 
 import pandas as pd
 
+from kamlib.method import action_plan
 from kamlib.method.action_plan import OPEN_STATUSES
 from kamlib.parameters.model import Account
 
@@ -49,6 +51,7 @@ def side(account: Account, owner: str) -> Side:
 def next_steps_table(account: Account, as_of: date) -> pd.DataFrame:
     """Every next step of the projects neither done nor cancelled, soonest due first (ties in
     file order), with its side, days to due and whether it is overdue."""
+    late = set(action_plan.overdue_next_steps(account, as_of))
     rows = []
     for p in account.joint_plan.projects:
         if p.status not in OPEN_STATUSES:
@@ -56,14 +59,15 @@ def next_steps_table(account: Account, as_of: date) -> pd.DataFrame:
         for s in p.next_steps:
             rows.append({"project": p.id, "project_title": p.title, "action": s.action, "owner": s.owner,
                          "side": side(account, s.owner), "due": s.due, "days": (s.due - as_of).days,
-                         "done": s.done, "overdue": not s.done and s.due < as_of})
+                         "done": s.done, "overdue": (p.id, s) in late})
     # Typed even when empty, so the boolean filters below select rows, not columns.
     table = pd.DataFrame(rows, columns=STEP_COLUMNS).astype({"days": int, "done": bool, "overdue": bool})
     return table.sort_values("due", kind="stable").reset_index(drop=True)
 
 
-def overdue_next_steps(account: Account, as_of: date) -> pd.DataFrame:
-    """Next steps not done, due before the planning date, of projects neither done nor cancelled."""
+def overdue_table(account: Account, as_of: date) -> pd.DataFrame:
+    """The table's overdue steps: not done, due before the planning date, of projects neither done
+    nor cancelled (`action_plan.overdue_next_steps`)."""
     table = next_steps_table(account, as_of)
     return table[table["overdue"]].reset_index(drop=True)
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import pandas as pd
 
-from kamlib.method import action_plan, competition, governance, next_steps, pipeline, risks, scorecard, targets
+from kamlib.method import action_plan, competition, governance, pipeline, risks, scorecard, targets
 from kamlib.parameters.loader import Portfolio
-from kamlib.parameters.model import Account, PortfolioSettings, readable
+from kamlib.parameters.model import Account, AccountClass, PortfolioSettings, readable
 
 WALLET_FLOOR, WALLET_CEILING = 1e5, 1e8
 MARGIN_FLOOR, MARGIN_CEILING = -0.10, 0.30
@@ -105,7 +105,7 @@ def headline(account: Account, settings: PortfolioSettings, as_of: date) -> dict
         "pipeline_coverage": _round(pipe.coverage),
         "open_risks": len(risks.open_risks(account)),
         "top_risk_score": _round(risks.top_risk_score(account)),
-        "overdue_next_steps": len(next_steps.overdue_next_steps(account, as_of)),
+        "overdue_next_steps": len(action_plan.overdue_next_steps(account, as_of)),
         "plan_status": governance.plan_status(account),
         "review_due": None if review is None else review.isoformat(),
         "review_overdue": governance.review_overdue(account, as_of),
@@ -206,6 +206,110 @@ def unplaced(table: pd.DataFrame) -> pd.DataFrame:
 def key_classes(settings: PortfolioSettings) -> list[str]:
     """The names of the key classes (their accounts count against `capacity`), in rank order."""
     return [c.name for c in settings.scorecard.classes if scorecard.class_is_key(settings, c.name)]
+
+
+# Whether a quadrant calls for running the account as key: True (invest to partner), False (serve
+# efficiently or withdraw), None (build strength: selective investment fits either kind of class).
+QUADRANT_CALLS_FOR_KEY: dict[str, bool | None] = {"Invest to partner": True, "Build strength": None,
+                                                   "Maintain efficiently": False, "Reconsider": False}
+CLASS_VS_QUADRANT_COLUMNS = ["account", "name", "class", "key", "class_advice", "quadrant", "quadrant_advice", "agree",
+                             "what_to_do"]
+
+
+def class_vs_quadrant(table: pd.DataFrame, settings: PortfolioSettings) -> pd.DataFrame:
+    """Per account, the advice of its scorecard class and of its portfolio-matrix quadrant, whether
+    they agree, and what to do.
+
+    The class says "key" or "not key" (`scorecard.class_is_key`, with the class's team size and
+    resources); the quadrant says invest to partner (key), maintain efficiently or reconsider (not
+    key), or build strength (either). They disagree when a key class sits in Maintain efficiently or
+    Reconsider, or a class that is not key sits in Invest to partner; `what_to_do` is written from
+    the account's own figures (attractiveness against the median, relative strength, and for a
+    class that is not key the scores the nearest key class needs). `agree` is None for an account
+    not assessed or not placed. `table` is `portfolio_table`'s (with or without quadrants).
+    """
+    placed = table if "quadrant" in table.columns else with_quadrants(table)
+    split = attractiveness_split(placed)
+    rows = []
+    for r in placed.to_dict("records"):
+        name = r["class"] if isinstance(r["class"], str) else None
+        klass = scorecard.class_settings(settings, name)
+        key = None if klass is None else scorecard.class_is_key(settings, name)
+        where = r["quadrant"] if isinstance(r["quadrant"], str) else None
+        calls = None if where is None else QUADRANT_CALLS_FOR_KEY[where]
+        agree = None if klass is None or where is None else (calls is None or calls == key)
+        rows.append({"account": r["account"], "name": r["name"], "class": name, "key": key,
+                     "class_advice": None if klass is None else _class_advice(klass, bool(key)),
+                     "quadrant": where,
+                     "quadrant_advice": None if where is None else next(t for n, t in QUADRANTS.values() if n == where),
+                     "agree": agree, "what_to_do": _what_to_do(r, klass, key, where, split, settings)})
+    # Text and True/False/None (unknown) throughout: object columns, so a missing value stays None, never NaN.
+    return pd.DataFrame({c: pd.Series([row[c] for row in rows], dtype=object) for c in CLASS_VS_QUADRANT_COLUMNS})
+
+
+def _class_advice(klass: AccountClass, key: bool) -> str:
+    """"gold: a key class, a team of 3 — Named manager …": what the class's settings commit."""
+    kind = "a key class" if key else "not a key class"
+    team = "" if klass.team_size is None else f", a team of {klass.team_size}"
+    if klass.resources:
+        return f"{klass.name}: {kind}{team} — {klass.resources}"
+    return f"{klass.name}: {kind}{team}; no {'resources' if team else 'team size or resources'} set"
+
+
+def _what_to_do(r: dict[str, Any], klass: AccountClass | None, key: bool | None, where: str | None, split: float,
+                settings: PortfolioSettings) -> str:
+    """The advice for one account, from its own figures (see `class_vs_quadrant`)."""
+    if klass is None:
+        return "Not assessed yet: score the relationship before comparing class and quadrant."
+    if where is None:
+        reason = ATTRACTIVENESS_UNKNOWN if pd.isna(r["attractiveness"]) else STRENGTH_UNKNOWN
+        todo = "Complete the data" if reason == ATTRACTIVENESS_UNKNOWN else "Score the competitors"
+        return f"Not on the portfolio matrix: {reason}. {todo} to compare."
+    attractiveness = f"{r['attractiveness']:.2f} against the median {split:.2f}"
+    strength = f"relative strength {r['relative_strength']:.2f}"
+    cls = readable(klass.name)
+    if key and where == "Reconsider":
+        return (f"The scorecard makes it a key account ({cls}), but it is less attractive than the portfolio's median "
+                f"({r['attractiveness']:.2f} against {split:.2f}) and a competitor leads ({strength}): add no "
+                "resources; by the next review either close the gap on the criteria that weigh most or move it out "
+                "of the key classes.")
+    if key and where == "Maintain efficiently":
+        team = f"with a team of {klass.team_size} or fewer" if klass.team_size is not None else "with a smaller team"
+        return (f"The scorecard makes it a key account ({cls}), but it is less attractive than the portfolio's median "
+                f"({r['attractiveness']:.2f} against {split:.2f}) while we lead ({strength}): protect the lead at a "
+                f"lower cost to serve, {team}, and decide at the next review whether it should hold one of the "
+                f"{settings.capacity} key places.")
+    if not key and where == "Invest to partner":
+        return (f"Attractive ({attractiveness}) and we lead ({strength}), but the scorecard keeps it out of the key "
+                f"classes ({cls}): invest in the relationship, not just the offer — "
+                + _nearest_key_class(r, settings))
+    if where == "Build strength":
+        return (f"Class and quadrant agree on selective investment: a competitor leads ({strength}), so close the gap "
+                f"on the criteria that weigh most before adding to the {cls} team.")
+    return f"Class and quadrant agree: {cls} and {where.lower()} call for the same effort; keep to it."
+
+
+def _nearest_key_class(r: dict[str, Any], settings: PortfolioSettings) -> str:
+    """What the scores must reach for the key class with the smallest total shortfall."""
+    customer, ours = r["customer_score"], r["supplier_score"]
+    candidates = [c for c in settings.scorecard.classes if scorecard.class_is_key(settings, c.name)]
+    if not candidates:
+        return "no class of this portfolio is key, so its class cannot rise to one."
+    target = min(candidates, key=lambda c: max(0.0, c.customer_min - customer) + max(0.0, c.supplier_min - ours))
+    needs = []
+    if customer < target.customer_min - 1e-9:
+        needs.append(f"the customer's score must rise from {customer:.2f} to {target.customer_min:g}")
+    if ours < target.supplier_min - 1e-9:
+        needs.append(f"ours from {ours:.2f} to {target.supplier_min:g}")
+    if not needs:
+        return f"its scores already meet {readable(target.name)}'s minimums: check the class order in portfolio.yaml."
+    text = f"to reach {readable(target.name)} " + " and ".join(needs)
+    if len(needs) == 1 and needs[0].startswith("the customer"):
+        text += "; ours already meets it"
+    elif len(needs) == 1:
+        text = f"to reach {readable(target.name)} our score must rise from {ours:.2f} to {target.supplier_min:g}; " \
+               "the customer's already meets it"
+    return text + "."
 
 
 def capacity_check(table: pd.DataFrame, settings: PortfolioSettings) -> pd.DataFrame:
