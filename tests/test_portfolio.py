@@ -376,3 +376,60 @@ def test_headline_matches_the_definitions_on_every_shipped_account(folder):
                 expected = round(value, 4) if isinstance(value, float) else value
                 assert h[key] == pytest.approx(expected) if isinstance(expected, float) else h[key] == expected, \
                     f"{folder} {account_id} {as_of} {key}: {h[key]!r} != {expected!r}"
+
+
+def _crossed_table():
+    """Accounts where the class (OWN_CLASSES: platinum, gold, silver key; bronze, watch not) and the
+    quadrant agree or not. Known attractiveness 0.2 0.3 0.4 0.7 0.8 0.9: median split 0.55."""
+    import pandas as pd
+    rows = [  # account, class, customer, ours, attractiveness, relative strength
+        ("a", "platinum", 4.2, 3.8, 0.3, 0.8),   # key, low and weak: Reconsider
+        ("b", "bronze", 2.6, 3.2, 0.9, 1.2),     # not key, high and strong: Invest to partner
+        ("c", "gold", 3.6, 3.1, 0.8, 1.1),       # key, Invest to partner: agree
+        ("d", "watch", 1.8, 2.0, 0.2, 1.3),      # not key, Maintain efficiently: agree
+        ("e", "gold", 3.7, 3.4, 0.4, 1.3),       # key, low and strong: Maintain efficiently
+        ("f", None, None, None, None, 1.0),      # not assessed
+        ("g", "gold", 3.9, 3.2, 0.7, None),      # no competitor scored: not placed
+    ]
+    return pd.DataFrame([{"account": r[0], "name": r[0].upper(), "class": r[1], "customer_score": r[2],
+                          "supplier_score": r[3], "attractiveness": r[4], "relative_strength": r[5]} for r in rows])
+
+
+def test_class_against_quadrant_says_where_they_disagree_and_what_to_do():
+    _, settings = tiny()
+    own = settings_variant(settings, OWN_CLASSES, capacity=20)
+    out = portfolio.class_vs_quadrant(_crossed_table(), own).set_index("account")
+    assert out["quadrant"].tolist() == ["Reconsider", "Invest to partner", "Invest to partner", "Maintain efficiently",
+                                        "Maintain efficiently", None, None]
+    assert out["agree"].tolist() == [False, False, True, True, False, None, None]
+    assert out.loc["a", "class_advice"] == "platinum: a key class, a team of 5 — Executive sponsor and a dedicated team"
+    assert out.loc["b", "class_advice"] == "bronze: not a key class; no team size or resources set"
+    assert out.loc["a", "quadrant_advice"] == portfolio.QUADRANTS[("low", "weak")][1]
+    # a key class where the matrix says reconsider: 0.30 against the median 0.55, strength 0.80
+    assert out.loc["a", "what_to_do"] == (
+        "The scorecard makes it a key account (platinum), but it is less attractive than the portfolio's median "
+        "(0.30 against 0.55) and a competitor leads (relative strength 0.80): add no resources; by the next review "
+        "either close the gap on the criteria that weigh most or move it out of the key classes.")
+    # a non-key class where the matrix says invest: silver (3.0, no minimum for us) is the nearest key class;
+    # the customer's side must rise from 2.60 to 3.00, ours already meets it
+    assert out.loc["b", "what_to_do"] == (
+        "Attractive (0.90 against the median 0.55) and we lead (relative strength 1.20), but the scorecard keeps it "
+        "out of the key classes (bronze): invest in the relationship, not just the offer — to reach silver the "
+        "customer's score must rise from 2.60 to 3.00; ours already meets it.")
+    assert out.loc["e", "what_to_do"] == (
+        "The scorecard makes it a key account (gold), but it is less attractive than the portfolio's median "
+        "(0.40 against 0.55) while we lead (relative strength 1.30): protect the lead at a lower cost to serve, "
+        "with a team of 3 or fewer, and decide at the next review whether it should hold one of the 20 key places.")
+    assert out.loc["c", "what_to_do"].startswith("Class and quadrant agree")
+    assert out.loc["f", "what_to_do"] == "Not assessed yet: score the relationship before comparing class and quadrant."
+    assert out.loc["g", "what_to_do"] == ("Not on the portfolio matrix: relative strength unknown (no competitor scored "
+                                          "on the buying criteria). Score the competitors to compare.")
+
+
+def test_class_against_quadrant_uses_the_key_setting_not_the_name():
+    _, settings = tiny()
+    # the same accounts, with platinum made not key: its Reconsider no longer disagrees
+    classes = [dict(c, key=False) if c["name"] == "platinum" else c for c in OWN_CLASSES]
+    out = portfolio.class_vs_quadrant(_crossed_table(), settings_variant(settings, classes)).set_index("account")
+    assert out.loc["a", "agree"] is True
+    assert out.loc["a", "class_advice"].startswith("platinum: not a key class")

@@ -296,20 +296,17 @@ def _nearest_key_class(r: dict[str, Any], settings: PortfolioSettings) -> str:
     if not candidates:
         return "no class of this portfolio is key, so its class cannot rise to one."
     target = min(candidates, key=lambda c: max(0.0, c.customer_min - customer) + max(0.0, c.supplier_min - ours))
-    needs = []
-    if customer < target.customer_min - 1e-9:
-        needs.append(f"the customer's score must rise from {customer:.2f} to {target.customer_min:g}")
-    if ours < target.supplier_min - 1e-9:
-        needs.append(f"ours from {ours:.2f} to {target.supplier_min:g}")
-    if not needs:
-        return f"its scores already meet {readable(target.name)}'s minimums: check the class order in portfolio.yaml."
-    text = f"to reach {readable(target.name)} " + " and ".join(needs)
-    if len(needs) == 1 and needs[0].startswith("the customer"):
-        text += "; ours already meets it"
-    elif len(needs) == 1:
-        text = f"to reach {readable(target.name)} our score must rise from {ours:.2f} to {target.supplier_min:g}; " \
-               "the customer's already meets it"
-    return text + "."
+    name, theirs_short, ours_short = (readable(target.name), customer < target.customer_min - 1e-9,
+                                      ours < target.supplier_min - 1e-9)
+    theirs_text = f"the customer's score must rise from {customer:.2f} to {target.customer_min:.2f}"
+    if theirs_short and ours_short:
+        return f"to reach {name} {theirs_text} and ours from {ours:.2f} to {target.supplier_min:.2f}."
+    if theirs_short:
+        return f"to reach {name} {theirs_text}; ours already meets it."
+    if ours_short:
+        return (f"to reach {name} our score must rise from {ours:.2f} to {target.supplier_min:.2f}; the customer's "
+                "already meets it.")
+    return f"its scores already meet {name}'s minimums: check the order of the classes in portfolio.yaml."
 
 
 def capacity_check(table: pd.DataFrame, settings: PortfolioSettings) -> pd.DataFrame:
