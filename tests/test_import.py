@@ -626,6 +626,18 @@ def test_a_bad_pipeline_row_is_named_and_nothing_is_written(no_pipeline: Path, t
     assert snapshot(no_pipeline) == before  # not even the good row 2
 
 
+def test_strategy_unit_and_offering_must_be_the_accounts_own(no_pipeline: Path, tmp_path: Path, capsys) -> None:
+    export = tmp_path / "sheet.csv"  # the Pipeline sheet's columns, saved as CSV
+    export.write_text("Account id,Opportunity,Title,Value,Probability,Stage,Close,Owner,Strategy,Unit,Offering,CRM id\n"
+                      "northwind-foods,OP1,Film,1000,0.5,proposal,2027-01-31,Priya Raman,S9,Bakry,flexible film,\n",
+                      encoding="utf-8")
+    assert run("import", "opportunities", str(export), "--mapping", "kam-export") == 2
+    err = capsys.readouterr().err.splitlines()
+    assert "sheet.csv: row 2, column 'Strategy': expected a strategy id of northwind-foods's plan, got 'S9'" in err
+    assert ("sheet.csv: row 2, column 'Unit': expected a whitespace unit of northwind-foods, got 'Bakry' "
+            "(did you mean 'Bakery'?)") in err
+
+
 def test_a_won_or_lost_row_needs_no_probability(no_pipeline: Path, tmp_path: Path) -> None:
     export = tmp_path / "closed.csv"
     export.write_text(SF_HEADER + "Multipack labels,Harbor Snacks Ltd,210000,,Closed Won,10/1/2026,Marcus Hale,006A1\n"
@@ -739,11 +751,15 @@ def test_next_opportunity_id() -> None:
     (0.4, "fraction", 0.4), ("40%", "fraction", 0.4), ("1", "fraction", 1.0), ("35 %", "fraction", 0.35),
 ])
 def test_parse_probability(cell, unit: str, value: float) -> None:
-    mapping = crm.OpportunitiesMapping.model_validate(
-        {"kind": "opportunities", "account": {"column": "A"}, "probability_unit": unit,
-         "columns": {"title": "T", "value": "V", "probability": "P", "stage": "S", "close": "C", "owner": "O",
-                     "crm_id": "I"}})
-    assert imports.parse_probability(cell, mapping) == value
+    assert crm.parse_probability(cell, unit) == value
+
+
+def test_parse_probability_refuses_a_bare_percentage_as_a_fraction_and_more_than_100() -> None:
+    with pytest.raises(ValueError, match="set probability_unit: percent"):
+        crm.parse_probability(40, "fraction")
+    with pytest.raises(ValueError, match="must be between 0% and 100%, got 120%"):
+        crm.parse_probability("120%", "fraction")
+    assert crm.parse_probability("", "percent") is None
 
 
 def test_stages_compare_without_case_spaces_or_punctuation() -> None:

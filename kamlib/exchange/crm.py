@@ -573,6 +573,23 @@ def parse_fraction(value: Any, decimal: str = ".") -> float | None:
     return number
 
 
+def parse_probability(value: Any, unit: str = "fraction", decimal: str = ".") -> float | None:
+    """A probability as 0..1: 0.4 or "40%"; a bare 40 is 40% when `unit` is "percent" and refused
+    when it is "fraction" (as a margin of 31 is). None for an empty cell."""
+    number = parse_number(value, decimal)
+    if number is None:
+        return None
+    if not (isinstance(value, str) and "%" in value):
+        if unit == "percent":
+            number = number / 100
+        elif abs(number) > 1:
+            raise ValueError(f"expected a probability such as 0.4 or 40%, got {_shown(value)} (if the export "
+                             "writes percentages without %, set probability_unit: percent in a mapping)")
+    if not 0 <= number <= 1:
+        raise ValueError(f"must be between 0% and 100%, got {number:.0%}")
+    return round(number, 10)
+
+
 def parse_year(value: Any) -> int | None:
     """A year: 2026, "FY2026", 2026.0 or a date cell (None for an empty cell); ValueError otherwise."""
     if _blank(value):

@@ -477,7 +477,7 @@ def _opportunity_rows(table: crm.ExportTable, mapping: crm.OpportunitiesMapping,
         fields: dict[str, Any] = {}
         for name in crm.OPPORTUNITY_FIELDS:
             column = getattr(columns, name)
-            if column is None or crm._blank(values.get(column)):
+            if column is None or not crm.cell_text(values.get(column)):
                 continue
             try:
                 fields[name] = _opportunity_field(name, values[column], mapping, account)
@@ -498,7 +498,7 @@ def _opportunity_field(name: str, value: Any, mapping: crm.OpportunitiesMapping,
             raise ValueError(f"must be more than 0, got {amount(number)}")
         return number
     if name == "probability":
-        return parse_probability(value, mapping)
+        return crm.parse_probability(value, mapping.probability_unit, mapping.decimal)
     if name == "stage":
         return crm.stage_of(crm.cell_text(value), mapping)
     if name == "close":
@@ -524,21 +524,6 @@ def _opportunity_field(name: str, value: Any, mapping: crm.OpportunitiesMapping,
     if text not in known:
         raise ValueError(f"expected a whitespace {name} of {account.id}, got '{text}'{suggest(text, known)}")
     return text
-
-
-def parse_probability(value: Any, mapping: crm.OpportunitiesMapping) -> float:
-    """A probability as 0..1: 0.4, "40%", or 40 when the mapping's `probability_unit` is percent."""
-    number = crm.parse_number(value, mapping.decimal)
-    assert number is not None
-    if not (isinstance(value, str) and "%" in value):
-        if mapping.probability_unit == "percent":
-            number = number / 100
-        elif abs(number) > 1:
-            raise ValueError(f"expected a probability such as 0.4 or 40%, got {crm._shown(value)} (if the export "
-                             "writes percentages without %, set probability_unit: percent in a mapping)")
-    if not 0 <= number <= 1:
-        raise ValueError(f"must be between 0% and 100%, got {number:.0%}")
-    return round(number, 10)
 
 
 def match_opportunities(rows: list[OpportunityRow], accounts: dict[str, Account]) -> tuple[list[Match], list[crm.RowProblem]]:
@@ -615,7 +600,10 @@ def _pipeline_edit(matches: list[Match], summary: list[str]) -> Callable[[Commen
         if not isinstance(pipeline, list):
             pipeline = CommentedSeq()
             later = [i for i, k in enumerate(tree) if k in _AFTER_OPPORTUNITIES]
-            tree.insert(later[0] if later else len(tree), "opportunities", pipeline)
+            if "opportunities" in tree:
+                tree["opportunities"] = pipeline
+            else:
+                tree.insert(later[0] if later else len(tree), "opportunities", pipeline)
         if isinstance(pipeline, CommentedSeq):
             pipeline.fa.set_block_style()
         by_id = {str(o.get("id")): o for o in pipeline if isinstance(o, CommentedMap)}
@@ -671,10 +659,10 @@ def _opportunity_text(values: dict[str, Any]) -> str:
 
 
 def _possible_duplicates(account: Account, matches: list[Match]) -> list[str]:
-    """A new opportunity with the title of one the file has without a CRM id: perhaps the same one."""
+    """A new opportunity from the CRM with the title of one the file has without a CRM id: perhaps the same one."""
     notes = []
     for m in matches:
-        if m.new_id is None:
+        if m.new_id is None or m.row.crm_id is None:
             continue
         for o in account.opportunities:
             if o.crm_id is None and crm.name_key(o.title) == crm.name_key(str(m.row.fields.get("title", ""))):
