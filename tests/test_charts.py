@@ -101,3 +101,11 @@ def test_the_matrix_leaves_off_accounts_of_unknown_strength_and_names_them():
     assert [t.get_text() for t in ax.texts if t.get_text() in ("northwind-foods", "harbor-snacks")] == ["northwind-foods"]
     notes = " ".join(t.get_text() for t in fig.texts)
     assert "Not placed, relative strength unknown (no competitor scored on the buying criteria): harbor-snacks" in notes
+
+
+def test_the_financials_chart_labels_forecast_years():
+    account, _ = tiny()
+    table = economics.financials_table(account)
+    table.loc[table.index[-1], "forecast"] = True
+    fig = charts.financials_chart(table, "GBP")
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["2024", "2025\n(forecast)"]

@@ -15,6 +15,19 @@ def test_financials_table_by_year():
     assert table.loc[2025, "gross_profit"] == pytest.approx(768_500)
     assert table.loc[2024, "profit_margin"] == pytest.approx(434_000 / 2_400_000)
     assert table.loc[2024, "share_of_wallet"] == pytest.approx(2.4 / 9.0)
+    assert table["forecast"].tolist() == [False, False]
+
+
+def test_forecast_years_are_labelled():
+    account, _ = tiny()
+    from tests.helpers import variant
+    rows = [r.model_dump() for r in account.financials]
+    rows.append(dict(rows[-1], year=2026, revenue=2_900_000, wallet=9_800_000, forecast=True))
+    ahead = variant(account, financials=rows)
+    table = economics.financials_table(ahead)
+    assert table[["year", "forecast"]].values.tolist() == [[2024, False], [2025, False], [2026, True]]
+    ltv = economics.lifetime_value(ahead)
+    assert "the latest year's (2026, a forecast)" in ltv.assumptions[1]
 
 
 def test_loss_after_cost_to_serve_is_negative_profit():
@@ -40,9 +53,9 @@ def test_lifetime_value_discounts_five_years_of_growing_profit():
     ltv = economics.lifetime_value(account)
     g = 2.65 / 2.4 - 1
     q = (1 + g) / 1.10
-    expected = 433_500 * sum(q ** t for t in range(1, 6))
-    assert ltv.value == pytest.approx(expected)
-    assert 2_190_000 < ltv.value < 2_195_000
+    expected = 433_500 * sum(q ** t for t in range(1, 6))  # 2,192,255.xx
+    assert 2_192_000 < expected < 2_192_500
+    assert ltv.value == 2_192_000  # to the thousand: the estimate is not good to the pound
     assert len(ltv.assumptions) == 4 and "10%" in ltv.assumptions[-1]
 
 
@@ -51,5 +64,5 @@ def test_lifetime_value_without_growth_is_an_annuity():
     from tests.helpers import variant
     single = variant(account, financials=[account.financials[-1].model_dump()])
     ltv = economics.lifetime_value(single, years=3, discount=0.0)
-    assert ltv.value == pytest.approx(3 * 433_500)
+    assert ltv.value == 1_300_000  # 3 × 433,500 = 1,300,500, to the thousand (half to even)
     assert "no growth assumed" in ltv.assumptions[2]

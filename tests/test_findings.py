@@ -68,7 +68,23 @@ def test_scorecard_findings_report_class_trend_economics_and_value():
     assert found[0].startswith("The latest assessment (2026-09-30) scores the customer 3.80 and us 4.00: class key account")
     assert "improved (+0.70) (class moved from develop)" in found[1]
     assert "profit GBP 433,500 on revenue GBP 2,650,000 (16%)" in found[2]
-    assert "GBP 2,192,255" in found[3]
+    assert "worth about GBP 2,192,000 in today's money" in found[3]  # to the thousand, not GBP 2,192,255
+
+
+def test_findings_label_a_forecast_year():
+    from kamlib.parameters.loader import Portfolio
+    account, settings = tiny()
+    rows = [r.model_dump() for r in account.financials]
+    rows.append(dict(rows[-1], year=2026, forecast=True))
+    ahead = variant(account, financials=rows)
+    found = findings.scorecard_findings(ahead, settings, AS_OF)
+    assert any(f.startswith("In 2026 (forecast) the account makes money after cost to serve") for f in found)
+    assert findings.competition_findings(ahead)[3].startswith("In 2026 (forecast) we hold 28% of the customer's")
+    rows[-1]["cost_to_serve"] = 900_000  # the forecast year loses money
+    whole = Portfolio(settings, {account.id: variant(account, financials=rows)}, TINY)
+    table = portfolio.portfolio_table(whole, AS_OF)
+    assert any(f.endswith("together they cost GBP 131,500 (a forecast year for Northwind Foods plc).")
+               for f in findings.portfolio_findings(whole, table))
 
 
 def test_scorecard_findings_before_any_assessment():

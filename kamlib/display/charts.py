@@ -191,7 +191,7 @@ def scorecard_trend(table: pd.DataFrame, settings: PortfolioSettings) -> Figure:
 
 @styled
 def financials_chart(table: pd.DataFrame, currency: str) -> Figure:
-    """Revenue, cost to serve and profit after cost to serve by year."""
+    """Revenue, cost to serve and profit after cost to serve by year; a forecast year is labelled so."""
     fig = _figure(figsize=(8, 3.6))
     ax = fig.subplots()
     x = range(len(table))
@@ -200,7 +200,8 @@ def financials_chart(table: pd.DataFrame, currency: str) -> Figure:
     ax.bar([i + 0.27 for i in x], table["profit"], width=0.27,
            color=["#31a354" if p >= 0 else "#de2d26" for p in table["profit"]], label="profit after cost to serve")
     ax.axhline(0, color="#555", lw=0.8)
-    ax.set_xticks(list(x), [str(y) for y in table["year"]])
+    forecast = table["forecast"] if "forecast" in table else [False] * len(table)
+    ax.set_xticks(list(x), [f"{y}\n(forecast)" if f else str(y) for y, f in zip(table["year"], forecast)])
     ax.yaxis.set_major_formatter(money_formatter())
     ax.set(ylabel=f"{currency}", title="Revenue, cost to serve and profit by year")
     ax.legend(fontsize=8, frameon=False)

@@ -16,11 +16,13 @@ from kamlib.parameters.model import Account
 
 def financials_table(account: Account) -> pd.DataFrame:
     """One row per year: revenue, gross margin, gross profit, cost to serve, profit,
-    profit margin (profit / revenue) and share of wallet (revenue / wallet)."""
+    profit margin (profit / revenue), share of wallet (revenue / wallet), and `forecast`: true for
+    a year still forecast (not closed), to be labelled so wherever its figures are shown."""
     rows = []
     for f in account.financials:
         rows.append({
             "year": f.year,
+            "forecast": f.forecast,
             "revenue": f.revenue,
             "gross_margin": f.gross_margin,
             "gross_profit": f.gross_profit,
@@ -36,11 +38,12 @@ def financials_table(account: Account) -> pd.DataFrame:
 LTV_YEARS = 5          # the method's horizon for a key account relationship: 3-5 years
 LTV_DISCOUNT = 0.10    # a typical cost of capital
 LTV_GROWTH_CAP = 0.20  # past growth is not extrapolated beyond ±20 % a year
+LTV_ROUNDING = -3      # to the thousand: an estimate over five years is not good to the pound
 
 
 @dataclass(frozen=True)
 class LifetimeValue:
-    """A simple lifetime value estimate and the assumptions behind it."""
+    """A simple lifetime value estimate (rounded to the thousand) and the assumptions behind it."""
 
     value: float
     annual_profit: float
@@ -64,15 +67,20 @@ def revenue_growth(account: Account) -> float:
 def lifetime_value(account: Account, years: int = LTV_YEARS, discount: float = LTV_DISCOUNT) -> LifetimeValue:
     """Σ over the next `years` of profit × (1 + g)^t / (1 + r)^t, t = 1..years.
 
-    Profit is the latest year's profit after cost to serve; g is past revenue growth (profit
-    margin held constant); r the discount rate.
+    Profit is the latest year's profit after cost to serve (a forecast year when the latest is
+    one, and the assumptions say so); g is past revenue growth (profit margin held constant); r
+    the discount rate. The value is rounded to the thousand (Python's round: a tie goes to the even
+    thousand): the estimate is not good to the pound.
     """
-    profit = account.financials[-1].profit
+    latest = account.financials[-1]
+    profit = latest.profit
     growth = revenue_growth(account)
-    value = sum(profit * ((1 + growth) / (1 + discount)) ** t for t in range(1, years + 1))
+    exact = sum(profit * ((1 + growth) / (1 + discount)) ** t for t in range(1, years + 1))
+    value = round(exact, LTV_ROUNDING) + 0.0  # + 0.0: no "-0"
+    which = f"latest year's ({latest.year}, a forecast)" if latest.forecast else "latest year's"
     assumptions = [
         f"the relationship lasts {years} more years (the method's 3-5 year horizon)",
-        f"profit after cost to serve starts at the latest year's {profit:,.0f}",
+        f"profit after cost to serve starts at the {which} {profit:,.0f}",
         f"it grows with past revenue growth of {growth:+.1%} a year"
         + (" (one year of data: no growth assumed)" if len(account.financials) == 1 else "")
         + ", margin held constant",

@@ -128,7 +128,9 @@ def competition_findings(account: Account) -> list[str]:
     leader = shares.iloc[1:-1].sort_values("share", ascending=False)
     lead_text = (f"; {leader.iloc[0]['player']} holds {leader.iloc[0]['share']:.0%} as a "
                  f"{readable(leader.iloc[0]['ladder'])}" if len(leader) else "")
-    found.append(f"We hold {ours['share']:.0%} of the customer's category spend as a "
+    latest = account.financials[-1]
+    when = f"In {latest.year} (forecast) we" if latest.forecast else "We"
+    found.append(f"{when} hold {ours['share']:.0%} of the customer's category spend as a "
                  f"{readable(account.us.ladder)}{lead_text}; {shares.iloc[-1]['share']:.0%} is not held by any named "
                  "supplier.")
     matrix = competition.whitespace_matrix(account)
@@ -172,10 +174,11 @@ def scorecard_findings(account: Account, settings: PortfolioSettings, as_of: dat
     found += [flag.message for flag in scorecard.mismatch_flags(account, settings, as_of)]
     money = economics.financials_table(account).iloc[-1]
     verdict = "makes money" if money["profit"] >= 0 else "loses money"
-    found.append(f"In {int(money['year'])} the account {verdict} after cost to serve: profit "
+    year = f"{int(money['year'])}" + (" (forecast)" if money["forecast"] else "")
+    found.append(f"In {year} the account {verdict} after cost to serve: profit "
                  f"{settings.currency} {money['profit']:,.0f} on revenue {settings.currency} {money['revenue']:,.0f} "
                  f"({money['profit_margin']:.0%})." if money["revenue"] else
-                 f"No revenue recorded for {int(money['year'])} yet.")
+                 f"No revenue recorded for {year} yet.")
     ltv = economics.lifetime_value(account)
     found.append(f"Over the next {ltv.years} years the relationship is worth about {settings.currency} "
                  f"{ltv.value:,.0f} in today's money (see the assumptions above).")
@@ -253,9 +256,11 @@ def portfolio_findings(whole: Portfolio, table: pd.DataFrame) -> list[str]:
                      f"{'is' if len(names) == 1 else 'are'} not placed on the portfolio matrix: {reason}.")
     losing = table[table["profit"] < 0].sort_values("profit")
     if len(losing):
+        forecast = losing.loc[losing["forecast_year"].eq(True), "name"].tolist() if "forecast_year" in losing else []
         found.append(f"{len(losing)} account(s) lose money after cost to serve, worst {losing.iloc[0]['name']} "
                      f"({currency} {losing.iloc[0]['profit']:,.0f}); together they cost "
-                     f"{currency} {-losing['profit'].sum():,.0f}.")
+                     f"{currency} {-losing['profit'].sum():,.0f}"
+                     + (f" (a forecast year for {', '.join(forecast)})." if forecast else "."))
     ranks = portfolio.rank_differences(table, top=1)
     if len(ranks) and ranks.iloc[0]["difference"] != 0:
         r = ranks.iloc[0]
