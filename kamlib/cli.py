@@ -7,7 +7,6 @@ Every mistake a user can make prints one line per problem and no traceback.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -192,7 +191,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             result = runner.run_account(args.params, args.outputs, account_id, args.as_of, args.force,
                                         notebooks_dir=notebooks, timeout=args.timeout, fork_kernel=True,
-                                        close_in_child=(lock,))
+                                        close_in_child=(lock,), stop_check=args.stops.check)
         except RunError as err:
             print(f"[1/1] {account_id}: failed: {err.where}")
             raise
@@ -202,6 +201,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     latest = args.outputs / account_id / "latest"
     print(f"plan documents: {latest / 'plan.html'} (internal), {latest / 'joint-plan.html'} (for the customer)")
     _pdf_note([result.pdf])
+    args.stops.check()  # a stop during the publish waited for the version; now it ends the run
     return 0
 
 
@@ -261,7 +261,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with versions.outputs_lock(args.outputs):
         done = batch.run_batch(args.params, args.outputs, ids, as_of, args.force, args.workers, notebooks,
-                               args.timeout, report, scheduler=args.scheduler, overview=True)
+                               args.timeout, report, scheduler=args.scheduler, overview=True,
+                               stop_check=args.stops.check)
     _summary(done.accounts)
     overview = done.overview
     assert overview is not None  # asked for
@@ -308,7 +309,9 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
     notebooks = _notebooks(args)
     with versions.outputs_lock(args.outputs) as lock:
         result = runner.run_portfolio(args.params, args.outputs, args.as_of, args.force, notebooks_dir=notebooks,
-                                      timeout=args.timeout, fork_kernel=True, close_in_child=(lock,))
+                                      timeout=args.timeout, fork_kernel=True, close_in_child=(lock,),
+                                      stop_check=args.stops.check)
+    args.stops.check()  # a stop during the publish waited for the version; now it ends the run
     state = "published" if result.status is runner.JobStatus.PUBLISHED else "unchanged, latest is"
     print(f"portfolio: {state} {result.version.name} ({result.seconds:.1f} s)")
     print(f"portfolio documents: {result.version.path / 'portfolio.html'}, {result.version.path / 'portfolio.xlsx'}")
@@ -447,10 +450,15 @@ def main(argv: list[str] | None = None) -> int:
     A user's mistake (`InputError`, any other `KamError`) prints one line per problem and returns
     its exit code, never a traceback; Ctrl-C returns 130, SIGTERM 143.
     """
+    from kamlib.execution.stopping import StopSignals, Terminated
+
     args = _parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    stops = StopSignals()
+    args.stops = stops
     try:
-        return handler(args)
+        with stops.installed():
+            return handler(args)
     except InputError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)
@@ -463,19 +471,10 @@ def main(argv: list[str] | None = None) -> int:
         return 143 if isinstance(err, Terminated) else 130
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (`kill`, a scheduler's or CI job's time limit), handled as Ctrl-C is."""
-
-
-def _terminated(_signum: int, _frame: Any) -> None:
-    raise Terminated
-
-
 def run() -> NoReturn:
     """The `kam` program. A SIGTERM stops it as Ctrl-C does — a batch stops its workers and their
     kernels and publishes nothing half-written — instead of ending it on the spot, which would
-    leave the workers running on. (Not in `main`, which tests call in their own process.)"""
-    signal.signal(signal.SIGTERM, _terminated)
+    leave the workers running on (`main` handles both while a command runs)."""
     sys.exit(main())
 
 

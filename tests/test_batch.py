@@ -239,6 +239,25 @@ def test_a_stopped_batch_stops_its_workers_and_kernels_and_leaves_no_kernel_file
     assert all(versions.list_versions(tmp_path / "out", a) == [] for a in SOME)
 
 
+def test_a_stop_asked_for_while_waiting_on_workers_stops_the_batch_even_if_its_interrupt_was_lost(demo, tmp_path):
+    """The wait for workers asks `stop_check` twice a second: a Ctrl-C whose KeyboardInterrupt
+    Python dropped (raised inside a finaliser) still stops the batch, its workers and kernels."""
+    notebooks = write_notebooks(tmp_path / "nb", extra="import time\ntime.sleep(60)")
+    outputs = tmp_path / "out"
+    asked: list[float] = []
+
+    def stop_check() -> None:
+        asked.append(time.monotonic())
+        if len(asked) >= 4:  # about two seconds in, as if Ctrl-C had come and gone unnoticed
+            raise KeyboardInterrupt
+
+    started = time.monotonic()
+    with versions.outputs_lock(outputs), pytest.raises(KeyboardInterrupt):
+        batch.run_batch(demo, outputs, SOME[:2], workers=2, notebooks_dir=notebooks, stop_check=stop_check)
+    assert time.monotonic() - started < 30  # not the 60 s cell
+    assert all(versions.list_versions(outputs, a) == [] for a in SOME[:2])
+
+
 @needs_proc
 @pytest.mark.parametrize("fork", ["1", "0"], ids=["forked-kernels", "plain-kernels"])
 def test_a_worker_killed_outright_takes_its_kernel_with_it_and_fails_only_its_account(demo, tmp_path, monkeypatch,

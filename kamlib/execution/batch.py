@@ -148,7 +148,8 @@ def default_workers() -> int:
 def run_batch(params_dir: Path, outputs: Path, account_ids: list[str], as_of: str | date | None = None,
               force: bool = False, workers: int | None = None, notebooks_dir: Path = NOTEBOOKS_DIR,
               timeout: int = runner.DEFAULT_TIMEOUT, report: Report | None = None,
-              scheduler: str | None = None, overview: bool = False) -> BatchResult:
+              scheduler: str | None = None, overview: bool = False,
+              stop_check: Callable[[], None] | None = None) -> BatchResult:
     """Run the accounts' plans, `workers` at a time; returns one outcome per account, in order.
 
     Call with the outputs lock held. Unchanged accounts are decided here without starting a
@@ -156,7 +157,9 @@ def run_batch(params_dir: Path, outputs: Path, account_ids: list[str], as_of: st
     scheduler address) the jobs run on that cluster instead of local processes (`cluster`).
     With `overview`, the portfolio overview is a job too (it reads only parameter files, so it
     need not wait for the accounts): started first, as the longest job; its outcome is the
-    result's `overview`. It is not counted in the progress.
+    result's `overview`. It is not counted in the progress. `stop_check` raises when a stop was
+    asked for (`stopping.StopSignals.check`): the wait for workers asks it twice a second, in case
+    the interrupt's own exception was lost.
     """
     workers = max(1, workers or default_workers())
     started = time.perf_counter()
@@ -192,9 +195,9 @@ def run_batch(params_dir: Path, outputs: Path, account_ids: list[str], as_of: st
             if report:
                 report(outcome, progress)
 
-        cluster.run_jobs(jobs, outputs, scheduler, _settle, record)
+        cluster.run_jobs(jobs, outputs, scheduler, _settle, record, stop_check)
     elif jobs:
-        _run_jobs(jobs, outputs, workers, progress, outcomes, report)
+        _run_jobs(jobs, outputs, workers, progress, outcomes, report, stop_check)
     return BatchResult([outcomes[a] for a in account_ids], outcomes[runner.PORTFOLIO_OWNER] if overview else None)
 
 
@@ -211,7 +214,8 @@ def _run_here(job: runner.Job, outputs: Path) -> AccountOutcome:
 
 
 def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Progress,
-              outcomes: dict[str, AccountOutcome], report: Report | None) -> None:
+              outcomes: dict[str, AccountOutcome], report: Report | None,
+              stop_check: Callable[[], None] | None = None) -> None:
     context = _context()
     pending = list(jobs)
     running: dict[Connection, tuple[runner.Job, Any, Path, str, float]] = {}
@@ -237,7 +241,10 @@ def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Pro
                 process.start()
                 send.close()
             progress.running = tuple(job.owner for job, *_ in running.values())
-            for conn in wait(list(running)):
+            ready = wait(list(running), timeout=STOP_POLL)
+            if stop_check is not None:
+                stop_check()
+            for conn in ready:
                 assert isinstance(conn, Connection)  # wait() returns some of the pipes it was given
                 job, process, staging, kernel_files, began = running.pop(conn)
                 try:
@@ -266,6 +273,7 @@ def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Pro
         # their staging folders are removed by the next run (versions.outputs_lock)
 
 
+STOP_POLL = 0.5  # s between looks at whether a stop was asked for while waiting on workers
 WORKER_EXIT_GRACE = 30.0  # s for a worker that sent its result to end (it reaps its kernel)
 WORKER_STOP_GRACE = 5.0  # s for stopped workers to end before they are killed
 

@@ -18,6 +18,7 @@ import dataclasses
 import gc
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,7 +125,8 @@ def connect(address: str) -> Any:
         raise UsageError(f"--scheduler: cannot reach a Dask scheduler at {address}: {err}") from None
 
 
-def run_jobs(jobs: list[runner.Job], outputs: Path, address: str, settle: Any, report_outcome: Any) -> None:
+def run_jobs(jobs: list[runner.Job], outputs: Path, address: str, settle: Any, report_outcome: Any,
+             stop_check: Callable[[], None] | None = None) -> None:
     """Submit every job to the cluster and settle each result as it arrives (on the client).
 
     `settle(job, outputs, staging, result, seconds)` publishes or keeps the failure;
@@ -141,6 +143,8 @@ def run_jobs(jobs: list[runner.Job], outputs: Path, address: str, settle: Any, r
             future = client.submit(execute, pack(job), pure=False, key=f"kam-plan-{job.owner}-{job.digest[:12]}")
             futures[future] = (job, time.perf_counter())
         for future in as_completed(list(futures), loop=client.loop):
+            if stop_check is not None:
+                stop_check()
             job, submitted = futures[future]
             try:
                 returned: Returned = future.result()

@@ -15,7 +15,7 @@ import platform
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -411,13 +411,15 @@ def publish_job(job: Job, outputs: Path, staging: Path, built: Built) -> version
     return versions.publish(outputs, job.owner, staging, manifest)
 
 
-def run_job(job: Job, outputs: Path, fork_kernel: bool = False, close_in_child: tuple[Any, ...] = ()) -> RunResult:
+def run_job(job: Job, outputs: Path, fork_kernel: bool = False, close_in_child: tuple[Any, ...] = (),
+            stop_check: Callable[[], None] | None = None) -> RunResult:
     """Build a job in this process and publish it; a failure is kept apart and re-raised.
 
     With `fork_kernel` (the command line's one-off runs), the job's kernel is forked from this
     process when the setting allows it and it is safe (`kernels.ForkedKernels.here`), instead
     of starting a new Python that imports everything again; the fork closes `close_in_child`
-    (the outputs lock this run holds)."""
+    (the outputs lock this run holds). `stop_check` raises if a stop was asked for while the
+    notebooks ran (`stopping.StopSignals.check`): an interrupted job is never published."""
     started = time.perf_counter()
     staging = versions.new_staging(outputs, job.owner)
     source = kernel_source(KERNEL_MODULES, close_in_child, here=True) if fork_kernel else PlainKernels()
@@ -431,6 +433,8 @@ def run_job(job: Job, outputs: Path, fork_kernel: bool = False, close_in_child: 
         raise RunError(job.owner, "(documents)", None, f"could not write: {err.strerror}") from None
     finally:
         source.close()
+    if stop_check is not None:
+        stop_check()  # the staging folder is the next run's to remove, as after any interrupt
     try:
         version = publish_job(job, outputs, staging, built)
     except PublishError:
@@ -441,18 +445,20 @@ def run_job(job: Job, outputs: Path, fork_kernel: bool = False, close_in_child: 
 
 def run_account(params_dir: Path, outputs: Path, account_id: str, as_of: str | date | None = None,
                 force: bool = False, notebooks_dir: Path = NOTEBOOKS_DIR, timeout: int = DEFAULT_TIMEOUT,
-                fork_kernel: bool = False, close_in_child: tuple[Any, ...] = ()) -> RunResult:
+                fork_kernel: bool = False, close_in_child: tuple[Any, ...] = (),
+                stop_check: Callable[[], None] | None = None) -> RunResult:
     """Validate, execute the four step notebooks, build the documents and publish a version.
 
     Call with the outputs lock held (see `versions.outputs_lock`), and pass it as `close_in_child`.
     """
     job = plan_account(params_dir, outputs, account_id, as_of, force, notebooks_dir, timeout)
-    return job if isinstance(job, RunResult) else run_job(job, outputs, fork_kernel, close_in_child)
+    return job if isinstance(job, RunResult) else run_job(job, outputs, fork_kernel, close_in_child, stop_check)
 
 
 def run_portfolio(params_dir: Path, outputs: Path, as_of: str | date | None = None, force: bool = False,
                   notebooks_dir: Path = NOTEBOOKS_DIR, timeout: int = DEFAULT_TIMEOUT,
-                  fork_kernel: bool = False, close_in_child: tuple[Any, ...] = ()) -> RunResult:
+                  fork_kernel: bool = False, close_in_child: tuple[Any, ...] = (),
+                  stop_check: Callable[[], None] | None = None) -> RunResult:
     """Execute the portfolio overview notebook and publish it as `outputs/portfolio/vNNNN/`."""
     job = plan_portfolio(params_dir, outputs, as_of, force, notebooks_dir, timeout)
-    return job if isinstance(job, RunResult) else run_job(job, outputs, fork_kernel, close_in_child)
+    return job if isinstance(job, RunResult) else run_job(job, outputs, fork_kernel, close_in_child, stop_check)
