@@ -10,13 +10,13 @@ an opportunity whose id changed reads as one removed and one added.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from kamlib.errors import UsageError
+from kamlib.method import governance
 from kamlib.parameters.loader import load_account_file
-from kamlib.parameters.model import Account, Governance
+from kamlib.parameters.model import Account
 from kamlib.publishing import versions
 
 SNAPSHOT = "account.yaml"
@@ -116,7 +116,7 @@ def diff_lines(old: versions.Version, new: versions.Version) -> list[str]:
 def plan_lines(before: Account, after: Account) -> list[str]:
     """What changed in running the plan: targets, pipeline, risks, next steps and governance."""
     return [*_targets(before, after), *_pipeline(before, after), *_risks(before, after),
-            *_next_steps(before, after), *_governance(before.governance, after.governance)]
+            *_next_steps(before, after), *_governance(before, after)]
 
 
 def _money(x: float | None) -> str:
@@ -209,30 +209,21 @@ def _next_steps(before: Account, after: Account) -> list[str]:
     return lines
 
 
-def _review_due(governance: Governance | None) -> date | None:
-    """When the plan is next reviewed (the headline's `review_due`): `next_review`, else the last
-    review + the cadence (None: neither)."""
-    if governance is None:
-        return None
-    if governance.next_review is not None:
-        return governance.next_review
-    if governance.last_review is not None:
-        return governance.last_review + timedelta(days=governance.review_every_days)
-    return None
-
-
-def _governance(before: Governance | None, after: Governance | None) -> list[str]:
+def _governance(before_account: Account, after_account: Account) -> list[str]:
+    """Plan status (no governance reads as draft), reviews, and when the next one is due
+    (`next_review`, else the last review + the cadence)."""
     lines = []
-    old_status, new_status = (g.status if g else "draft" for g in (before, after))
+    before, after = before_account.governance, after_account.governance
+    old_status, new_status = governance.plan_status(before_account), governance.plan_status(after_account)
     if old_status != new_status:
         agreed = ""
-        if new_status == "agreed" and after is not None:
+        if new_status == governance.AGREED and after is not None:
             agreed = "".join([f" with {after.agreed_with}" if after.agreed_with else "",
                               f" on {after.agreed_on}" if after.agreed_on else ""])
         lines.append(f"plan status: {old_status} → {new_status}{agreed}")
     if before and after and before.last_review != after.last_review and after.last_review:
         lines.append(f"plan reviewed: {after.last_review} (before: {before.last_review or 'never'})")
-    old_due, new_due = _review_due(before), _review_due(after)
+    old_due, new_due = governance.review_due(before_account), governance.review_due(after_account)
     if old_due != new_due:
         lines.append(f"next review: {old_due or 'none'} → {new_due or 'none'}")
     if before and after and before.review_every_days != after.review_every_days:

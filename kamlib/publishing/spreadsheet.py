@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from kamlib.method import action_plan, portfolio, scorecard
+from kamlib.method import action_plan, next_steps, pipeline, portfolio, risks, scorecard
 from kamlib.parameters.atomic import write_atomically
 from kamlib.parameters.loader import Portfolio
 from kamlib.parameters.model import Account, PortfolioSettings
@@ -147,7 +147,8 @@ def account_tables(accounts: list[Account], settings: PortfolioSettings, as_of: 
         columns=["Account id", "Name", "Title", "Function", "Level", "Influence (1-5)", "Attitude (-2..2)",
                  "Buying role", "Our owner", "Last contact", "Days since contact"])
     score_columns = {c: SCORE for c in card_table.columns if c not in ("Account id", "Date", "Class", "Evidence")}
-    pipeline, risks, next_steps = _pipeline(accounts, as_of), _risks(accounts, as_of), _next_steps(accounts, as_of)
+    pipeline_sheet, risk_sheet, step_sheet = _pipeline(accounts, as_of), _risks(accounts, as_of), _next_steps(
+        accounts, as_of)
     return {
         "Headline": (headline, {"Revenue": money, "Wallet": money, "Profit": money, "Share of wallet": PERCENT,
                                 "Gross margin": PERCENT, "Customer score": SCORE, "Our score": SCORE,
@@ -158,14 +159,13 @@ def account_tables(accounts: list[Account], settings: PortfolioSettings, as_of: 
         "Scorecard": (card_table, {"Date": DATE, **score_columns}),
         "Projects": (projects, {"Start": DATE, "Due": DATE}),
         "Contacts": (contacts, {"Last contact": DATE}),
-        "Pipeline": (pipeline, {"Value": money, "Probability": PERCENT, "Close": DATE,
+        "Pipeline": (pipeline_sheet, {"Value": money, "Probability": PERCENT, "Close": DATE,
                                 "Weighted value (computed)": money}),
-        "Risks": (risks, {"Likelihood": PERCENT, "Score (computed)": SCORE, "Due": DATE}),
-        "Next steps": (next_steps, {"Due": DATE}),
+        "Risks": (risk_sheet, {"Likelihood": PERCENT, "Score (computed)": SCORE, "Due": DATE}),
+        "Next steps": (step_sheet, {"Due": DATE}),
     }
 
 
-OPEN_STAGES = ("identified", "qualified", "proposal", "negotiation")
 PIPELINE_COLUMNS = ["Account id", "Account", "Opportunity", "Title", "Value", "Probability", "Stage", "Close", "Owner",
                     "Strategy", "Unit", "Offering", "CRM id", "Weighted value (computed)", "Stale (computed)"]
 
@@ -176,7 +176,7 @@ def _pipeline(accounts: list[Account], as_of: date) -> pd.DataFrame:
     rows = []
     for a in accounts:
         for o in a.opportunities:
-            is_open = o.stage in OPEN_STAGES
+            is_open = pipeline.is_open(o)
             rows.append(dict(zip(PIPELINE_COLUMNS, [
                 a.id, a.name, o.id, o.title, o.value, o.probability, o.stage, o.close, o.owner, o.strategy, o.unit,
                 o.offering, o.crm_id, o.value * o.probability if is_open else None,
@@ -193,10 +193,10 @@ def _risks(accounts: list[Account], as_of: date) -> pd.DataFrame:
     overdue = an open risk whose mitigation was due before the planning date."""
     rows = []
     for a in accounts:
-        for r in sorted(a.risks, key=lambda r: -r.likelihood * r.impact):
+        for r in risks.ranked(a):
             rows.append(dict(zip(RISK_COLUMNS, [
-                a.id, a.name, r.id, r.risk, r.likelihood, r.impact, r.likelihood * r.impact, r.owner, r.mitigation,
-                r.status, r.due, r.status == "open" and r.due is not None and r.due < as_of, r.force, r.contact])))
+                a.id, a.name, r.id, r.risk, r.likelihood, r.impact, risks.score(r), r.owner, r.mitigation,
+                r.status, r.due, risks.is_overdue(r, as_of), r.force, r.contact])))
     return pd.DataFrame(rows, columns=RISK_COLUMNS)
 
 
@@ -205,17 +205,18 @@ NEXT_STEP_COLUMNS = ["Account id", "Account", "Project", "Project title", "Actio
 
 
 def _next_steps(accounts: list[Account], as_of: date) -> pd.DataFrame:
-    """One row per next step of every project, by due date. Side: ours when the owner is in the
-    team, else the customer's. Overdue: not done, due before the planning date, of a project
-    neither done nor cancelled."""
+    """One row per next step of every project (done and cancelled ones too: the sheet is the
+    record), by due date. Side: ours when the owner is in the team, the customer's when in
+    relationships. Overdue: not done, due before the planning date, of a project neither done
+    nor cancelled."""
     rows = []
     for a in accounts:
-        team = {m.name for m in a.team}
+        late = set(action_plan.overdue_next_steps(a, as_of))
         steps = [(p, s) for p in a.joint_plan.projects for s in p.next_steps]
         for p, s in sorted(steps, key=lambda ps: ps[1].due):
-            overdue = not s.done and s.due < as_of and p.status not in ("done", "cancelled")
+            overdue = (p.id, s) in late
             rows.append(dict(zip(NEXT_STEP_COLUMNS, [
-                a.id, a.name, p.id, p.title, s.action, s.owner, "ours" if s.owner in team else "customer", s.due,
+                a.id, a.name, p.id, p.title, s.action, s.owner, str(next_steps.side(a, s.owner)), s.due,
                 s.done, overdue, (as_of - s.due).days if overdue else None])))
     return pd.DataFrame(rows, columns=NEXT_STEP_COLUMNS)
 
