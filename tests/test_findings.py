@@ -83,7 +83,7 @@ def test_findings_label_a_forecast_year():
     rows[-1]["cost_to_serve"] = 900_000  # the forecast year loses money
     whole = Portfolio(settings, {account.id: variant(account, financials=rows)}, TINY)
     table = portfolio.portfolio_table(whole, AS_OF)
-    assert any(f.endswith("together they cost GBP 131,500 (a forecast year for Northwind Foods plc).")
+    assert any(f.endswith("together they cost GBP 131,500 (figures of a forecast year for Northwind Foods plc).")
                for f in findings.portfolio_findings(whole, table))
 
 

@@ -407,7 +407,7 @@ def test_class_against_quadrant_says_where_they_disagree_and_what_to_do():
     assert out.loc["a", "quadrant_advice"] == portfolio.QUADRANTS[("low", "weak")][1]
     # a key class where the matrix says reconsider: 0.30 against the median 0.55, strength 0.80
     assert out.loc["a", "what_to_do"] == (
-        "The scorecard makes it a key account (platinum), but it is less attractive than the portfolio's median "
+        "Its class (platinum) is a key class, but the account is less attractive than the portfolio's median "
         "(0.30 against 0.55) and a competitor leads (relative strength 0.80): add no resources; by the next review "
         "either close the gap on the criteria that weigh most or move it out of the key classes.")
     # a non-key class where the matrix says invest: silver (3.0, no minimum for us) is the nearest key class;
@@ -417,10 +417,15 @@ def test_class_against_quadrant_says_where_they_disagree_and_what_to_do():
         "out of the key classes (bronze): invest in the relationship, not just the offer — to reach silver the "
         "customer's score must rise from 2.60 to 3.00; ours already meets it.")
     assert out.loc["e", "what_to_do"] == (
-        "The scorecard makes it a key account (gold), but it is less attractive than the portfolio's median "
+        "Its class (gold) is a key class, but the account is less attractive than the portfolio's median "
         "(0.40 against 0.55) while we lead (relative strength 1.30): protect the lead at a lower cost to serve, "
         "with a team of 3 or fewer, and decide at the next review whether it should hold one of the 20 key places.")
     assert out.loc["c", "what_to_do"].startswith("Class and quadrant agree")
+    level = _crossed_table()
+    level.loc[1, "relative_strength"] = 1.0  # b, level with the best competitor: still "strong"
+    text = portfolio.class_vs_quadrant(level, own).set_index("account").loc["b", "what_to_do"]
+    assert text.startswith("Attractive (0.90 against the median 0.55) and we are level with the best competitor "
+                           "(relative strength 1.00)")
     assert out.loc["f", "what_to_do"] == "Not assessed yet: score the relationship before comparing class and quadrant."
     assert out.loc["g", "what_to_do"] == ("Not on the portfolio matrix: relative strength unknown (no competitor scored "
                                           "on the buying criteria). Score the competitors to compare.")

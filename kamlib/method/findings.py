@@ -260,7 +260,7 @@ def portfolio_findings(whole: Portfolio, table: pd.DataFrame) -> list[str]:
         found.append(f"{len(losing)} account(s) lose money after cost to serve, worst {losing.iloc[0]['name']} "
                      f"({currency} {losing.iloc[0]['profit']:,.0f}); together they cost "
                      f"{currency} {-losing['profit'].sum():,.0f}"
-                     + (f" (a forecast year for {', '.join(forecast)})." if forecast else "."))
+                     + (f" (figures of a forecast year for {', '.join(forecast)})." if forecast else "."))
     ranks = portfolio.rank_differences(table, top=1)
     if len(ranks) and ranks.iloc[0]["difference"] != 0:
         r = ranks.iloc[0]

@@ -267,20 +267,21 @@ def _what_to_do(r: dict[str, Any], klass: AccountClass | None, key: bool | None,
         return f"Not on the portfolio matrix: {reason}. {todo} to compare."
     attractiveness = f"{r['attractiveness']:.2f} against the median {split:.2f}"
     strength = f"relative strength {r['relative_strength']:.2f}"
+    lead = "we lead" if r["relative_strength"] > STRENGTH_SPLIT + 1e-9 else "we are level with the best competitor"
     cls = readable(klass.name)
     if key and where == "Reconsider":
-        return (f"The scorecard makes it a key account ({cls}), but it is less attractive than the portfolio's median "
+        return (f"Its class ({cls}) is a key class, but the account is less attractive than the portfolio's median "
                 f"({r['attractiveness']:.2f} against {split:.2f}) and a competitor leads ({strength}): add no "
                 "resources; by the next review either close the gap on the criteria that weigh most or move it out "
                 "of the key classes.")
     if key and where == "Maintain efficiently":
         team = f"with a team of {klass.team_size} or fewer" if klass.team_size is not None else "with a smaller team"
-        return (f"The scorecard makes it a key account ({cls}), but it is less attractive than the portfolio's median "
-                f"({r['attractiveness']:.2f} against {split:.2f}) while we lead ({strength}): protect the lead at a "
+        return (f"Its class ({cls}) is a key class, but the account is less attractive than the portfolio's median "
+                f"({r['attractiveness']:.2f} against {split:.2f}) while {lead} ({strength}): protect the lead at a "
                 f"lower cost to serve, {team}, and decide at the next review whether it should hold one of the "
                 f"{settings.capacity} key places.")
     if not key and where == "Invest to partner":
-        return (f"Attractive ({attractiveness}) and we lead ({strength}), but the scorecard keeps it out of the key "
+        return (f"Attractive ({attractiveness}) and {lead} ({strength}), but the scorecard keeps it out of the key "
                 f"classes ({cls}): invest in the relationship, not just the offer — "
                 + _nearest_key_class(r, settings))
     if where == "Build strength":
