@@ -916,3 +916,10 @@ def test_new_account_template_shows_the_new_sections_commented_and_they_validate
     assert account.relationships[1].reports_to == "Jane Doe"
     assert account.joint_plan.projects[0].next_steps[0].owner == "TODO Account director"
     assert account.governance is not None and account.joint_plan.value_delivered[0].project == "P1"
+
+
+def test_a_whole_number_of_hundreds_of_digits_is_out_of_range_not_a_crash(pdir: Path) -> None:
+    """An integer too big for a float (400 digits) in a ranged field: one problem line, shortened."""
+    problems = problems_after(pdir, "    impact: -2 ", f"    impact: {10 ** 400} ")
+    problem = expect(problems, "environment[0].impact", 48, "must be between -2 and 2")
+    assert "(401 digits)" in problem.message and len(problem.message) < 120

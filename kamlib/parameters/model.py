@@ -21,6 +21,8 @@ SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$"
 
 
 def _finite(value: float) -> None:
+    if isinstance(value, int):  # any whole number is finite; math.isfinite overflows on a huge one
+        return
     if not math.isfinite(value):
         raise PydanticCustomError("range", "expected a finite number, got {got}", {"got": str(value)})
 
@@ -63,7 +65,10 @@ def _at_least(lo: float) -> _Range:
 
 
 def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
+    if isinstance(x, int):
+        text = str(x)
+        return text if len(text) <= 20 else f"{text[:8]}…({len(text)} digits)"
+    return str(int(x)) if x.is_integer() else str(x)
 
 
 def _text_from_scalar(value: Any) -> Any:
