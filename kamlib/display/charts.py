@@ -9,7 +9,9 @@ The workbook's look (`STYLE`) is applied to each figure as it is drawn, never to
 from __future__ import annotations
 
 import functools
+import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -18,7 +20,7 @@ import pandas as pd
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
+from matplotlib.patches import FancyBboxPatch, Rectangle
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from kamlib.method import portfolio, scorecard
@@ -419,4 +421,294 @@ def relationship_map(contacts: pd.DataFrame) -> Figure:
     ax.legend(handles=handles, fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5)
     ax.grid(color="#f0f0f0")
     fig.tight_layout()
+    return fig
+
+
+PIPELINE_COLOR = "#6baed6"
+STAGE_COLORS = {"identified": "#c6dbef", "qualified": "#9ecae1", "proposal": "#6baed6", "negotiation": "#3182bd",
+                "won": "#31a354", "lost": "#bdbdbd"}
+
+
+@styled
+def pipeline_by_stage(stages: pd.DataFrame, currency: str) -> Figure:
+    """Opportunities per stage (`pipeline.by_stage`): the value in a light bar, the expected value
+    (value × probability; won 1, lost 0) in a dark one over it, and how many opportunities."""
+    fig = _figure(figsize=(8, 0.42 * max(len(stages), 1) + 1.6))
+    ax = fig.subplots()
+    y = list(range(len(stages)))
+    colours = [STAGE_COLORS.get(s, "#9ecae1") for s in stages["stage"]]
+    ax.barh(y, stages["value"], color=colours, alpha=0.45)
+    ax.barh(y, stages["expected"], height=0.4, color=colours, edgecolor="#333", linewidth=0.4)
+    top = float(stages["value"].max()) if len(stages) else 0.0
+    for i, row in enumerate(stages.itertuples()):
+        count = f"{row.opportunities} opportunit{'y' if row.opportunities == 1 else 'ies'}"
+        ax.text(row.value + 0.01 * max(top, 1.0), i, count, va="center", fontsize=8, color="#333")
+    ax.set_yticks(y, [readable(s) for s in stages["stage"]])
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(top, 1.0) * 1.22)
+    ax.xaxis.set_major_formatter(money_formatter())
+    ax.set(xlabel=f"Value ({currency})", title="Pipeline by stage")
+    handles = [Rectangle((0, 0), 1, 1, facecolor="#9e9e9e", alpha=0.45),
+               Rectangle((0, 0), 1, 1, facecolor="#9e9e9e", edgecolor="#333", linewidth=0.4)]
+    ax.legend(handles, ["value", "expected value (value × probability; won 1, lost 0)"], fontsize=8, frameon=False,
+              loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+@styled
+def revenue_against_targets(financials: pd.DataFrame, targets: pd.DataFrame, currency: str,
+                            weighted_pipeline: float | None = None, target_year: int | None = None) -> Figure:
+    """Revenue by year (a forecast year hatched and labelled so) and the revenue targets of the
+    coming years as outlined bars, each with its gap to the latest year (`targets.targets_table`).
+    With `weighted_pipeline` and `target_year` (`pipeline.summary`), the target year's bar is filled
+    from the latest revenue up by the weighted pipeline: how much of the gap it covers."""
+    goals = targets[targets["measure"] == "revenue"]
+    years = [int(y) for y in financials["year"]] + [int(y) for y in goals["year"] if int(y) not in set(financials["year"])]
+    fig = _figure(figsize=(8, 4.4))
+    ax = fig.subplots()
+    forecast = financials["forecast"] if "forecast" in financials else pd.Series([False] * len(financials))
+    for year, revenue, is_forecast in zip(financials["year"], financials["revenue"], forecast):
+        ax.bar(years.index(int(year)), revenue, width=0.6, color="white" if is_forecast else US_COLOR,
+               edgecolor=US_COLOR, hatch="///" if is_forecast else None, linewidth=1)
+    latest = float(financials["revenue"].iloc[-1]) if len(financials) else 0.0
+    for row in goals.itertuples():
+        x = years.index(int(row.year))
+        if weighted_pipeline and int(row.year) == target_year:
+            ax.bar(x, weighted_pipeline, bottom=latest, width=0.6, color=PIPELINE_COLOR, alpha=0.6)
+        ax.bar(x, row.target, width=0.6, fill=False, edgecolor="#d9822b", linestyle="--", linewidth=1.5)
+        ax.annotate("", xy=(x + 0.36, row.target), xytext=(x + 0.36, latest),
+                    arrowprops=dict(arrowstyle="<->", color="#555", lw=0.8))
+        gap = "unknown" if pd.isna(row.gap) else money_formatter()(abs(row.gap), 0)
+        ahead = pd.notna(row.gap) and row.gap < 0
+        ax.text(x + 0.42, (row.target + latest) / 2, f"{'ahead by' if ahead else 'gap'}\n{gap}", fontsize=8,
+                va="center", color="#555")
+    ax.axhline(latest, color="#555", lw=0.6, ls=":")
+    labels = [f"{y}\n(forecast)" if y in set(financials.loc[forecast.values, "year"]) else
+              (f"{y}\n(target)" if y not in set(financials["year"]) else str(y)) for y in years]
+    ax.set_xticks(range(len(years)), labels)
+    ax.set_xlim(-0.6, len(years) - 0.1)
+    ax.yaxis.set_major_formatter(money_formatter())
+    handles = [Rectangle((0, 0), 1, 1, facecolor=US_COLOR, edgecolor=US_COLOR),
+               Rectangle((0, 0), 1, 1, facecolor="white", edgecolor=US_COLOR, hatch="///"),
+               Rectangle((0, 0), 1, 1, fill=False, edgecolor="#d9822b", linestyle="--"),
+               Line2D([], [], color="#555", lw=0.6, ls=":")]
+    names = ["revenue, closed year", "revenue, forecast year", "revenue target", "latest year's revenue"]
+    if weighted_pipeline and target_year in set(goals["year"]):
+        handles.append(Rectangle((0, 0), 1, 1, color=PIPELINE_COLOR, alpha=0.6))
+        names.append(f"weighted pipeline closing by the end of {target_year}")
+    ax.legend(handles, names, fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
+    ax.set(ylabel=f"Revenue ({currency})", title="Revenue against the targets (gap to the latest year)")
+    fig.tight_layout()
+    return fig
+
+
+# The organisation chart: a card per contact, laid out in inches (1 data unit = 1 inch of figure).
+ORG_ATTITUDE_EDGES = {-2: "#c0392b", -1: "#e67e22", 0: "#8c8c8c", 1: "#7cb342", 2: "#1e8449"}
+ORG_ATTITUDE_FILLS = {-2: "#f6d5d1", -1: "#fbe5d0", 0: "#f0f0f0", 1: "#e5f1d6", 2: "#d2ebd9"}
+ORG_ATTITUDE_LABELS = {-2: "−2 detractor", -1: "−1", 0: "0 neutral", 1: "+1", 2: "+2 champion"}
+_CARD_W, _CARD_H = 1.55, 1.0   # a contact's card
+_GAP_X, _GAP_Y = 0.18, 0.42     # between cards side by side; between a card and the row below
+_INDENT = 0.3                   # a wrapped or stacked team sits right of its manager's trunk line
+_STACK_GAP = 0.14               # between cards stacked in a column
+_CHART_WIDTH = 5 * _CARD_W + 4 * _GAP_X + _INDENT   # five cards a row: wider teams wrap into rows
+
+
+@dataclass
+class _Block:
+    """A contact and everyone below them, laid out: card positions (row of the table, left, top)
+    and connector lines, relative to the block's top left corner."""
+
+    width: float
+    height: float
+    cards: list[tuple[int, float, float]]
+    lines: list[list[tuple[float, float]]]
+    root_x: float   # the centre of the top card
+
+
+def _shifted(block: _Block, dx: float, dy: float) -> tuple[list[tuple[int, float, float]], list[list[tuple[float, float]]]]:
+    return ([(i, x + dx, y + dy) for i, x, y in block.cards],
+            [[(x + dx, y + dy) for x, y in line] for line in block.lines])
+
+
+def _rows_of(blocks: list[_Block], width: float) -> list[list[_Block]]:
+    """Blocks in order, filled into rows no wider than `width` (a block wider than that has a row to itself)."""
+    rows: list[list[_Block]] = [[]]
+    used = 0.0
+    for block in blocks:
+        need = block.width if not rows[-1] else used + _GAP_X + block.width
+        if rows[-1] and need > width:
+            rows.append([block])
+            used = block.width
+        else:
+            rows[-1].append(block)
+            used = need
+    return [row for row in rows if row]
+
+
+def _team_block(i: int, reports: dict[int, list[int]], width: float, stack: bool = False) -> _Block:
+    """Contact `i` above their direct reports' blocks: side by side when they fit in `width`; if not,
+    teams of people with no reports of their own are stacked (`stack`), and what still does not fit
+    wraps into rows hanging from a trunk line on the left."""
+    team = reports[i]
+    if stack and len(team) >= 2 and not any(reports[r] for r in team):
+        return _stacked_team(i, team)
+    below = [_team_block(r, reports, width - _INDENT, stack) for r in team]
+    if not below:
+        return _Block(_CARD_W, _CARD_H, [(i, 0.0, 0.0)], [], _CARD_W / 2)
+    side_by_side = sum(b.width for b in below) + _GAP_X * (len(below) - 1)
+    if side_by_side > width and not stack:
+        return _team_block(i, reports, width, stack=True)
+    cards: list[tuple[int, float, float]] = []
+    lines: list[list[tuple[float, float]]] = []
+    top = _CARD_H + _GAP_Y
+    if side_by_side <= width:
+        total = max(_CARD_W, side_by_side)
+        x, roots = (total - side_by_side) / 2, []
+        for b in below:
+            moved_cards, moved_lines = _shifted(b, x, top)
+            cards += moved_cards
+            lines += moved_lines
+            roots.append(x + b.root_x)
+            x += b.width + _GAP_X
+        centre = min(max((roots[0] + roots[-1]) / 2, _CARD_W / 2), total - _CARD_W / 2)
+        channel = _CARD_H + _GAP_Y / 2
+        lines.append([(centre, _CARD_H), (centre, channel)])
+        lines.append([(min(roots[0], centre), channel), (max(roots[-1], centre), channel)])
+        lines += [[(r, channel), (r, top)] for r in roots]
+        height = top + max(b.height for b in below)
+        return _Block(total, height, [(i, centre - _CARD_W / 2, 0.0), *cards], lines, centre)
+    trunk, y, total, channel = _INDENT / 2, top, _CARD_W, top
+    for row in _rows_of(below, width - _INDENT):
+        x, roots = _INDENT, []
+        for b in row:
+            moved_cards, moved_lines = _shifted(b, x, y)
+            cards += moved_cards
+            lines += moved_lines
+            roots.append(x + b.root_x)
+            x += b.width + _GAP_X
+        channel = y - _GAP_Y / 2
+        lines.append([(trunk, channel), (roots[-1], channel)])
+        lines += [[(r, channel), (r, y)] for r in roots]
+        total = max(total, x - _GAP_X)
+        y += max(b.height for b in row) + _GAP_Y
+    lines.append([(trunk, _CARD_H), (trunk, channel)])
+    return _Block(total, y - _GAP_Y, [(i, 0.0, 0.0), *cards], lines, _CARD_W / 2)
+
+
+def _stacked_team(i: int, team: list[int]) -> _Block:
+    """Contact `i` with their direct reports (none of whom has reports) in a column below, each
+    joined from the left to a trunk line under `i`."""
+    cards, lines = [(i, 0.0, 0.0)], []
+    trunk, y, middle = _INDENT / 2, _CARD_H + _STACK_GAP, 0.0
+    for r in team:
+        middle = y + _CARD_H / 2
+        cards.append((r, _INDENT, y))
+        lines.append([(trunk, middle), (_INDENT, middle)])
+        y += _CARD_H + _STACK_GAP
+    lines.append([(trunk, _CARD_H), (trunk, middle)])
+    return _Block(_INDENT + _CARD_W, y - _STACK_GAP, cards, lines, _CARD_W / 2)
+
+
+def _managers(levels: list[int]) -> list[int | None]:
+    """Each row's manager as a row number: the chart is depth first, so a person's manager is the
+    nearest row above them one level up (names may repeat; positions do not)."""
+    last: dict[int, int] = {}
+    out: list[int | None] = []
+    for i, level in enumerate(levels):
+        out.append(last.get(level - 1) if level > 0 else None)
+        last[level] = i
+    return out
+
+
+def _card_text(text: str, width: int, lines: int) -> str:
+    """Text wrapped to `width` characters, at most `lines` lines (the last one cut with …)."""
+    wrapped = textwrap.wrap(str(text), width) or [""]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
+    return "\n".join(wrapped)
+
+
+def _draw_card(ax: Any, person: Any, x: float, y: float) -> None:
+    attitude = int(person.attitude)
+    ax.add_patch(FancyBboxPatch((x, y), _CARD_W, _CARD_H, boxstyle="round,pad=0,rounding_size=0.05",
+                                facecolor=ORG_ATTITUDE_FILLS[attitude], edgecolor=ORG_ATTITUDE_EDGES[attitude],
+                                linewidth=1.6, zorder=2))
+    footer = 0.2
+    ax.add_patch(Rectangle((x + 0.03, y + _CARD_H - footer), _CARD_W - 0.06, footer - 0.03, facecolor="white",
+                           edgecolor="none", zorder=3))
+    left, right = x + 0.07, x + _CARD_W - 0.07
+    ax.text(left, y + 0.06, _card_text(person.name, 21, 1), fontsize=8, fontweight="bold", va="top", zorder=4)
+    ax.text(left, y + 0.22, _card_text(person.title, 27, 2), fontsize=6.5, va="top", color="#333", zorder=4,
+            linespacing=1.1)
+    if isinstance(person.buying_role, str) and person.buying_role:
+        ax.text(left, y + 0.48, readable(person.buying_role), fontsize=6.5, va="top", color="#333",
+                style="italic", zorder=4)
+    ax.text(left, y + 0.62, f"influence {person.influence} of 5", fontsize=6.5, va="top", color="#333", zorder=4)
+    sign = f"{attitude:+d}".replace("-", "−") if attitude else "0"
+    ax.text(right, y + 0.62, f"attitude {sign}", fontsize=6.5, va="top", ha="right",
+            color=ORG_ATTITUDE_EDGES[attitude], fontweight="bold", zorder=4)
+    ax.text(left, y + _CARD_H - footer / 2 - 0.015, _card_text(f"ours: {person.owner}", 29, 1), fontsize=6.5,
+            va="center", color="#555", style="italic", zorder=4)
+
+
+@styled
+def org_chart(chart: pd.DataFrame) -> Figure:
+    """The customer's organisation chart (`organisation.org_chart_table`): a card per contact with
+    name, title, influence, buying role and attitude (the card's colour: detractor red to champion
+    green), our owner at the foot; lines run to each person's manager. People who report to nobody
+    we know are at the top. A team wider than five cards wraps into rows hanging from its manager's
+    line, so the figure grows with the number of contacts instead of shrinking the cards."""
+    people = list(chart.itertuples(index=False))
+    levels = [int(level) for level in chart["chart_level"]]
+    managers = _managers(levels)
+    reports: dict[int, list[int]] = {i: [] for i in range(len(people))}
+    for i, boss in enumerate(managers):
+        if boss is not None:
+            reports[boss].append(i)
+    roots = [i for i, boss in enumerate(managers) if boss is None]
+    tops = [_team_block(i, reports, _CHART_WIDTH) for i in roots]
+    if sum(b.width for b in tops) + _GAP_X * (len(tops) - 1) > _CHART_WIDTH:
+        tops = [_team_block(i, reports, _CHART_WIDTH, stack=True) for i in roots]
+    cards: list[tuple[int, float, float]] = []
+    lines: list[list[tuple[float, float]]] = []
+    rows = _rows_of(tops, _CHART_WIDTH)
+    width = max([_CARD_W] + [sum(b.width for b in row) + _GAP_X * (len(row) - 1) for row in rows])
+    y = 0.0
+    for row in rows:
+        used = sum(b.width for b in row) + _GAP_X * (len(row) - 1)
+        x = (width - used) / 2
+        for b in row:
+            moved_cards, moved_lines = _shifted(b, x, y)
+            cards += moved_cards
+            lines += moved_lines
+            x += b.width + _GAP_X
+        y += max(b.height for b in row) + _GAP_Y * 1.5
+    height = max(y - _GAP_Y * 1.5, _CARD_H)
+    head, foot, side = 0.75, 0.55, 0.25
+    fig_width = max(width, 6.0) + 2 * side
+    fig = _figure(figsize=(fig_width, height + head + foot))
+    ax = fig.add_axes((0, 0, 1, 1))
+    left = -(fig_width - width) / 2
+    ax.set_xlim(left, left + fig_width)
+    ax.set_ylim(height + foot, -head)
+    ax.axis("off")
+    for line in lines:
+        xs, ys = zip(*line)
+        ax.plot(xs, ys, color="#777", lw=0.9, zorder=1, solid_capstyle="butt")
+    for i, x, top in cards:
+        _draw_card(ax, people[i], x, top)
+    ax.text(left + side, -head + 0.12, "Organisation chart: who reports to whom at the customer", fontsize=12,
+            fontweight="bold", va="top")
+    note = ("card colour: attitude toward us; ours: who on our team owns the relationship"
+            if any(b is not None for b in managers) else
+            "no reporting lines recorded yet (reports_to): contacts side by side, most influential first")
+    if not people:
+        note = "no contacts recorded yet"
+    ax.text(left + side, -head + 0.42, note, fontsize=8, color="#555", va="top")
+    handles = [Rectangle((0, 0), 1, 1, facecolor=ORG_ATTITUDE_FILLS[a], edgecolor=ORG_ATTITUDE_EDGES[a], linewidth=1.5)
+               for a in ORG_ATTITUDE_LABELS]
+    ax.legend(handles, [f"attitude {t}" for t in ORG_ATTITUDE_LABELS.values()], loc="lower center", ncol=5,
+              fontsize=7, frameon=False, bbox_to_anchor=(0.5, 0.0), bbox_transform=fig.transFigure)
     return fig
