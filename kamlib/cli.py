@@ -98,11 +98,11 @@ def _parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("export", help="write a spreadsheet of the portfolio or of one account")
     export_commands = p.add_subparsers(dest="export_command", required=True, metavar="WHAT")
-    q = export_commands.add_parser("portfolio", help="every account: headline, financials, scorecard, projects, contacts")
+    q = export_commands.add_parser("portfolio", help="every account: headline, financials, scorecard, projects, contacts, pipeline, risks, next steps")
     q.add_argument("file", type=Path, metavar="FILE.xlsx")
     q.add_argument("--as-of", metavar="DATE")
     q.set_defaults(handler=cmd_export, account_id=None)
-    q = export_commands.add_parser("account", help="one account: headline, financials, scorecard, projects, contacts")
+    q = export_commands.add_parser("account", help="one account: headline, financials, scorecard, projects, contacts, pipeline, risks, next steps")
     q.add_argument("account_id", metavar="ACCOUNT_ID")
     q.add_argument("file", type=Path, metavar="FILE.xlsx")
     q.add_argument("--as-of", metavar="DATE")
@@ -435,7 +435,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     old, new = history.pick(args.outputs, args.account_id, args.old, args.new)
     lines = history.diff_lines(old, new)
     print(f"{args.account_id}: {old.name} → {new.name}")
-    for line in lines or ["no change in the headline figures, assessments, projects or relationships"]:
+    for line in lines or ["no change in the headline figures, assessments, projects, relationships, targets, "
+                          "pipeline, risks, next steps or governance"]:
         print(f"  {line}")
     return 0
 
