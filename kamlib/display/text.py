@@ -12,6 +12,8 @@ from collections.abc import Iterable
 
 from IPython.display import HTML
 
+from kamlib.method.findings import Finding
+
 
 def escape(value: object) -> str:
     """Any value as text safe inside HTML, quotes included (`<` → `&lt;`, `"` → `&quot;`)."""
@@ -33,12 +35,21 @@ def facts(pairs: Iterable[tuple[str, object]]) -> HTML:
     return HTML(f'<dl class="kam-facts">{rows}</dl>')
 
 
-def findings(items: Iterable[str]) -> HTML:
-    """The "what this means for the plan" list, numbered."""
+EVIDENCE_STYLE = "color:#5b6673;font-size:90%"   # the documents' muted ink: lighter, still readable (AA contrast)
+
+
+def findings(items: Iterable[Finding | str]) -> HTML:
+    """The "what this means for the plan" list, numbered, most pressing first: each finding's text
+    and, below it in a lighter style, the evidence it rests on (plain strings show as text alone)."""
     items = list(items)
     if not items:
         return HTML("<p><em>Not enough data yet to draw conclusions.</em></p>")
-    return HTML('<ol class="kam-findings">' + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ol>")
+
+    def item(finding: Finding | str) -> str:
+        evidence = finding.evidence if isinstance(finding, Finding) else ""
+        below = f'<br><small class="kam-evidence" style="{EVIDENCE_STYLE}">{escape(evidence)}</small>' if evidence else ""
+        return f"<li>{escape(finding)}{below}</li>"
+    return HTML('<ol class="kam-findings">' + "".join(item(i) for i in items) + "</ol>")
 
 
 def note(message: str) -> HTML:
