@@ -426,7 +426,7 @@ def test_the_top_three_risks_with_an_overdue_mitigation():
     assert found.text == ("4 open risks have their mitigation overdue, the largest R1 (score 1.50 of 3): “risk R1” — "
                           "Priya Raman, due 2026-11-01 (23 days ago).")
     assert found.evidence == ("R1 score 1.50, Priya Raman, due 2026-11-01; R3 score 1.20, Priya Raman, due 2026-10-01; "
-                              "R2 score 0.90, Priya Raman, due 2026-11-10")
+                              "R2 score 0.90, Priya Raman, due 2026-11-10 — R1's mitigation: “act”")
     assert found.priority == 88  # 80 + round(5 × 1.5)
     # due after the planning date: nothing overdue, the largest open risk instead
     later = variant(account, risks=[_risk("R1", 0.5, 3, due=date(2026, 12, 15))])

@@ -148,7 +148,7 @@ def environment_findings(account: Account, *, limit: int | None = MAX_FINDINGS) 
     if len(threats):
         verb = "is likely (≥ 50%) and hurts" if len(threats) == 1 else "are likely (≥ 50%) and hurt"
         found.append(Finding(f"{len(threats)} of {_n(len(forces), 'force')} {verb} the customer "
-                             f"({_and(threats['label'].str.lower().tolist())}): our offer should help it answer "
+                             f"({_and(threats['label'].str.lower().tolist())}): our offer should help the customer answer "
                              f"{'it' if len(threats) == 1 else 'them'}.",
                              CONTEXT + len(threats), "", Step.ENVIRONMENT))
     helps = forces[forces["impact"] > 0]
@@ -761,7 +761,8 @@ def _risks(account: Account, settings: PortfolioSettings, as_of: date) -> list[F
                  f"{len(overdue)} open risks have their mitigation overdue, the largest {first.id}")
         text = (f"{_cap(which)} (score {risks.score(first):.2f} of 3): {_quote(first.risk)} — {first.owner}, due "
                 f"{due.isoformat()} ({_ago(due, as_of)}).")
-        evidence = "; ".join(f"{r.id} score {risks.score(r):.2f}, {r.owner}, due {r.due}" for r in top)
+        evidence = ("; ".join(f"{r.id} score {risks.score(r):.2f}, {r.owner}, due {r.due}" for r in top)
+                    + f" — {first.id}'s mitigation: {_quote(first.mitigation)}")
         found.append(Finding(text, NOW + _severity(5 * risks.score(first)), evidence, Step.PLAN))
     still_open = risks.open_risks(account)
     if still_open and still_open[0] not in overdue:
@@ -897,8 +898,8 @@ def _decisions(account: Account, as_of: date) -> list[Finding]:
                                                      else f"due {p.due.isoformat()}")
     text = (f"{_n(len(rows), 'decision')} {'is' if len(rows) == 1 else 'are'} needed from the customer, the most "
             f"pressing for {p.id} ({state}): {_quote(first['decision'])}, from {first['customer_owner']}.")
-    evidence = "; ".join(f"{r['project']}: {r['customer_owner']}, project due {r['project_due'].isoformat()}"
-                         for r in rows)
+    evidence = "; ".join(f"{r['project']} ({readable(projects[r['project']].status)}): {r['customer_owner']}, project due "
+                         f"{r['project_due'].isoformat()}" for r in rows)
     return [Finding(text, CYCLE if stuck(first["project"]) else PLAN + 5, evidence, Step.PLAN)]
 
 
