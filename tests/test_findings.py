@@ -244,6 +244,8 @@ def test_the_valued_whitespace_and_how_much_the_pipeline_covers():
                           "Bakery (GBP 200,000) and design service for Chilled ready meals (GBP 150,000).")
     # without potentials nothing is valued, and the finding says so instead of inventing a prize
     assert "none of them valued yet" in _one(findings.competition_findings(account), "whitespace").text
+    assert _one(findings.competition_findings(variant(account, whitespace=None)), "whitespace").text.startswith(
+        "No whitespace map yet")
 
 
 # --- Step 3: scorecard ---------------------------------------------------------------------------
@@ -481,6 +483,12 @@ def test_pipeline_coverage_of_the_revenue_gap_and_stale_opportunities():
                    "weighted pipeline")
     assert covered.text == ("The weighted pipeline (GBP 580,000) covers the GBP 470,000 gap to the 2027 revenue target "
                             "(GBP 3,120,000): 123%.")
+    # only a stale opportunity: nothing weighted can land by the end of the target year
+    empty = _one(findings.plan_findings(_pipeline(account, 3120000, STALE), settings, AS_OF, limit=None), "pipeline")
+    assert empty.text == ("Nothing in the pipeline can close the GBP 470,000 gap to the 2027 revenue target "
+                          "(GBP 3,120,000): no open opportunity with a chance above 0 closes between 2026-11-24 and "
+                          "2027-12-31.")
+    assert empty.priority == 79
     # the latest year already meets the target: no gap, no coverage claimed
     met = findings.plan_findings(_pipeline(account, 2500000, PROPOSAL), settings, AS_OF, limit=None)
     assert _one(met, "already meets").text.startswith("2025 revenue (GBP 2,650,000) already meets the 2027 revenue target")

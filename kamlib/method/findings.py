@@ -259,8 +259,8 @@ def competition_findings(account: Account, settings: PortfolioSettings | None = 
     Priorities: strength unknown PLAN + 15; a lead without the share or rung, and share without the
     lead, CYCLE + 5; the criterion that costs most CYCLE when closing it would put us ahead, else
     PLAN + 20 × its weighted cost; the whitespace PLAN + 10 × the share of its potential the pipeline
-    does not cover (CONTEXT + 5 without potentials); relative strength CONTEXT (+ 10 when behind);
-    share of wallet CONTEXT + 5; our strongest criterion CONTEXT.
+    does not cover (CONTEXT + 5 without potentials or without a map); relative strength CONTEXT (+ 10
+    when behind); share of wallet CONTEXT + 5; our strongest criterion CONTEXT.
     """
     found = []
     strength = competition.relative_strength(account)
@@ -394,7 +394,8 @@ def _whitespace(account: Account, currency: str) -> list[Finding]:
     uncovered cells; without potentials, the cell counts and that nothing is valued yet."""
     matrix = competition.whitespace_matrix(account)
     if matrix is None:
-        return []
+        return [Finding("No whitespace map yet: map the customer's units against our offerings to see where we could "
+                        "sell more, and value each open cell.", CONTEXT + 5, "", Step.COMPETITION)]
     counts = competition.whitespace_counts(matrix)
     cells = f"{counts['open']} open, {counts['won']} won, {counts['competitor']} held by competitors"
     totals = pipeline.whitespace_totals(account)
@@ -853,9 +854,10 @@ def _pipeline(account: Account, settings: PortfolioSettings, as_of: date) -> lis
             found.append(Finding(f"{label} revenue ({_money(currency, latest.revenue)}) already meets {target}: no "
                                  "revenue gap for the pipeline to close.", CONTEXT + 5, evidence, Step.PLAN))
         elif pipe.weighted <= 0:
-            found.append(Finding(f"Nothing in the pipeline can close the {_money(currency, gap)} gap to {target}: "
-                                 "no open opportunity closes by the end of the target year.", CYCLE + 19, evidence,
-                                 Step.PLAN))
+            end = pipe.window_end.isoformat() if pipe.window_end else ""
+            found.append(Finding(f"Nothing in the pipeline can close the {_money(currency, gap)} gap to {target}: no "
+                                 f"open opportunity with a chance above 0 closes between {as_of.isoformat()} and {end}.",
+                                 CYCLE + 19, evidence, Step.PLAN))
         else:
             share = pipe.coverage or 0.0
             if share >= 1:
