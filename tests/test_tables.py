@@ -33,3 +33,17 @@ def test_booleans_read_as_yes_no_and_headers_lose_underscores():
 def test_plain_text_form_is_the_table_not_a_memory_address():
     text = repr(tables.styled(pd.DataFrame({"x": [1, 2]})))
     assert "0x" not in text and "x" in text and "2" in text
+
+
+def test_targets_show_each_measure_in_its_unit_and_name_the_latest_year():
+    table = pd.DataFrame({"year": [2027, 2027], "measure": ["revenue", "share_of_wallet"],
+                          "label": ["revenue", "share of wallet"], "target": [3_400_000.0, 0.34],
+                          "latest": [2_930_000.0, 0.2990], "gap": [470_000.0, 0.0410], "latest_year": [2026, 2026],
+                          "latest_forecast": [True, True], "latest_label": ["2026 (forecast)", "2026 (forecast)"]})
+    html = tables.targets_against_latest(table, "GBP").to_html()
+    # share gap 0.34 − 0.299 = 0.041: 4.1 percentage points, not "4%" of something
+    for shown in ("revenue (GBP)", "3,400,000", "2,930,000", "+470,000", "34%", "30%", "+4.1 pts",
+                  "latest, 2026 (forecast)", "gap (target − latest)"):
+        assert shown in html, shown
+    ahead = tables.targets_against_latest(table.assign(gap=[-800_000.0, None]), "GBP").to_html()
+    assert "−800,000" in ahead and "unknown" in ahead

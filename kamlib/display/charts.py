@@ -640,14 +640,14 @@ def _draw_card(ax: Any, person: Any, x: float, y: float) -> None:
                            edgecolor="none", zorder=3))
     left, right = x + 0.07, x + _CARD_W - 0.07
     ax.text(left, y + 0.06, _card_text(person.name, 21, 1), fontsize=8, fontweight="bold", va="top", zorder=4)
-    ax.text(left, y + 0.22, _card_text(person.title, 27, 2), fontsize=6.5, va="top", color="#333", zorder=4,
+    ax.text(left, y + 0.2, _card_text(person.title, 27, 2), fontsize=6.5, va="top", color="#333", zorder=4,
             linespacing=1.1)
     if isinstance(person.buying_role, str) and person.buying_role:
-        ax.text(left, y + 0.48, readable(person.buying_role), fontsize=6.5, va="top", color="#333",
+        ax.text(left, y + 0.49, readable(person.buying_role), fontsize=6.5, va="top", color="#333",
                 style="italic", zorder=4)
-    ax.text(left, y + 0.62, f"influence {person.influence} of 5", fontsize=6.5, va="top", color="#333", zorder=4)
+    ax.text(left, y + 0.635, f"influence {person.influence} of 5", fontsize=6.5, va="top", color="#333", zorder=4)
     sign = f"{attitude:+d}".replace("-", "−") if attitude else "0"
-    ax.text(right, y + 0.62, f"attitude {sign}", fontsize=6.5, va="top", ha="right",
+    ax.text(right, y + 0.635, f"attitude {sign}", fontsize=6.5, va="top", ha="right",
             color=ORG_ATTITUDE_EDGES[attitude], fontweight="bold", zorder=4)
     ax.text(left, y + _CARD_H - footer / 2 - 0.015, _card_text(f"ours: {person.owner}", 29, 1), fontsize=6.5,
             va="center", color="#555", style="italic", zorder=4)

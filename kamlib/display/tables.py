@@ -57,3 +57,31 @@ def _number(value: object) -> str:
     if value is None or pd.isna(value):
         return ""
     return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+SHARE_MEASURES = ("share_of_wallet",)   # target measures that are shares (0..1); the others are money
+
+
+def targets_against_latest(table: pd.DataFrame, currency: str, caption: str | None = None) -> Styler:
+    """`targets.targets_table` for people: per target year and measure, the target, the latest
+    year's value and the gap, each in its unit — money in `currency` (named with the measure), a
+    share in percent with its gap in percentage points. The header names the latest year, marked
+    "(forecast)" when it is one."""
+
+    def amount(value: float | None, share: bool, gap: bool = False) -> str:
+        if value is None or pd.isna(value):
+            return "unknown"
+        number = float(value)
+        sign = ("+" if number > 0 else "−" if number < 0 else "") if gap else ("−" if number < 0 else "")
+        return f"{sign}{abs(number) * 100:.1f} pts" if share and gap else \
+            f"{sign}{abs(number):.0%}" if share else f"{sign}{abs(number):,.0f}"
+
+    rows = []
+    for r in table.itertuples():
+        share = r.measure in SHARE_MEASURES
+        rows.append({"year": str(r.year), "measure": r.label if share else f"{r.label} ({currency})",
+                     "target": amount(r.target, share), "latest": amount(r.latest, share),
+                     "gap": amount(r.gap, share, gap=True)})
+    latest = str(table["latest_label"].iloc[0]) if len(table) else "latest year"
+    shown = pd.DataFrame(rows, columns=["year", "measure", "target", "latest", "gap"])
+    return styled(shown, labels={"latest": f"latest, {latest}", "gap": "gap (target − latest)"}, caption=caption)
