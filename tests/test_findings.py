@@ -393,7 +393,7 @@ def test_scorecard_findings_before_any_assessment():
 def test_an_influential_detractor_who_decides_is_a_finding_with_or_without_a_risk():
     account, settings = tiny()  # Helen Shaw: decision maker, influence 5, attitude −1; no risk recorded
     found = findings.plan_findings(account, settings, AS_OF)
-    assert found[0].text == ("Helen Shaw (Chief Procurement Officer), a decision maker with influence 5 of 5, is a "
+    assert found[0].text == ("Helen Shaw, Chief Procurement Officer, a decision maker with influence 5 of 5, is a "
                              "detractor (attitude -1) and no risk names them: record the risk, with an owner and a "
                              "mitigation.")
     assert found[0].priority == 87  # 80 + 5 + 2 × (5 − 4)
@@ -578,7 +578,7 @@ def test_top_findings_take_the_most_pressing_across_the_four_steps():
     # (50), the top force not yet judged for us (49)
     assert [(f.step, f.priority) for f in top] == [(Step.PLAN, 87), (Step.COMPETITION, 65), (Step.SCORECARD, 52),
                                                     (Step.PLAN, 50), (Step.ENVIRONMENT, 49)]
-    assert top[0].text.startswith("Helen Shaw (Chief Procurement Officer)")
+    assert top[0].text.startswith("Helen Shaw, Chief Procurement Officer, a decision maker")
     assert [f.text for f in findings.top_findings(account, settings, AS_OF, n=2)] == [f.text for f in top[:2]]
 
 

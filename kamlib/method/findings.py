@@ -191,16 +191,13 @@ def _unanswered(account: Account) -> list[Finding]:
         one = len(linkable) == 1
         text = (f"The joint plan does not yet answer {_forces(linkable)}: no strategy lists "
                 f"{'it' if one else 'them'} in its answers.")
-        suggestions = environment.suggested_answers(account)
-        suggestions = suggestions[suggestions["force_id"].notna()]
-        if len(suggestions):
-            pairs = [f"{r.candidate} for {r.force_id}" if r.kind == "strategy"
-                     else f"a strategy serving {r.candidate} for {r.force_id}" for r in suggestions.itertuples()]
-            text += (f" Suggestions only, from shared words: {_and(pairs)}; list the force's id in that strategy's "
-                     "answers if it really answers it.")
+        suggestions = _suggestions(account)
+        if suggestions:
+            text += (f" Suggestions only, from shared words: {'; '.join(s for s, _ in suggestions)}; list the force's "
+                     "id in that strategy's answers if it really answers it.")
         evidence = "; ".join(f"{r.id} priority {r.priority:.2f}" for r in linkable.itertuples())
-        if len(suggestions):
-            evidence += " — shared words: " + "; ".join(f"{r.candidate}: {r.shared_words}" for r in suggestions.itertuples())
+        if suggestions:
+            evidence += " — shared words: " + "; ".join(words for _, words in suggestions)
         found.append(Finding(text, PLAN + 5 + _severity(5 * linkable["priority"].max()), evidence, Step.ENVIRONMENT))
     if len(unlinked):
         names, one = _forces(unlinked, ids=False), len(unlinked) == 1
@@ -208,6 +205,21 @@ def _unanswered(account: Account) -> list[Finding]:
                              f"{'it' if one else 'them'} yet: give each force an id and list it in the answers of the "
                              "strategy that meets it.", PLAN + 5, "", Step.ENVIRONMENT))
     return found
+
+
+def _suggestions(account: Account) -> list[tuple[str, str]]:
+    """Per unanswered force with an id, the strategies whose words meet it ("S1 or S2 for F1"), or,
+    when none does, the objectives a strategy serving which might answer it; with the shared words."""
+    table = environment.suggested_answers(account)
+    table = table[table["force_id"].notna()]
+    out = []
+    for force_id, rows in table.groupby("force_id", sort=False):
+        strategies = rows[rows["kind"] == "strategy"]
+        chosen = strategies if len(strategies) else rows
+        names = " or ".join(chosen["candidate"])
+        out.append((f"{names} for {force_id}" if len(strategies) else f"a strategy serving {names} for {force_id}",
+                    " / ".join(f"{r.candidate}: {r.shared_words}" for r in chosen.itertuples())))
+    return out
 
 
 def _not_judged(forces: pd.DataFrame) -> list[Finding]:
@@ -727,7 +739,7 @@ def _hostile(account: Account, settings: PortfolioSettings, as_of: date) -> list
     found = []
     for name in risks.hostile_decision_makers(account):
         c = contacts[name]
-        who = (f"{name} ({c.title}), a decision maker with influence {c.influence} of 5, is a detractor "
+        who = (f"{name}, {c.title}, a decision maker with influence {c.influence} of 5, is a detractor "
                f"(attitude {c.attitude:+d})")
         evidence = f"our owner {c.owner}, last contact {c.last_contact.isoformat()}"
         risk = named.get(name)
