@@ -969,7 +969,7 @@ def _projects(account: Account, as_of: date) -> list[Finding]:
         text = (f"{which}: due {first.due.isoformat()} ({_ago(first.due, as_of)}); re-plan or close "
                 f"{'it' if len(overdue) == 1 else 'them'}" + (" with the customer." if shared else "."))
         found.append(Finding(text, CYCLE + _severity(5 * len(overdue)),
-                             "; ".join(f"{p} {by_id[p].status}, owner {by_id[p].owner}" for p in overdue), Step.PLAN))
+                             "; ".join(f"{p} {readable(by_id[p].status)}, owner {by_id[p].owner}" for p in overdue), Step.PLAN))
     unowned = action_plan.missing_customer_owner(account)
     if unowned:
         found.append(Finding(f"Shared project{'s' if len(unowned) > 1 else ''} {_and(unowned)} "
