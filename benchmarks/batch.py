@@ -109,7 +109,7 @@ def floor(params: Path, ids: list[str]) -> float:
         for frame in (forces, criteria, money, projects, contacts, scorecard.assessment_matrix(card)):
             tables.styled(frame).to_html()
         findings.environment_findings(a), findings.competition_findings(a)
-        findings.scorecard_findings(a, s, d), findings.plan_findings(a, d)
+        findings.scorecard_findings(a, s, d), findings.plan_findings(a, s, d)
     return time.perf_counter() - started
 
 
