@@ -91,3 +91,28 @@ def test_progress_is_clipped_and_zero_at_the_baseline_one_at_the_goal(baseline, 
     assert 0.0 <= row["progress"] <= 1.0
     at_goal = _row(_account({"baseline": baseline, "current": goal, "goal": goal}))
     assert at_goal["progress_raw"] == pytest.approx(1.0) and at_goal["status"] == ObjectiveStatus.DONE
+
+
+def test_value_delivered_is_listed_newest_first_with_its_project_and_summed_where_valued():
+    account, _ = tiny()
+    plan = account.joint_plan.model_dump()
+    plan["value_delivered"] = [
+        {"date": date(2026, 3, 31), "result": "Line trial saved 4% film", "value": 120000, "project": "P1",
+         "shared": True},
+        {"date": date(2026, 7, 31), "result": "Recyclability audit done", "shared": False},
+        {"date": date(2026, 5, 15), "result": "Joint cost workshop", "value": 30000, "shared": True},
+    ]
+    account = variant(account, joint_plan=plan)
+    table = action_plan.value_delivered_table(account)
+    assert list(table["result"]) == ["Recyclability audit done", "Joint cost workshop", "Line trial saved 4% film"]
+    assert table.loc[2, "project_title"] == account.joint_plan.projects[0].title  # P1's title
+    assert pd.isna(table.loc[0, "project"]) and not table.loc[0, "shared"]
+    # 120,000 + 30,000; the audit carries no value and is counted as such
+    assert action_plan.value_delivered_total(account) == (150000, 1)
+
+
+def test_no_value_delivered_gives_an_empty_table_and_zero():
+    account, _ = tiny()
+    assert action_plan.value_delivered_table(account).empty
+    assert list(action_plan.value_delivered_table(account).columns) == action_plan.VALUE_COLUMNS
+    assert action_plan.value_delivered_total(account) == (0, 0)

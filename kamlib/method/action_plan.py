@@ -276,3 +276,25 @@ def objective_progress(account: Account, as_of: date) -> pd.DataFrame:
 
 def _direction(baseline: float, goal: float) -> str:
     return "lower is better" if goal < baseline else "higher is better" if goal > baseline else "hold the level"
+
+
+VALUE_COLUMNS = ["date", "result", "value", "project", "project_title", "shared"]
+
+
+def value_delivered_table(account: Account) -> pd.DataFrame:
+    """What the partnership has already achieved for the customer, newest first: each result with
+    its money value to the customer (when written), the project that delivered it and whether the
+    customer-facing plan shows it."""
+    titles = {p.id: p.title for p in account.joint_plan.projects}
+    rows = [{"date": v.date, "result": v.result, "value": v.value, "project": v.project,
+             "project_title": titles.get(v.project) if v.project else None, "shared": v.shared}
+            for v in account.joint_plan.value_delivered]
+    table = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+    return table.sort_values("date", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def value_delivered_total(account: Account) -> tuple[float, int]:
+    """(Σ value over the results that carry one, how many results carry none): the money the
+    partnership has delivered to the customer so far, and what that figure leaves out."""
+    results = account.joint_plan.value_delivered
+    return sum(v.value for v in results if v.value is not None), sum(1 for v in results if v.value is None)
