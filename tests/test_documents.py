@@ -18,7 +18,7 @@ from kamlib.cli import main
 from kamlib.execution import runner
 from kamlib.method import customer_view
 from kamlib.parameters import loader
-from kamlib.publishing import pdf, spreadsheet, versions
+from kamlib.publishing import joint_plan, pdf, spreadsheet, versions
 from tests.conftest import DATA, DEMO_PARAMS
 from tests.helpers import tiny, variant
 
@@ -196,9 +196,8 @@ def test_hostile_text_is_escaped_in_the_joint_plan_and_never_a_formula_in_the_wo
     plan["vision"] = HOSTILE
     plan["projects"][0]["customer_owner"] = "=1+2"
     hostile = variant(account, name=HOSTILE, joint_plan=plan)
-    from kamlib.publishing import documents
 
-    documents.write_joint_plan(tmp_path, customer_view.shared_view(hostile, settings, date(2026, 11, 24)), "v0001")
+    joint_plan.write_joint_plan(tmp_path, customer_view.shared_view(hostile, settings, date(2026, 11, 24)), "v0001")
     page = _text(tmp_path / "joint-plan.html")
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "&amp; Co" in page

@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from kamlib.method import action_plan, customer_view, scorecard
 from kamlib.parameters.model import Account, PortfolioSettings
+from kamlib.publishing import joint_plan
 
 _env = Environment(loader=PackageLoader("kamlib.publishing", "templates"), autoescape=select_autoescape(["html", "j2"]),
                    trim_blocks=True, lstrip_blocks=True)
@@ -128,23 +129,8 @@ def write_account_documents(folder: Path, account: Account, settings: PortfolioS
         footer_text=f"{account.name} · account plan {name} · {as_of.isoformat()} · internal, confidential",
     )
     (folder / "plan.html").write_text(page, encoding="utf-8")
-    write_joint_plan(folder, customer_view.shared_view(account, settings, as_of), name)
-    return ["plan.html", "joint-plan.html"]
-
-
-def write_joint_plan(folder: Path, shared: customer_view.SharedPlan, version: str) -> None:
-    """The customer-facing joint business plan, rendered from the shared view only (the
-    template never sees the account)."""
-    from kamlib.display import charts
-
-    projects = shared.projects_frame()
-    timeline = png_base64(charts.gantt(projects, shared.as_of)) if len(projects) else None
-    page = template("joint-plan.html.j2").render(
-        plan=shared, version=version, timeline=timeline,
-        footer_text=f"Joint business plan · {shared.customer} and {shared.supplier} · {version} · "
-                    f"{shared.as_of.isoformat()}",
-    )
-    (folder / "joint-plan.html").write_text(page, encoding="utf-8")
+    joint = joint_plan.write_joint_documents(folder, customer_view.shared_view(account, settings, as_of), name)
+    return ["plan.html", *joint]
 
 
 def write_portfolio_document(folder: Path, settings: PortfolioSettings, as_of: date, notebook: str,
