@@ -54,7 +54,7 @@ def exporter():  # imported late: nbconvert is slow to import and only publishin
     html.exclude_input = True
     html.exclude_input_prompt = True
     html.exclude_output_prompt = True
-    html.anchor_link_text = ""
+    html.exclude_anchor_links = True  # an empty ¶ link is a link without text to a screen reader
     return html
 
 
