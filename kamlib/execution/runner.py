@@ -292,6 +292,17 @@ class Job:
     notebooks: tuple[str, ...]
     notebooks_dir: Path
     timeout: int
+    previous: dict[str, Any] | None = None  # the latest published version's headline, for page one's changes
+    previous_name: str | None = None        # and how to name it: "v0003 of 2026-08-31"
+
+
+def _previous(outputs: Path, owner: str) -> tuple[dict[str, Any] | None, str | None]:
+    """The latest published version's headline and name, or (None, None) for a first version."""
+    latest = versions.latest_version(outputs, owner)
+    if latest is None:
+        return None, None
+    manifest = latest.manifest()
+    return manifest.get("headline"), f"{latest.name} of {manifest.get('as_of', '?')}"
 
 
 def _next_version(outputs: Path, owner: str) -> int:
@@ -320,7 +331,8 @@ def plan_account(params_dir: Path, outputs: Path, account_id: str, as_of: str | 
     digest = input_hash(inputs)
     return _unchanged(outputs, account_id, digest, force, started) or Job(
         account_id, "account", params_dir, account_id, plan_date.isoformat(), inputs, digest,
-        _next_version(outputs, account_id), ACCOUNT_NOTEBOOKS, Path(notebooks_dir), timeout)
+        _next_version(outputs, account_id), ACCOUNT_NOTEBOOKS, Path(notebooks_dir), timeout,
+        *_previous(outputs, account_id))
 
 
 def plan_portfolio(params_dir: Path, outputs: Path, as_of: str | date | None = None, force: bool = False,
@@ -369,7 +381,8 @@ def _finish(job: Job, staging: Path, plan_date: date, timings: dict[str, float],
         settings = loader.load_settings(job.params_dir)
         account = loader.load_account(job.params_dir, job.account_id)
         docs = documents.write_account_documents(staging, account, settings, plan_date, job.notebooks,
-                                                 version=job.version, input_hash=job.digest)
+                                                 version=job.version, input_hash=job.digest,
+                                                 previous=job.previous, previous_name=job.previous_name)
         extra: dict[str, Any] = {"headline": portfolio.headline(account, settings, plan_date)}
     else:
         from kamlib.publishing import spreadsheet

@@ -22,8 +22,8 @@ import nbformat
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from kamlib.method import action_plan, customer_view, scorecard
-from kamlib.parameters.model import Account, PortfolioSettings
+from kamlib.method import customer_view, summary
+from kamlib.parameters.model import Account, PortfolioSettings, readable
 from kamlib.publishing import joint_plan
 
 _env = Environment(loader=PackageLoader("kamlib.publishing", "templates"), autoescape=select_autoescape(["html", "j2"]),
@@ -43,6 +43,63 @@ def css_string(text: str) -> Markup:
 
 
 _env.filters["css_string"] = css_string
+
+
+def money(amount: float | None, currency: str = "") -> str:
+    """An amount as a reader wants it: GBP 2.93m, GBP 537k, GBP 980 (None: "—")."""
+    if amount is None:
+        return "—"
+    size = abs(amount)
+    if size >= 1e6:
+        text = f"{amount / 1e6:,.2f}m"
+    elif size >= 1e4:
+        text = f"{amount / 1e3:,.0f}k"
+    else:
+        text = f"{amount:,.0f}"
+    return f"{currency} {text}".strip()
+
+
+def change(delta: float | None, kind: str, currency: str = "") -> str:
+    """A change with its sign, in the figure's unit: +GBP 280k, −1.7 points (of a percentage),
+    +0.05 (a ratio), +4 (a score of 100)."""
+    if delta is None:
+        return ""
+    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
+    size = abs(delta)
+    if kind == "money":
+        return sign + money(size, currency)
+    if kind == "fraction":
+        return f"{sign}{size * 100:.1f} points"
+    if kind == "ratio":
+        return f"{sign}{size:.2f}"
+    return f"{sign}{size:.0f}"
+
+
+def figure_value(value: float | None, kind: str, currency: str = "") -> str:
+    """A headline figure in its unit (None: "unknown")."""
+    if value is None:
+        return "unknown"
+    if kind == "money":
+        return money(value, currency)
+    if kind == "fraction":
+        return f"{value:.0%}" if abs(value) >= 0.1 else f"{value:.1%}"
+    if kind == "ratio":
+        return f"{value:.2f}"
+    return f"{value:.0f} / 100"
+
+
+def day(value: date | None) -> str:
+    """A date for a reader: 15 Dec 2026 (None: "—")."""
+    return "—" if value is None else f"{value.day} {value:%b %Y}"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """"1 risk", "3 risks", "2 classes" (`many` when not one + s)."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+_env.filters.update(money=money, change=change, figure=figure_value, day=day, words=readable, plural=plural)
+_env.globals["plural"] = plural
 
 
 @functools.cache
@@ -110,21 +167,16 @@ def png_base64(fig: Any) -> str:
 
 
 def write_account_documents(folder: Path, account: Account, settings: PortfolioSettings, as_of: date,
-                            notebooks: tuple[str, ...], version: int, input_hash: str) -> list[str]:
-    """Write `plan.html` (the internal plan) and `joint-plan.html` (for the customer) into a
-    staging folder; returns the file names."""
-    latest = scorecard.latest_assessment(account, as_of)
-    klass = None
-    if latest is not None:
-        klass = scorecard.classify(*scorecard.side_scores(latest, settings.scorecard.weights),
-                                   settings.scorecard.classes)
+                            notebooks: tuple[str, ...], version: int, input_hash: str,
+                            previous: dict[str, Any] | None = None, previous_name: str | None = None) -> list[str]:
+    """Write `plan.html` (the internal plan, the plan on a page first) and the customer-facing
+    documents into a staging folder; returns the file names. `previous` is the previous
+    version's manifest headline (page one shows the change on it) and `previous_name` its name."""
     name = f"v{version:04d}"
     page = template("plan.html.j2").render(
         title=f"Account plan: {account.name}", kind="Internal account plan — confidential",
-        subject=account.name, supplier=settings.supplier, as_of=as_of.isoformat(), version=name,
-        facts=[("Industry", account.industry), ("Country", account.country),
-               ("Class", (klass or "not assessed").replace("_", " ")),
-               ("Plan health", f"{action_plan.plan_health(account, as_of).score} / 100")],
+        supplier=settings.supplier, version=name,
+        summary=summary.plan_on_a_page(account, settings, as_of, previous, previous_name),
         sections=render_sections(folder, notebooks), input_hash=input_hash, notes=account.notes,
         footer_text=f"{account.name} · account plan {name} · {as_of.isoformat()} · internal, confidential",
     )
