@@ -211,6 +211,14 @@ def projects_table(account: Account, as_of: date) -> pd.DataFrame:
                                        "status", "overdue", "shared"])
 
 
+def projects_in_order(table: pd.DataFrame) -> pd.DataFrame:
+    """`projects_table` in reading order: open projects (planned, in progress, blocked) before
+    done and cancelled ones; within each, soonest due first, then by id."""
+    closed = ~table["status"].isin(OPEN_STATUSES)
+    order = table.assign(_closed=closed).sort_values(["_closed", "due", "id"], kind="stable")
+    return order.drop(columns="_closed").reset_index(drop=True)
+
+
 def contacts_table(account: Account, as_of: date) -> pd.DataFrame:
     """Contacts at the customer with influence, attitude, our owner and days since last contact."""
     rows = [{"name": c.name, "title": c.title, "function": c.function, "level": c.level,

@@ -22,7 +22,8 @@ import nbformat
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from kamlib.method import customer_view, summary
+from kamlib.method import customer_view, portfolio, summary
+from kamlib.parameters.loader import Portfolio
 from kamlib.parameters.model import Account, PortfolioSettings, readable
 from kamlib.publishing import joint_plan
 
@@ -115,23 +116,48 @@ def exporter():  # imported late: nbconvert is slow to import and only publishin
     return html
 
 
-def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+LEFT_OUT = {"injected-parameters", "parameters", "papermill-error-cell-tag", "interactive", "notebook-only"}
+FIRST = "findings"   # the tag of a step's "what this means for the plan": first in the document
+
+
+def _reading_order(cells: list[nbformat.NotebookNode]) -> list[nbformat.NotebookNode]:
+    """The step's introduction (the cells before its first `## ` section), then its findings
+    (cells tagged `findings`), then the rest: a reader of the plan gets the conclusions first."""
+    first = [c for c in cells if FIRST in c.metadata.get("tags", [])]
+    rest = [c for c in cells if FIRST not in c.metadata.get("tags", [])]
+    split = next((i for i, c in enumerate(rest) if c.cell_type == "markdown" and c.source.startswith("## ")),
+                 len(rest))
+    return rest[:split] + first + rest[split:]
+
+
+def _clean(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[tuple[str, str]]]:
     """Drop what varies between runs or is not for readers: parameter cells, the interactive
-    editors (tagged `interactive`), prompts, timings."""
+    editors (tagged `interactive`), what only the notebook shows (`notebook-only`), prompts,
+    timings; put the findings first. Returns the cleaned notebook and the lists marked for the
+    appendix (title, html), taken out of it."""
+    from kamlib.display.lists import APPENDIX_KEY
+
     nb = copy.deepcopy(nb)
-    left_out = {"injected-parameters", "parameters", "papermill-error-cell-tag", "interactive"}
-    nb.cells = [c for c in nb.cells if not left_out & set(c.metadata.get("tags", []))]
+    nb.cells = _reading_order([c for c in nb.cells if not LEFT_OUT & set(c.metadata.get("tags", []))])
+    appendix: list[tuple[str, str]] = []
     for i, cell in enumerate(nb.cells):
         cell.id = f"c{i}"
         cell.metadata = {}
         if cell.cell_type == "code":
             cell.execution_count = None
+            kept = []
             for out in cell.get("outputs", []):
+                title = out.get("metadata", {}).get(APPENDIX_KEY)
+                if title is not None:
+                    appendix.append((str(title), str(out.get("data", {}).get("text/html", ""))))
+                    continue
                 if "execution_count" in out:
                     out["execution_count"] = None
                 out.get("metadata", {}).clear()
+                kept.append(out)
+            cell.outputs = kept
     nb.metadata = {"language_info": {"name": "python"}}
-    return nb
+    return nb, appendix
 
 
 def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
@@ -144,18 +170,22 @@ def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
-def section_html(nb: nbformat.NotebookNode) -> str:
-    """An executed notebook as the HTML body of a document section (outputs and text only)."""
-    body, _ = exporter().from_notebook_node(_clean(nb))
-    return body
+def section_html(nb: nbformat.NotebookNode) -> tuple[str, list[tuple[str, str]]]:
+    """An executed notebook as the HTML body of a document section (outputs and text only), and
+    the lists it sends to the appendix (title, html)."""
+    cleaned, appendix = _clean(nb)
+    body, _ = exporter().from_notebook_node(cleaned)
+    return body, appendix
 
 
-def render_sections(folder: Path, notebooks: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
-    """Each executed notebook as an HTML section body (outputs and text only)."""
+def render_sections(folder: Path, notebooks: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
+    """Each executed notebook as an HTML section: id, title, body (outputs and text only) and
+    appendix (the long lists it sends to the plan's appendix, as (title, html) pairs)."""
     sections = []
     for name in notebooks:
         nb = nbformat.read(folder / f"{name}.ipynb", as_version=4)
-        sections.append({"id": name, "title": notebook_title(nb, name), "body": section_html(nb)})
+        body, appendix = section_html(nb)
+        sections.append({"id": name, "title": notebook_title(nb, name), "body": body, "appendix": appendix})
     return sections
 
 
@@ -186,13 +216,16 @@ def write_account_documents(folder: Path, account: Account, settings: PortfolioS
 
 
 def write_portfolio_document(folder: Path, settings: PortfolioSettings, as_of: date, notebook: str,
-                             version: int, input_hash: str) -> list[str]:
-    """Write `portfolio.html`, the cross-account overview, into a staging folder."""
+                             version: int, input_hash: str, whole: Portfolio | None = None) -> list[str]:
+    """Write `portfolio.html`, the cross-account overview, into a staging folder: page one from
+    `portfolio.summary` of `whole` (totals with the change on the year before, accounts per class
+    against capacity, where to act first), then the executed overview notebook. Without `whole`
+    the page opens on the notebook."""
     name = f"v{version:04d}"
-    page = template("plan.html.j2").render(
+    page = template("portfolio.html.j2").render(
         title=f"Key account portfolio: {settings.supplier}", kind="Portfolio overview — internal",
-        subject="Key account portfolio", supplier=settings.supplier, as_of=as_of.isoformat(),
-        version=name, facts=[("Capacity", f"{settings.capacity} key accounts")],
+        supplier=settings.supplier, as_of=as_of, version=name,
+        summary=None if whole is None else portfolio.summary(whole, as_of),
         sections=render_sections(folder, [notebook]), input_hash=input_hash,
         footer_text=f"{settings.supplier} · key account portfolio {name} · {as_of.isoformat()} · internal, confidential",
     )
