@@ -177,7 +177,7 @@ def test_resource_allocation_without_a_team_size_recommends_nothing():
     row = portfolio.resource_allocation(whole, table).iloc[0]
     assert row["class"] == "key_account" and row["team"] == 3
     assert row["recommended"] is None and row["difference"] is None
-    assert row["verdict"] == "no team_size set for this class"
+    assert row["verdict"] == "no team size set for this class"  # words, not the key
 
 
 def test_class_is_key_follows_the_setting_else_the_first_half_rounded_down():
@@ -438,3 +438,243 @@ def test_class_against_quadrant_uses_the_key_setting_not_the_name():
     out = portfolio.class_vs_quadrant(_crossed_table(), settings_variant(settings, classes)).set_index("account")
     assert out.loc["a", "agree"] is True
     assert out.loc["a", "class_advice"].startswith("platinum: not a key class")
+
+
+# --- Page one of the portfolio report ---------------------------------------------------------
+
+def _team(*members):
+    return [{"name": n, "role": r, "function": f} for n, r, f in members]
+
+
+def test_key_account_director_is_named_by_role_then_sales_then_the_first_member():
+    account, _ = tiny()
+    assert portfolio.key_account_director(account).name == "Priya Raman"  # "Key account director"
+
+    def lead(*roles):
+        names = ("Priya Raman", "Tom Becker", "Ana Costa")  # the owners named elsewhere in the file stay
+        return portfolio.key_account_director(variant(account, team=_team(*[(n, *r) for n, r in zip(names, roles)])))
+
+    # a key account manager, in any case and anywhere in the role, before a head of sales
+    assert lead(("Head of sales", "sales"), ("Global KEY ACCOUNT Manager, Food", "sales"), ("Finance", "finance")
+                ).name == "Tom Becker"
+    # a key account director before an earlier key account manager
+    assert lead(("Key account manager", "sales"), ("Key account director", "executive"), ("Finance", "finance")
+                ).name == "Tom Becker"
+    # no such role: the first sales member; no sales member: the first of the team
+    assert lead(("Supply chain lead", "operations"), ("Finance", "finance"), ("Inside sales", "sales")
+                ).name == "Ana Costa"
+    assert lead(("Marketing", "other"), ("Supply chain lead", "operations"), ("Finance", "finance")
+                ).name == "Priya Raman"
+
+
+def test_year_on_year_compares_the_latest_year_with_the_calendar_year_before():
+    account, _ = tiny()
+    y = portfolio.year_on_year(account)
+    # 2025: 2,650,000 × 0.29 − 335,000 = 433,500; 2024: 2,400,000 × 0.31 − 310,000 = 434,000
+    assert (y.year, y.forecast, y.revenue, y.previous_revenue) == (2025, False, 2_650_000, 2_400_000)
+    assert (y.profit, y.previous_profit) == (pytest.approx(433_500), pytest.approx(434_000))
+    gap = [dict(account.financials[0].model_dump(), year=2023), account.financials[1].model_dump()]
+    y = portfolio.year_on_year(variant(account, financials=gap))  # 2023 then 2025: no 2024 to compare with
+    assert (y.year, y.has_previous, y.previous_revenue, y.previous_profit) == (2025, False, None, None)
+
+
+def _five():
+    """The roll-up portfolio with names, and `single`: one year only, losing money (2025: 2,650,000
+    × 0.10 − 335,000 = −70,000), relationship scored as tiny's (key_account)."""
+    from kamlib.parameters.loader import Portfolio
+    whole = _rollup_portfolio()
+    named = [variant(a, name=f"Account {a.id}") for a in whole.accounts.values()]
+    account, _ = tiny()
+    single = variant(account, id="single", name="Account single",
+                     financials=[dict(account.financials[1].model_dump(), gross_margin=0.10)])
+    return Portfolio(whole.settings, {a.id: a for a in [*named, single]})
+
+
+def test_portfolio_totals_with_the_change_on_the_year_before():
+    whole = _five()
+    t = portfolio.portfolio_totals(whole, portfolio.portfolio_table(whole, AS_OF))
+    assert t.accounts == 5 and t.latest_years == (2025, 2026) and t.previous_years == (2024, 2025)
+    assert t.forecast == ("Account rich",) and t.without_previous == ("Account single",)
+    # revenue: rich 2,900,000 (2026, forecast) + plain, ahead, new 2,650,000 each + single 2,650,000
+    assert (t.revenue.total, t.revenue.latest, t.revenue.previous) == (13_500_000, 10_850_000, 9_850_000)
+    assert t.revenue.change == 1_000_000 and t.revenue.change_share == pytest.approx(1_000_000 / 9_850_000)
+    # profit: 530,000 + 3 × 433,500 − 70,000 = 1,760,500; compared: 1,830,500 against 433,500 + 3 × 434,000
+    assert (t.profit.total, t.profit.latest, t.profit.previous) == pytest.approx((1_760_500, 1_830_500, 1_735_500))
+    assert t.profit.change == pytest.approx(95_000)
+    assert (t.pipeline_open, t.pipeline_weighted) == (750_000, 180_000)
+    # targets: rich 3,400,000 (gap 500,000, weighted 180,000), ahead 2,500,000 (gap −150,000), new 3,000,000
+    # (gap 350,000, nothing weighted): net gap 700,000; 2 behind by 850,000; 320,000 + 350,000 not covered
+    assert (t.with_target, t.target_years, t.target_revenue, t.revenue_gap) == (3, (2026, 2027), 8_900_000, 700_000)
+    assert (t.behind, t.shortfall_gross, t.uncovered) == (2, 850_000, 670_000)
+
+
+def test_a_loss_in_the_year_before_gives_no_share_of_change():
+    total = portfolio.Total(total=50.0, latest=50.0, previous=-20.0)
+    assert total.change == 70.0 and total.change_share is None
+    assert portfolio.Total(10.0, 10.0, 0.0).change_share is None
+    assert portfolio.Total(90.0, 90.0, 60.0).change_share == pytest.approx(0.5)
+
+
+def test_an_empty_portfolio_totals_nothing():
+    from kamlib.parameters.loader import Portfolio
+    _, settings = tiny()
+    s = portfolio.summary(Portfolio(settings, {}), AS_OF)
+    assert (s.totals.accounts, s.totals.revenue.total, s.totals.with_target) == (0, 0, 0)
+    assert s.actions == () and s.more == () and s.capacity.key_accounts == 0
+
+
+def test_classes_against_capacity_counts_every_class_in_order():
+    whole = _five()
+    use = portfolio.classes_against_capacity(portfolio.portfolio_table(whole, AS_OF), whole.settings)
+    # rich, plain, single: key_account; ahead: develop; new: not assessed on the planning date
+    assert [(c.name, c.accounts, c.key) for c in use.classes] == [
+        ("strategic_partner", 0, True), ("key_account", 3, True), ("develop", 1, False), ("maintain", 0, False)]
+    assert (use.not_assessed, use.key_accounts, use.capacity, use.headroom) == (1, 3, 25, 22)
+    own = settings_variant(whole.settings, capacity=2)
+    assert portfolio.classes_against_capacity(portfolio.portfolio_table(whole, AS_OF), own).headroom == -1
+
+
+def test_health_beside_a_loss_is_never_left_unsaid():
+    assert portfolio.health_note(75, -1.0) == "healthy plan, loss-making account"  # green starts at 75
+    assert portfolio.health_note(74, -1.0) == "loss-making account"
+    assert portfolio.health_note(95, 0.0) is None and portfolio.health_note(95, None) is None
+    import pandas as pd
+    table = pd.DataFrame({"account": ["a", "b", "c"], "name": ["A", "B", "C"], "plan_health": [90, 40, 80],
+                          "profit": [-5.0, -20.0, 3.0]})
+    losing = portfolio.health_beside_losses(table)
+    assert losing.values.tolist() == [["b", "B", 40, -20.0, "loss-making account"],
+                                      ["a", "A", 90, -5.0, "healthy plan, loss-making account"]]
+
+
+def test_accounts_overview_names_the_director_and_the_health_note():
+    whole = _five()
+    overview = portfolio.accounts_overview(whole, portfolio.portfolio_table(whole, AS_OF)).set_index("account")
+    assert set(overview["director"]) == {"Priya Raman"}
+    assert overview.loc["single", "health_note"] == "healthy plan, loss-making account"  # health 90, −70,000
+    assert overview.loc["plain", "health_note"] is None
+
+
+def test_quadrant_overview_says_not_placed_and_whether_class_and_quadrant_agree():
+    _, settings = tiny()
+    out = portfolio.quadrant_overview(_crossed_table(), settings_variant(settings, OWN_CLASSES))
+    assert out["quadrant"].tolist() == ["Reconsider", "Invest to partner", "Invest to partner", "Maintain efficiently",
+                                        "Maintain efficiently", "not placed", "not placed"]
+    assert out["class_and_quadrant"].tolist() == ["disagree", "disagree", "agree", "agree", "disagree", "not compared",
+                                                  "not compared"]
+    assert out["relative_strength"].isna().tolist() == [False] * 6 + [True]  # unknown stays unknown, never 1.0
+
+
+def _acting():
+    """Six accounts (OWN_CLASSES: gold and silver key, bronze and watch not); known attractiveness
+    0.3 0.9 0.8 0.2 0.7 0.6: median 0.65."""
+    import pandas as pd
+
+    from kamlib.parameters.loader import Portfolio
+    account, settings = tiny()
+    rows = [  # account, class, attractiveness, strength, revenue, profit, year, forecast, target, gap, weighted,
+        #         health, review due (overdue when before 2026-11-24)
+        ("aa", "gold", 0.3, 0.8, 800_000, -50_000, 2026, True, None, None, 0, 80, None),
+        ("bb", "bronze", 0.9, 1.2, 700_000, 90_000, 2025, False, 2027, 100_000, 40_000, 85, None),
+        ("cc", "gold", 0.8, 1.1, 600_000, -10_000, 2025, False, None, None, 0, 40, None),
+        ("dd", "watch", 0.2, 1.3, 500_000, 20_000, 2025, False, None, None, 0, 70, "2026-10-30"),
+        ("ee", "gold", 0.7, None, 900_000, 80_000, 2025, False, 2027, -10_000, 0, 90, "2026-12-01"),
+        ("ff", "watch", 0.6, 1.0, 400_000, 10_000, 2025, False, 2027, 50_000, 60_000, 75, None),
+    ]
+    table = pd.DataFrame([{"account": r[0], "name": r[0].upper(), "class": r[1], "customer_score": 3.0,
+                           "supplier_score": 3.0, "attractiveness": r[2], "relative_strength": r[3], "revenue": r[4],
+                           "profit": r[5], "year": r[6], "forecast_year": r[7], "target_year": r[8],
+                           "revenue_gap": r[9], "pipeline_weighted": r[10], "plan_health": r[11], "review_due": r[12],
+                           "review_overdue": r[12] is not None and r[12] < "2026-11-24"} for r in rows])
+    team = _team(("Priya Raman", "Head of sales", "sales"), ("Tom Becker", "Supply chain lead", "operations"),
+                 ("Ana Costa", "Key account manager", "sales"))
+    accounts = {r[0]: variant(account, id=r[0], team=team if r[0] == "bb" else account.team.copy()) for r in rows}
+    return Portfolio(settings_variant(settings, OWN_CLASSES, capacity=20), accounts), table
+
+
+def test_the_accounts_to_act_on_first_each_with_why():
+    whole, table = _acting()
+    acts = portfolio.actions_first(whole, table)
+    # aa: loss 3 + class against quadrant 2 = 5, 50,000 at stake; cc: loss 3 + health below 50 2 = 5, 10,000;
+    # bb: target 2 + class against quadrant 2 = 4; ee: strength unknown 1 (revenue 900,000); dd: review overdue 1
+    # (500,000); ff agrees, covers its gap (60,000 ≥ 50,000), is healthy and not yet due: not listed
+    assert [(x.account, x.weight, x.at_stake) for x in acts] == [("aa", 5, 50_000), ("cc", 5, 10_000), ("bb", 4, 60_000),
+                                                                  ("ee", 1, 0), ("dd", 1, 0)]
+    a, c, b, e, d = acts
+    assert [r.kind for r in a.reasons] == ["loss", "class_vs_quadrant"]
+    assert a.reasons[0].text == ("Loses GBP 50,000 after cost to serve in 2026 (forecast), though its plan is healthy "
+                                 "(plan health 80 of 100).")
+    assert a.reasons[1].text == ("Its class (gold) is key but the matrix says reconsider: add no resources; close the "
+                                 "gap or move it out of the key classes.")
+    assert [r.text for r in c.reasons] == ["Loses GBP 10,000 after cost to serve in 2025.",
+                                           "Plan health 40 of 100: the plan needs work."]
+    assert [r.text for r in b.reasons] == [
+        "GBP 100,000 short of its 2027 target; the weighted pipeline covers GBP 40,000: GBP 60,000 still to find.",
+        "The matrix says invest to partner but its class (bronze) is not key: invest in the relationship so the "
+        "scorecard can follow."]
+    assert (b.director, b.klass, a.director) == ("Ana Costa", "bronze", "Priya Raman")
+    assert [r.text for r in e.reasons] == ["Relative strength unknown: score the competitors on the buying criteria."]
+    assert [r.text for r in d.reasons] == ["Plan review overdue since 30 Oct 2026."]
+
+
+def test_a_target_without_weighted_pipeline_says_so():
+    whole, table = _acting()
+    table.loc[table["account"] == "ff", "pipeline_weighted"] = 0
+    f = next(x for x in portfolio.actions_first(whole, table) if x.account == "ff")
+    assert [r.text for r in f.reasons] == [
+        "GBP 50,000 short of its 2027 target, with no weighted pipeline to cover any of it."]
+    assert f.at_stake == 50_000
+
+
+def test_page_one_shows_as_many_accounts_as_its_budgets_allow_and_names_the_rest():
+    whole = _five()
+    everyone = portfolio.actions_first(whole, portfolio.portfolio_table(whole, AS_OF))
+    assert len(everyone) >= 3
+    s = portfolio.summary(whole, AS_OF, top=2)
+    assert s.actions == tuple(everyone[:2]) and s.more == tuple(x.name for x in everyone[2:])
+    first = len(everyone[0].reasons)
+    tight = portfolio.summary(whole, AS_OF, max_reasons=first)  # the first account fills the budget
+    assert len(tight.actions) == 1 and len(tight.more) == len(everyone) - 1
+    assert len(portfolio.summary(whole, AS_OF, max_reasons=0).actions) == 1  # the first always shows
+
+
+def _overview_notebook(folder):
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Portfolio overview\n\nThe analysis.")]
+    nbformat.write(nb, folder / "00_portfolio_overview.ipynb")
+
+
+def test_the_portfolio_report_opens_on_page_one(tmp_path):
+    import re
+
+    from kamlib.parameters.loader import Portfolio
+    from kamlib.publishing import documents
+    whole = _five()
+    hostile = variant(whole.accounts["single"], name='<script>alert("x")</script> & Co')
+    whole = Portfolio(whole.settings, {**whole.accounts, "single": hostile})
+    _overview_notebook(tmp_path)
+    assert documents.write_portfolio_document(tmp_path, whole.settings, AS_OF, "00_portfolio_overview", 3, "f" * 40,
+                                              whole=whole) == ["portfolio.html"]
+    page = (tmp_path / "portfolio.html").read_text(encoding="utf-8")
+    visible = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", page, flags=re.S)))
+    assert visible.index("How the portfolio is doing") < visible.index("Where to act first") < visible.index(
+        "The analysis.")
+    # totals (see test_portfolio_totals_with_the_change_on_the_year_before): 13,500,000 and +1,000,000 over
+    # 9,850,000 = +10.2 %; latest years 2025 and 2026, so the change is on "the year before"
+    assert "GBP 13.50m" in visible and "+GBP 1.00m (+10.2%) on the year before" in visible
+    assert "(partly forecast)" in visible and "The latest year of 1 account is a forecast" in visible
+    assert "1 account has no previous year" in visible and "GBP 670k not covered by the weighted pipeline" in visible
+    assert "3 accounts in key classes against a capacity of 25: room for 22 more." in visible
+    assert "key account" in visible and "key_account" not in visible  # words, never keys
+    assert "Priya Raman" in visible and "though its plan is healthy (plan health 90 of 100)" in visible
+    assert "<script>alert" not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co" in page
+    assert "v0003" in visible and "<main>" in page
+
+
+def test_the_portfolio_report_without_the_accounts_opens_on_the_notebook(tmp_path):
+    from kamlib.publishing import documents
+    _, settings = tiny()
+    _overview_notebook(tmp_path)
+    documents.write_portfolio_document(tmp_path, settings, AS_OF, "00_portfolio_overview", 1, "f" * 40)
+    page = (tmp_path / "portfolio.html").read_text(encoding="utf-8")
+    assert "The analysis." in page and "How the portfolio is doing" not in page

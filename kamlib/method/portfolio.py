@@ -13,14 +13,15 @@ is scaled to 0..1 from the account's own file, so a plan job never needs another
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
 from kamlib.method import action_plan, competition, governance, pipeline, risks, scorecard, targets
 from kamlib.parameters.loader import Portfolio
-from kamlib.parameters.model import Account, AccountClass, PortfolioSettings, readable
+from kamlib.parameters.model import Account, AccountClass, PortfolioSettings, TeamMember, readable
 
 WALLET_FLOOR, WALLET_CEILING = 1e5, 1e8
 MARGIN_FLOOR, MARGIN_CEILING = -0.10, 0.30
@@ -316,7 +317,7 @@ def capacity_check(table: pd.DataFrame, settings: PortfolioSettings) -> pd.DataF
     counts = table["class"].fillna("not assessed").value_counts()
     keys = key_classes(settings)
     key = int(sum(counts.get(name, 0) for name in keys))
-    rows = [{"item": f"class: {name}", "accounts": int(n)} for name, n in counts.items()]
+    rows = [{"item": f"class: {readable(name)}", "accounts": int(n)} for name, n in counts.items()]
     rows += [{"item": f"qualify as key ({' + '.join(readable(k) for k in keys) or 'no key class'})", "accounts": key},
              {"item": "capacity (portfolio.yaml)", "accounts": settings.capacity},
              {"item": "headroom (capacity − qualifying)", "accounts": settings.capacity - key}]
@@ -342,11 +343,11 @@ def resource_allocation(portfolio: Portfolio, table: pd.DataFrame) -> pd.DataFra
         klass = scorecard.class_settings(portfolio.settings, record["class"])
         recommended = None if klass is None else klass.team_size
         gap = None if recommended is None else team - recommended
-        verdict = (("not assessed" if klass is None else "no team_size set for this class") if gap is None else
+        verdict = (("not assessed" if klass is None else "no team size set for this class") if gap is None else
                    "over-staffed" if gap > 0 else "under-staffed" if gap < 0 else "as recommended")
-        rows.append({"account": record["account"], "class": record["class"], "team": team,
+        rows.append({"account": record["account"], "name": record["name"], "class": record["class"], "team": team,
                      "recommended": recommended, "difference": gap, "verdict": verdict})
-    table = pd.DataFrame(rows, columns=["account", "class", "team", "recommended", "difference", "verdict"])
+    table = pd.DataFrame(rows, columns=["account", "name", "class", "team", "recommended", "difference", "verdict"])
     for column in ("recommended", "difference"):  # whole people, None where there is no recommendation
         table[column] = pd.Series([r[column] for r in rows], index=table.index, dtype=object)
     return table
@@ -420,3 +421,369 @@ def risks_across_accounts(portfolio: Portfolio, as_of: date) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=columns)
     return out.sort_values(["top_risk_score", "account"], ascending=[False, True], na_position="last",
                            kind="stable").reset_index(drop=True)
+
+
+# --- Page one of the portfolio report: how the portfolio is doing and where to act ----------
+
+# Who leads an account, in order of preference: the first team member whose role names the first
+# of these, else the second, and so on (plan page one and the portfolio report name the same person).
+DIRECTOR_ROLES = ("key account director", "key account manager", "account director", "account manager")
+
+
+def key_account_director(account: Account) -> TeamMember:
+    """The team member who leads the account: the key account director.
+
+    The rule: the first member whose role names a key account director ("Key account director",
+    "Global key account director"), else the first whose role names a key account manager ("Key
+    account manager DACH"), else an account director, else an account manager; failing all of
+    those the first member of the `sales` function, else the first member of the team (a team is
+    never empty). Roles are matched in any case.
+    """
+    for words in DIRECTOR_ROLES:
+        for member in account.team:
+            if words in member.role.lower():
+                return member
+    return next((m for m in account.team if m.function == "sales"), account.team[0])
+
+
+@dataclass(frozen=True)
+class YearOnYear:
+    """An account's latest financial year against the calendar year before it (None where the
+    file has no row for that year)."""
+
+    account: str
+    year: int
+    forecast: bool
+    revenue: float
+    profit: float
+    previous_revenue: float | None
+    previous_profit: float | None
+
+    @property
+    def has_previous(self) -> bool:
+        """Whether the year before the latest is in the file."""
+        return self.previous_revenue is not None
+
+
+def year_on_year(account: Account) -> YearOnYear:
+    """The latest financials row against the row of the year before (latest year − 1)."""
+    latest = account.financials[-1]
+    before = next((f for f in account.financials if f.year == latest.year - 1), None)
+    return YearOnYear(account.id, latest.year, latest.forecast, latest.revenue, latest.profit,
+                      None if before is None else before.revenue, None if before is None else before.profit)
+
+
+@dataclass(frozen=True)
+class Total:
+    """A money figure summed over the portfolio's latest years, and its change on the year before
+    over the accounts that have both years."""
+
+    total: float      # Σ over every account's latest year
+    latest: float     # Σ latest year over the accounts with a previous year
+    previous: float   # Σ previous year over the same accounts
+
+    @property
+    def change(self) -> float:
+        """Σ latest − Σ previous over the accounts with both years."""
+        return self.latest - self.previous
+
+    @property
+    def change_share(self) -> float | None:
+        """The change as a share of the previous year (None when the previous total is not positive:
+        a share of a loss would read backwards)."""
+        return self.change / self.previous if self.previous > 0 else None
+
+
+@dataclass(frozen=True)
+class PortfolioTotals:
+    """The portfolio's headline figures (each account's latest year; targets over the accounts
+    that have a target year)."""
+
+    accounts: int
+    latest_years: tuple[int, ...]        # the latest years found, e.g. (2026,)
+    previous_years: tuple[int, ...]      # the years they are compared with, e.g. (2025,)
+    forecast: tuple[str, ...]            # names of the accounts whose latest year is a forecast
+    without_previous: tuple[str, ...]    # names of the accounts with no row for the year before
+    revenue: Total
+    profit: Total                        # after cost to serve
+    pipeline_open: float
+    pipeline_weighted: float
+    with_target: int                     # accounts with a target year
+    target_years: tuple[int, ...]
+    target_revenue: float                # Σ target revenue over them
+    revenue_gap: float                   # Σ (target − latest revenue): an account ahead offsets one behind
+    behind: int                          # accounts short of their target
+    shortfall_gross: float               # Σ of the positive gaps (what the accounts behind are short by)
+    uncovered: float                     # Σ shortfall: the part of the gaps the weighted pipeline does not reach
+
+
+def portfolio_totals(portfolio: Portfolio, table: pd.DataFrame) -> PortfolioTotals:
+    """Revenue and profit of the latest years with their change on the year before, pipeline and
+    targets, summed over the portfolio (`table` is `portfolio_table`'s).
+
+    The change compares, account by account, the latest year with the year before and sums over the
+    accounts that have both (the others are named in `without_previous`); a latest year marked
+    `forecast` counts as it stands and is named in `forecast`.
+    """
+    names = {a.id: a.name for a in portfolio.accounts.values()}
+    years = [year_on_year(portfolio.accounts[a]) for a in table.get("account", [])]
+    both = [y for y in years if y.has_previous]
+
+    def total(field: str) -> Total:
+        return Total(float(sum(getattr(y, field) for y in years)), float(sum(getattr(y, field) for y in both)),
+                     float(sum(getattr(y, f"previous_{field}") for y in both)))
+
+    if not years:
+        return PortfolioTotals(0, (), (), (), (), Total(0, 0, 0), Total(0, 0, 0), 0, 0, 0, (), 0, 0, 0, 0, 0)
+    cover = target_coverage(table)
+    gaps = cover["revenue_gap"].astype(float)
+    return PortfolioTotals(
+        accounts=len(years), latest_years=tuple(sorted({y.year for y in years})),
+        previous_years=tuple(sorted({y.year - 1 for y in both})),
+        forecast=tuple(names[y.account] for y in years if y.forecast),
+        without_previous=tuple(names[y.account] for y in years if not y.has_previous),
+        revenue=total("revenue"), profit=total("profit"),
+        pipeline_open=float(table["pipeline_open"].sum()), pipeline_weighted=float(table["pipeline_weighted"].sum()),
+        with_target=len(cover), target_years=tuple(sorted({int(y) for y in cover["target_year"]})),
+        target_revenue=float(cover["target_revenue"].sum()), revenue_gap=float(gaps.sum()),
+        behind=int((gaps > 0).sum()), shortfall_gross=float(gaps[gaps > 0].sum()),
+        uncovered=float(cover["shortfall"].sum()))
+
+
+@dataclass(frozen=True)
+class ClassCount:
+    """How many accounts a class holds, and whether it is key (`scorecard.class_is_key`)."""
+
+    name: str
+    accounts: int
+    key: bool
+
+
+@dataclass(frozen=True)
+class CapacityUse:
+    """Accounts per class against the capacity to run key accounts."""
+
+    classes: tuple[ClassCount, ...]   # in the settings' order, empty classes included
+    not_assessed: int
+    key_accounts: int                 # accounts in a key class
+    capacity: int
+
+    @property
+    def headroom(self) -> int:
+        """Capacity − key accounts (negative: more key accounts than the team can serve well)."""
+        return self.capacity - self.key_accounts
+
+
+def classes_against_capacity(table: pd.DataFrame, settings: PortfolioSettings) -> CapacityUse:
+    """Accounts per class (settings' order) and how many sit in a key class, against `capacity`."""
+    column = table["class"] if "class" in table.columns else pd.Series(dtype=object)
+    counts = column.value_counts()
+    classes = tuple(ClassCount(c.name, int(counts.get(c.name, 0)), scorecard.class_is_key(settings, c.name))
+                    for c in settings.scorecard.classes)
+    return CapacityUse(classes, int(column.isna().sum()), sum(c.accounts for c in classes if c.key),
+                       settings.capacity)
+
+
+# Plan health bands, as the health chart colours them: below HEALTH_LOW is low (red), from
+# HEALTH_GOOD up is healthy (green), between is amber.
+HEALTH_LOW, HEALTH_GOOD = 50, 75
+HEALTHY_BUT_LOSING = "healthy plan, loss-making account"
+LOSING = "loss-making account"
+
+
+def health_note(plan_health: float, profit: float | None) -> str | None:
+    """What must be said beside an account's plan health: a plan can be healthy (well run) while the
+    account loses money after cost to serve, and a green mark must not hide it. "healthy plan,
+    loss-making account" from HEALTH_GOOD up, "loss-making account" below; None without a loss."""
+    if profit is None or pd.isna(profit) or profit >= 0:
+        return None
+    return HEALTHY_BUT_LOSING if plan_health >= HEALTH_GOOD else LOSING
+
+
+def accounts_overview(portfolio: Portfolio, table: pd.DataFrame) -> pd.DataFrame:
+    """`table` (`portfolio_table`'s) with each account's key account director (`key_account_director`),
+    its quadrant (None: not placed) and the note its plan health needs (`health_note`)."""
+    out = with_quadrants(table) if "quadrant" not in table.columns else table.copy()
+    out["director"] = [key_account_director(portfolio.accounts[a]).name for a in out["account"]]
+    out["health_note"] = pd.Series([health_note(h, p) for h, p in zip(out["plan_health"], out["profit"])],
+                                   index=out.index, dtype=object)
+    return out
+
+
+def health_beside_losses(table: pd.DataFrame) -> pd.DataFrame:
+    """The loss-making accounts with their plan health and the note it needs (`health_note`), the
+    largest loss first: a plan can be well run while the account loses money after cost to serve."""
+    losing = table[table["profit"] < 0]
+    out = pd.DataFrame({"account": losing["account"], "name": losing["name"], "plan_health": losing["plan_health"],
+                        "profit": losing["profit"],
+                        "note": [health_note(h, p) for h, p in zip(losing["plan_health"], losing["profit"])]})
+    return out.sort_values(["profit", "account"], kind="stable").reset_index(drop=True)
+
+
+NOT_PLACED = "not placed"
+
+
+def quadrant_overview(table: pd.DataFrame, settings: PortfolioSettings) -> pd.DataFrame:
+    """Every account's class, quadrant ("not placed" while attractiveness or relative strength is
+    unknown: see `unplaced`), position, and whether class and quadrant agree ("agree", "disagree",
+    or "not compared" for an account not assessed or not placed), in `table`'s order."""
+    advice = class_vs_quadrant(table, settings)
+    verdict = {True: "agree", False: "disagree", None: "not compared"}
+    return pd.DataFrame({"account": table["account"].tolist(), "name": table["name"].tolist(),
+                         "class": table["class"].tolist(),
+                         "quadrant": [q if isinstance(q, str) else NOT_PLACED for q in advice["quadrant"]],
+                         "attractiveness": table["attractiveness"].tolist(),
+                         "relative_strength": table["relative_strength"].tolist(),
+                         "class_and_quadrant": [verdict[a] for a in advice["agree"]]})
+
+
+ReasonKind = Literal["loss", "target_shortfall", "class_vs_quadrant", "health_low", "review_overdue",
+                     "strength_unknown"]
+# How much each reason weighs when ordering the accounts that need action (higher first): losing
+# money outweighs a target short of pipeline, which outweighs a process or data gap.
+REASON_WEIGHTS: dict[ReasonKind, int] = {"loss": 3, "target_shortfall": 2, "class_vs_quadrant": 2, "health_low": 2,
+                                         "review_overdue": 1, "strength_unknown": 1}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why an account needs action, in one sentence from its own figures."""
+
+    kind: ReasonKind
+    text: str
+    at_stake: float = 0.0   # money the reason puts at stake: the loss, the gap still to find
+
+    @property
+    def weight(self) -> int:
+        """The reason's weight (`REASON_WEIGHTS`)."""
+        return REASON_WEIGHTS[self.kind]
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """An account that needs action, who leads it, and why."""
+
+    account: str
+    name: str
+    klass: str | None             # the account's class (None: not assessed)
+    director: str
+    reasons: tuple[Reason, ...]   # heaviest first
+
+    @property
+    def weight(self) -> int:
+        """Σ of the reasons' weights: the accounts are ordered by it."""
+        return sum(r.weight for r in self.reasons)
+
+    @property
+    def at_stake(self) -> float:
+        """Σ of the money the reasons put at stake (orders accounts of equal weight)."""
+        return sum(r.at_stake for r in self.reasons)
+
+
+def _money(currency: str, amount: float) -> str:
+    return f"{currency} {amount:,.0f}"
+
+
+def _loss(r: dict[str, Any], currency: str) -> Reason | None:
+    if pd.isna(r["profit"]) or r["profit"] >= 0:
+        return None
+    year = f"{r['year']} (forecast)" if r["forecast_year"] else str(r["year"])
+    healthy = f", though its plan is healthy (plan health {r['plan_health']} of 100)" if r["plan_health"] >= HEALTH_GOOD \
+        else ""
+    return Reason("loss", f"Loses {_money(currency, -r['profit'])} after cost to serve in {year}{healthy}.",
+                  -float(r["profit"]))
+
+
+def _shortfall(r: dict[str, Any], currency: str) -> Reason | None:
+    if pd.isna(r["target_year"]) or pd.isna(r["revenue_gap"]) or r["revenue_gap"] <= 0:
+        return None
+    gap, weighted, year = float(r["revenue_gap"]), float(r["pipeline_weighted"]), int(r["target_year"])
+    if weighted >= gap:
+        return None
+    if weighted <= 0:
+        return Reason("target_shortfall", f"{_money(currency, gap)} short of its {year} target, with no weighted "
+                                          "pipeline to cover any of it.", gap)
+    return Reason("target_shortfall", f"{_money(currency, gap)} short of its {year} target; the weighted pipeline "
+                                      f"covers {_money(currency, weighted)}: {_money(currency, gap - weighted)} still "
+                                      "to find.", gap - weighted)
+
+
+def _mismatch(advice: dict[str, Any]) -> Reason | None:
+    if advice["agree"] is not False:
+        return None
+    cls, where = readable(advice["class"]), advice["quadrant"]
+    if advice["key"]:
+        todo = ("add no resources; close the gap or move it out of the key classes" if where == "Reconsider" else
+                "serve it at a lower cost and decide whether it keeps a key place")
+        return Reason("class_vs_quadrant", f"Its class ({cls}) is key but the matrix says {where.lower()}: {todo}.")
+    return Reason("class_vs_quadrant", f"The matrix says invest to partner but its class ({cls}) is not key: invest in "
+                                       "the relationship so the scorecard can follow.")
+
+
+def _process(r: dict[str, Any]) -> list[Reason]:
+    found = []
+    if r["plan_health"] < HEALTH_LOW:
+        found.append(Reason("health_low", f"Plan health {r['plan_health']} of 100: the plan needs work."))
+    if r["review_overdue"]:
+        due = date.fromisoformat(r["review_due"])
+        found.append(Reason("review_overdue", f"Plan review overdue since {due.day} {due:%b %Y}."))
+    if not pd.isna(r["attractiveness"]) and pd.isna(r["relative_strength"]):
+        found.append(Reason("strength_unknown", "Relative strength unknown: score the competitors on the buying "
+                                                "criteria."))
+    return found
+
+
+def actions_first(portfolio: Portfolio, table: pd.DataFrame) -> list[ActionItem]:
+    """The accounts that need action, most pressing first, each with its key account director and why.
+
+    An account is listed for any of: a loss after cost to serve in its latest year; a target the
+    weighted pipeline does not cover (revenue gap > weighted pipeline); class and quadrant giving
+    different advice (`class_vs_quadrant`); plan health below HEALTH_LOW; a plan review overdue;
+    relative strength unknown while attractiveness is known. Order: Σ of the reasons' weights
+    (`REASON_WEIGHTS`), then the money at stake (the loss plus the gap still to find), then revenue,
+    then account id. `table` is `portfolio_table`'s.
+    """
+    currency = portfolio.settings.currency
+    advice = class_vs_quadrant(table, portfolio.settings).set_index("account")
+    items = []
+    for r in table.to_dict("records"):
+        found = [_loss(r, currency), _shortfall(r, currency), _mismatch(advice.loc[r["account"]].to_dict())]
+        reasons = [x for x in found if x is not None] + _process(r)
+        if reasons:
+            reasons.sort(key=lambda x: -x.weight)  # stable: equal weights keep the order above
+            klass = r["class"] if isinstance(r["class"], str) else None
+            director = key_account_director(portfolio.accounts[r["account"]]).name
+            items.append((r, ActionItem(r["account"], r["name"], klass, director, tuple(reasons))))
+    items.sort(key=lambda pair: (-pair[1].weight, -pair[1].at_stake, -float(pair[0]["revenue"]), pair[1].account))
+    return [item for _, item in items]
+
+
+@dataclass(frozen=True)
+class PortfolioSummary:
+    """Page one of the portfolio report: the totals, the classes against capacity, and the accounts
+    to act on first (`more`: the names of the other accounts with a reason to act)."""
+
+    as_of: date
+    currency: str
+    totals: PortfolioTotals
+    capacity: CapacityUse
+    actions: tuple[ActionItem, ...]
+    more: tuple[str, ...]
+
+
+def summary(portfolio: Portfolio, as_of: date, top: int = 10, max_reasons: int = 14) -> PortfolioSummary:
+    """Page one of the portfolio report, computed from every account as of the planning date.
+
+    The accounts to act on first are `actions_first`'s, as many as fit both budgets: at most `top`
+    accounts and `max_reasons` reasons in all (the first account always shows), so the page holds.
+    """
+    table = portfolio_table(portfolio, as_of)
+    actions = actions_first(portfolio, table) if len(table) else []
+    shown, reasons = 0, 0
+    for item in actions[:top]:
+        if shown and reasons + len(item.reasons) > max_reasons:
+            break
+        shown, reasons = shown + 1, reasons + len(item.reasons)
+    return PortfolioSummary(as_of, portfolio.settings.currency, portfolio_totals(portfolio, table),
+                            classes_against_capacity(table, portfolio.settings), tuple(actions[:shown]),
+                            tuple(a.name for a in actions[shown:]))
