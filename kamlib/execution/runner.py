@@ -389,7 +389,7 @@ def _finish(job: Job, staging: Path, plan_date: date, timings: dict[str, float],
 
         whole = loader.load_portfolio(job.params_dir)
         docs = documents.write_portfolio_document(staging, whole.settings, plan_date, job.notebooks[0],
-                                                  version=job.version, input_hash=job.digest)
+                                                  version=job.version, input_hash=job.digest, whole=whole)
         spreadsheet.write_portfolio_workbook(staging / "portfolio.xlsx", whole, plan_date)
         docs.append("portfolio.xlsx")
         extra = {"accounts": len(whole.accounts)}
