@@ -2,7 +2,7 @@
 
 `plan_on_a_page` gathers, for one account on the planning date:
 
-- the account and who leads it (`account_director`);
+- the account and who leads it (`account_director`, the rule of `portfolio.key_account_director`);
 - its class, the trend since the previous assessment and the distance to the next class up
   (each side's shortfall against that class's minimum);
 - the headline figures of the latest year — revenue, profit after cost to serve, profit margin,
@@ -34,6 +34,7 @@ from kamlib.method import (
     governance,
     next_steps,
     pipeline,
+    portfolio,
     risks,
     scorecard,
     targets,
@@ -44,18 +45,12 @@ HORIZON_DAYS = 90     # next steps shown on page one: due within this many days 
 TOP_RISKS = 3
 MAX_FINDINGS = 5
 MIN_FINDINGS = 3
-DIRECTOR_WORDS = ("key account director", "key account manager", "account director", "account manager")
 
 
 def account_director(account: Account) -> TeamMember:
-    """Who leads the account on our side: the first team member whose role names a key account
-    director or manager (then an account director or manager, in that order), else the first
-    member whose function is sales, else the first member of the team."""
-    for words in DIRECTOR_WORDS:
-        for member in account.team:
-            if words in member.role.lower():
-                return member
-    return next((m for m in account.team if m.function == "sales"), account.team[0])
+    """Who leads the account on our side (`portfolio.key_account_director`'s rule: the portfolio
+    report names the same person)."""
+    return portfolio.key_account_director(account)
 
 
 @dataclass(frozen=True)
