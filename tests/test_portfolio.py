@@ -678,3 +678,34 @@ def test_the_portfolio_report_without_the_accounts_opens_on_the_notebook(tmp_pat
     documents.write_portfolio_document(tmp_path, settings, AS_OF, "00_portfolio_overview", 1, "f" * 40)
     page = (tmp_path / "portfolio.html").read_text(encoding="utf-8")
     assert "The analysis." in page and "How the portfolio is doing" not in page
+
+
+@pytest.mark.slow
+def test_page_one_of_the_demo_portfolio_fits_one_page(tmp_path):
+    """Printed at full scale (a one-cell notebook: no wide table shrinks the page to fit)."""
+    import os
+    import shutil
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    from kamlib.publishing import documents, pdf
+    browser = next(filter(None, map(shutil.which, pdf.CANDIDATES)), None)
+    if browser is None:
+        if os.environ.get("KAM_REQUIRE_BROWSER") == "1":
+            pytest.fail("KAM_REQUIRE_BROWSER=1 but no Chromium on PATH")
+        pytest.skip("no Chromium on PATH (apt-get install chromium): no PDF to measure")
+    from tests.conftest import DEMO_PARAMS
+    whole = loader.load_portfolio(DEMO_PARAMS)
+    _overview_notebook(tmp_path)
+    documents.write_portfolio_document(tmp_path, whole.settings, whole.settings.as_of, "00_portfolio_overview", 1,
+                                       "f" * 40, whole=whole)
+    pdf.print_pdfs([(tmp_path / "portfolio.html", tmp_path / "portfolio.pdf")], browser)
+    pages = [" ".join(unicodedata.normalize("NFKC", p.extract_text()).split())  # ﬁ → fi
+             for p in PdfReader(tmp_path / "portfolio.pdf").pages]
+    shown = portfolio.summary(whole, whole.settings.as_of)
+    assert len(shown.actions) >= 5 and shown.more
+    for part in ("How the portfolio is doing", "Accounts per class, against capacity", "Where to act first",
+                 shown.actions[-1].director, "Also to act on", "page 1 of"):
+        assert part in pages[0], part
+    assert "Portfolio overview" in pages[1] and "Where to act first" not in pages[1]

@@ -771,7 +771,7 @@ class PortfolioSummary:
     more: tuple[str, ...]
 
 
-def summary(portfolio: Portfolio, as_of: date, top: int = 10, max_reasons: int = 14) -> PortfolioSummary:
+def summary(portfolio: Portfolio, as_of: date, top: int = 10, max_reasons: int = 12) -> PortfolioSummary:
     """Page one of the portfolio report, computed from every account as of the planning date.
 
     The accounts to act on first are `actions_first`'s, as many as fit both budgets: at most `top`
