@@ -18,6 +18,7 @@ def _texts(fig: Figure) -> str:
     parts = [fig._suptitle.get_text() if fig._suptitle else ""]
     for ax in fig.axes:
         parts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        parts += [t.get_text() for t in ax.texts]  # charts drawn on a bare canvas title themselves in text
     return " | ".join(parts)
 
 
@@ -94,13 +95,15 @@ def test_class_colours_follow_the_settings_not_the_names():
 def test_the_matrix_leaves_off_accounts_of_unknown_strength_and_names_them():
     _, settings = tiny()
     table = portfolio.portfolio_table(loader.load_portfolio(TINY), AS_OF)
-    both = pd.concat([table, table.assign(account="harbor-snacks", relative_strength=None)], ignore_index=True)
+    both = pd.concat([table, table.assign(account="harbor-snacks", name="Harbor", relative_strength=None)],
+                     ignore_index=True)
     fig = charts.portfolio_matrix(both, 0.5, settings)
     ax = fig.axes[0]
     assert len(ax.collections[0].get_offsets()) == 1  # only northwind is placed
-    assert [t.get_text() for t in ax.texts if t.get_text() in ("northwind-foods", "harbor-snacks")] == ["northwind-foods"]
+    # accounts are named by their names (ids when they have none)
+    assert [t.get_text() for t in ax.texts if t.get_text() in ("Northwind Foods plc", "Harbor")] == ["Northwind Foods plc"]
     notes = " ".join(t.get_text() for t in fig.texts)
-    assert "Not placed, relative strength unknown (no competitor scored on the buying criteria): harbor-snacks" in notes
+    assert "Not placed, relative strength unknown (no competitor scored on the buying criteria): Harbor" in notes
 
 
 def test_the_financials_chart_labels_forecast_years():
@@ -173,9 +176,10 @@ def test_the_org_chart_colours_cards_by_attitude_and_names_what_each_card_says()
             x, y = name_at[name]
             if box.x0 <= x <= box.x1 and box.y0 <= y <= box.y1:
                 edges[name] = to_hex(patch.get_edgecolor())
-    assert edges == {"Ann": charts.ORG_ATTITUDE_EDGES[-2], "Dan": charts.ORG_ATTITUDE_EDGES[2],
-                     "Eve": charts.ORG_ATTITUDE_EDGES[0]}
-    assert {"decision maker", "influence 5 of 5", "attitude −2", "attitude +2", "attitude 0"} <= set(texts)
+    assert edges == {"Ann": charts.ATTITUDE_COLORS[-2], "Dan": charts.ATTITUDE_COLORS[2],
+                     "Eve": charts.ATTITUDE_COLORS[0]}
+    assert {"decision maker", "influence 5 of 5", "attitude −2 detractor", "attitude +2 champion",
+            "attitude 0 neutral"} <= set(texts)
     # Ann (top) is above Bob and Cat, who are above Dan: y grows downwards on the chart's axes
     assert name_at["Ann"][1] < name_at["Bob"][1] == name_at["Cat"][1] < name_at["Dan"][1]
     assert "Organisation chart" in " ".join(texts)
@@ -237,3 +241,258 @@ def test_the_targets_chart_marks_forecast_and_target_years_and_the_covered_gap()
     filled = [p for p in ax.patches if p.get_fill() and round(p.get_y()) == 2650000]
     assert [round(p.get_height()) for p in filled] == [200000]  # the weighted pipeline from the latest revenue up
     assert "weighted pipeline closing by the end of 2027" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+# --- Labels that do not overlap, text that is not cut off, at scale ----------------------------
+# Each chart is drawn with the renderer, and every piece of text it shows is measured: no two
+# boxes overlap (by more than a pixel either way) and none reaches past the figure's edge.
+
+def _drawn_texts(fig: Figure) -> list:
+    """Every piece of text the figure shows: titles, labels, notes, legends and the tick labels matplotlib
+    draws (a tick outside the axes' limits is not drawn)."""
+    from matplotlib.text import Text
+    fig.canvas.draw()
+    shown = []
+    for ax in fig.axes:
+        for axis, (low, high) in ((ax.xaxis, sorted(ax.get_xlim())), (ax.yaxis, sorted(ax.get_ylim()))):
+            shown += [t.label1 for t in axis.get_major_ticks() if t.label1.get_visible() and low <= t.get_loc() <= high]
+    skip = {id(t.label1) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis) for t in axis.get_major_ticks()}
+    shown += [t for t in fig.findobj(Text) if id(t) not in skip and t.get_visible()]
+    return [t for t in shown if t.get_text().strip()]
+
+
+def _overlapping(fig: Figure) -> list[tuple[str, str]]:
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in _drawn_texts(fig)]
+    return [(a, b) for i, (a, one) in enumerate(boxes) for b, two in boxes[i + 1:]
+            if min(one.x1, two.x1) - max(one.x0, two.x0) > 1 and min(one.y1, two.y1) - max(one.y0, two.y0) > 1]
+
+
+def _cut_off(fig: Figure) -> list[str]:
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    return [t.get_text() for t in _drawn_texts(fig) for box in [t.get_window_extent(renderer)]
+            if box.x0 < -1 or box.y0 < -1 or box.x1 > width + 1 or box.y1 > height + 1]
+
+
+def _assert_legible(fig: Figure) -> None:
+    assert _overlapping(fig) == [], "labels overlap"
+    assert _cut_off(fig) == [], "text runs off the figure"
+
+
+def _forces(n: int) -> list[dict]:
+    """n forces crowded on a few spots: impact takes five values, likelihood seven close ones."""
+    kinds = ["technology", "regulation", "consumer_demand", "purchasing_dynamics", "complexity"]
+    return [{"id": f"F{i + 1}", "force": kinds[i % 5], "description": "d", "impact": i % 5 - 2,
+             "likelihood": round(0.3 + 0.01 * (i % 7), 2), "horizon": ("short", "medium", "long")[i % 3],
+             "implication": "i"} for i in range(n)]
+
+
+def _accounts(n: int) -> pd.DataFrame:
+    """n accounts with nearly the same figures: a crowd in the middle of every chart."""
+    return pd.DataFrame({"account": [f"account-{i:02d}" for i in range(n)],
+                         "name": [f"Customer {i:02d} Holdings Ltd" for i in range(n)],
+                         "attractiveness": [0.5 + 0.001 * i for i in range(n)],
+                         "relative_strength": [1.0 + 0.002 * (i % 7) for i in range(n)],
+                         "wallet": [1e6 + 1e4 * i for i in range(n)], "class": ["key_account"] * n,
+                         "revenue": [1e6 + 5e3 * i for i in range(n)], "cost_to_serve": [2e5 + 1e3 * i for i in range(n)],
+                         "profit": [1e5 - 9e3 * i for i in range(n)]})
+
+
+def test_forty_forces_are_labelled_without_overlap_and_the_figure_grows():
+    from tests.helpers import variant
+    account = variant(tiny()[0], environment=_forces(40))
+    fig = charts.forces_map(environment.forces_table(account))
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert sorted(f"F{i}" for i in range(1, 41)) == sorted(t for t in labels if t.startswith("F"))
+    assert fig.get_size_inches()[1] > 4.5
+    _assert_legible(fig)
+
+
+def test_a_few_forces_are_labelled_with_id_and_name_or_their_rank_without_an_id():
+    from tests.helpers import variant
+    account = tiny()[0]
+    labels = {t.get_text() for t in FIGURES["forces_map"][0].axes[0].texts}
+    assert {"1. Purchasing dynamics", "2. End-consumer demand"} <= labels   # the tiny account's forces have no ids
+    with_ids = variant(account, environment=_forces(3))
+    labels = {t.get_text() for t in charts.forces_map(environment.forces_table(with_ids)).axes[0].texts}
+    assert {"F1 Technology", "F2 Regulation", "F3 End-consumer demand"} <= labels
+
+
+def test_the_crowded_forces_chart_is_the_same_png_twice():
+    import io
+
+    from tests.helpers import variant
+    account = variant(tiny()[0], environment=_forces(40))
+    first, second = io.BytesIO(), io.BytesIO()
+    charts.forces_map(environment.forces_table(account)).savefig(first, format="png")
+    charts.forces_map(environment.forces_table(account)).savefig(second, format="png")
+    assert first.getvalue() == second.getvalue()
+
+
+def test_share_of_wallet_labels_of_thin_parts_sit_above_the_bar_without_overlap():
+    shares = pd.DataFrame({"player": ["us", "Alpha Packaging Group", "CartonCo", "Beta", "Gamma Ltd", "Delta",
+                                      "unallocated"], "share": [0.30, 0.07, 0.065, 0.03, 0.02, 0.015, 0.5]})
+    fig = charts.wallet_bar(shares, "GBP")
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    # every player is named with its share, none left out for want of room
+    assert sorted(labels) == sorted(["us\n30%", "Alpha Packaging Group\n7%", "CartonCo\n6%", "Beta\n3%", "Gamma Ltd\n2%",
+                                     "Delta\n2%", "unallocated\n50%"])
+    _assert_legible(fig)
+
+
+def test_thirty_similar_accounts_are_named_on_the_matrix_without_overlap():
+    _, settings = tiny()
+    fig = charts.portfolio_matrix(_accounts(30), 0.5, settings)
+    names = [t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("Customer")]
+    assert len(names) == 30
+    _assert_legible(fig)
+
+
+def test_the_whale_curve_names_every_account_without_overlap():
+    table = _accounts(30)
+    fig = charts.whale_curve(portfolio.whale_curve(table), "GBP")
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    # ranked by profit, highest first: account 00 has the largest profit
+    assert ticks[0] == "Customer 00 Holdings Ltd" and ticks[-1] == "Customer 29 Holdings Ltd" and len(ticks) == 30
+    _assert_legible(fig)
+
+
+def test_revenue_against_cost_names_thirty_accounts_without_overlap():
+    fig = charts.revenue_vs_cost(_accounts(30), "GBP")
+    assert len([t for t in fig.axes[0].texts if t.get_text().startswith("Customer")]) == 30
+    _assert_legible(fig)
+
+
+def test_a_crowded_ladder_names_every_player_without_overlap():
+    ladder = pd.DataFrame({"player": ["us", *[f"Competitor number {i}" for i in range(8)]],
+                           "rung": [2, 1, 1, 1, 1, 1, 1, 3, 3]})
+    fig = charts.ladder_chart(ladder)
+    assert len(fig.axes[0].texts) == 9
+    _assert_legible(fig)
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_every_demo_chart_is_legible(name):
+    _assert_legible(FIGURES[name][0])
+
+
+def _projects(n: int) -> pd.DataFrame:
+    long = "Roll out the recyclable mono-material lidding film across every chilled ready-meal line"
+    return pd.DataFrame([{"id": f"P{i + 1}", "title": long if i % 3 == 0 else f"Pilot {i}", "strategy": "S1",
+                          "owner": "Tom", "customer_owner": "Ann", "start": date(2026, 1, 1) + pd.Timedelta(days=7 * i),
+                          "due": date(2026, 6, 1) + pd.Timedelta(days=9 * i), "status": "in_progress",
+                          "overdue": False, "shared": True} for i in range(n)])
+
+
+def test_gantt_titles_wrap_to_two_lines_with_the_id_and_are_never_cut_off():
+    fig = charts.gantt(_projects(6), AS_OF)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[0] == "P1  Roll out the recyclable mono-\nmaterial lidding film across ever…"
+    assert labels[1] == "P2  Pilot 1"
+    assert all(label.count("\n") <= 1 for label in labels)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "in progress" in legend and "in_progress" not in legend
+    _assert_legible(fig)
+
+
+def test_eighty_projects_make_four_gantt_figures_of_twenty_that_each_fit_a_page():
+    figures = charts.gantt_pages(_projects(80), AS_OF)
+    assert len(figures) == 4
+    ids = [t.get_text().split()[0] for fig in figures for t in fig.axes[0].get_yticklabels()]
+    assert ids == [f"P{i}" for i in range(1, 81)]   # every project once, in order
+    assert "Joint plan projects, 21 to 40 of 80" in _texts(figures[1])
+    assert {tuple(fig.axes[0].get_xlim()) for fig in figures} == {tuple(figures[0].axes[0].get_xlim())}  # same dates
+    for fig in figures:
+        assert fig.get_size_inches()[1] <= PAGE_HEIGHT
+        _assert_legible(fig)
+    assert len(charts.gantt_pages(_projects(5), AS_OF)) == 1
+
+
+PAGE_HEIGHT = 10.0   # inches of an A4 page inside its margins, about (a figure taller than this is cut in print)
+PRINT_WIDTH = 680    # CSS pixels across an A4 page inside its margins: a wider image is scaled down to it
+
+
+def _printed_points(fig: Figure, size: float) -> float:
+    """A font size as printed: the PNG is shown at 96 pixels an inch, scaled down when wider than the page."""
+    pixels = fig.get_size_inches()[0] * fig.dpi
+    return size * fig.dpi / 96 * min(1.0, PRINT_WIDTH / pixels)
+
+
+def _contacts(n: int) -> list[dict]:
+    """A chief executive, six directors (one per function) and their managers: n people in all."""
+    functions = ["procurement", "operations", "finance", "product_development", "quality", "marketing"]
+    people = [_contact("Chief", 5, attitude=1) | {"function": "executive", "level": "executive"}]
+    for d, function in enumerate(functions):
+        people.append(_contact(f"Director {d}", 4, "Chief", attitude=d % 5 - 2)
+                      | {"function": function, "level": "executive"})
+    k = 0
+    while len(people) < n:
+        d = k % len(functions)
+        people.append(_contact(f"Manager {k:02d}", 1 + k % 5, f"Director {d}", attitude=k % 5 - 2)
+                      | {"function": functions[d], "level": ("management", "operational")[k % 2]})
+        k += 1
+    return people[:n]
+
+
+@pytest.mark.parametrize("contacts", [FIVE, SIXTY, _contacts(60)], ids=["5", "60 in a deep tree", "60 under directors"])
+def test_the_org_chart_in_pages_shows_every_contact_once_legibly_on_pages_that_fit(contacts):
+    from kamlib.method import organisation
+    from tests.helpers import variant
+    table = organisation.org_chart_table(variant(tiny()[0], relationships=contacts))
+    pages = charts.org_chart_pages(table)
+    names = {c["name"] for c in contacts}
+    shown = [t.get_text() for fig in pages for t in fig.axes[0].texts if t.get_text() in names]
+    assert sorted(shown) == sorted(names)
+    smallest = min(t.get_fontsize() for fig in pages for t in _drawn_texts(fig))
+    for fig in pages:
+        assert fig.get_size_inches()[1] <= PAGE_HEIGHT
+        assert _printed_points(fig, smallest) >= 6.9, "text smaller than 7 pt in print"
+        _assert_legible(fig)
+    # a team continued on a later page says whom it reports to, and that person is on a card
+    notes = [t.get_text() for fig in pages for t in fig.axes[0].texts if t.get_text().startswith("reporting to ")]
+    assert all(n.removeprefix("reporting to ").removesuffix(" (continued)") in names for n in notes)
+    assert (len(pages) == 1) == (len(contacts) == 5)
+
+
+def test_no_text_runs_past_its_card():
+    from matplotlib.patches import FancyBboxPatch
+
+    from kamlib.method import organisation
+    from tests.helpers import variant
+    long = _contact("Maximilian Alexander Featherstonehaugh-Worthington", 5, role="decision_maker") | {
+        "title": "Global Vice President, Procurement, Packaging and Indirect Materials, Europe and Africa",
+        "owner": "Bartholomew Christopherson-Smythe"}
+    fig = charts.org_chart(organisation.org_chart_table(variant(tiny()[0], relationships=[long])))
+    renderer = fig.canvas.get_renderer()
+    card = next(p for p in fig.axes[0].patches if isinstance(p, FancyBboxPatch)).get_window_extent(renderer)
+    inside = [t for t in fig.axes[0].texts if card.contains(*t.get_window_extent(renderer).p0)]
+    assert len(inside) >= 5
+    for text in inside:
+        box = text.get_window_extent(renderer)
+        assert card.x0 <= box.x0 and box.x1 <= card.x1, f"{text.get_text()!r} runs past the card"
+    assert any(t.get_text().endswith("…") for t in inside)  # cut, and says so
+
+
+def test_the_relationship_map_places_sixty_contacts_without_overlap_and_grows():
+    people = _contacts(60)
+    fig = charts.relationship_map(action_plan.contacts_table(variant_with(people), AS_OF))
+    names = [t.get_text().replace("\n", " ") for t in fig.axes[0].texts]
+    assert sum(n.startswith(("Manager", "Director", "Chief")) for n in names) == 60
+    assert fig.get_size_inches()[1] > FIGURES["relationship_map"][0].get_size_inches()[1]
+    _assert_legible(fig)
+
+
+def variant_with(contacts):
+    from tests.helpers import variant
+    return variant(tiny()[0], relationships=contacts)
+
+
+def test_one_attitude_palette_for_the_org_chart_and_the_relationship_map():
+    from matplotlib.colors import to_hex
+    fig = charts.relationship_map(action_plan.contacts_table(variant_with(FIVE), AS_OF))
+    dots = {to_hex(c.get_facecolor()[0]) for c in fig.axes[0].collections}
+    # FIVE's attitudes are −2, 0 and +2
+    assert dots == {charts.ATTITUDE_COLORS[-2], charts.ATTITUDE_COLORS[0], charts.ATTITUDE_COLORS[2]}
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == [f"attitude {t}" for t in charts.ATTITUDE_LABELS.values()]

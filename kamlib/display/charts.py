@@ -9,22 +9,25 @@ The workbook's look (`STYLE`) is applied to each figure as it is drawn, never to
 from __future__ import annotations
 
 import functools
+import math
 import textwrap
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import matplotlib
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Rectangle
 from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.transforms import Bbox
 
 from kamlib.method import portfolio, scorecard
-from kamlib.parameters.model import PortfolioSettings, readable
+from kamlib.parameters.model import LADDER_ORDER, PortfolioSettings, readable
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -79,9 +82,105 @@ def _show_figures_in_notebooks() -> None:
         _SHELLS_SET_UP.add(id(shell))
 
 
+def _renderer(fig: Any) -> Any:
+    """The renderer of a figure made by `_figure` (an Agg canvas), to measure text with."""
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg), "a figure made by _figure()"
+    return canvas.get_renderer()
+
+
 def _figure(**kwargs: Any) -> Figure:
     _show_figures_in_notebooks()
-    return Figure(**kwargs)
+    fig = Figure(**kwargs)
+    FigureCanvasAgg(fig)  # a renderer to measure text with (label placement), whatever the backend
+    return fig
+
+
+# Labels that never overlap: adjustText spreads them, a last pass settles any it left touching.
+LABEL_ITERATIONS = 300   # adjustText's iterations: a fixed number, never a time limit (same inputs, same figure)
+LABEL_PAD = 3.0          # pixels kept free around each label
+LEADER_MIN = 6.0         # a label further than this (pixels) from its point is joined to it by a thin line
+
+
+def _spread_labels(ax: Any, texts: list[Any], xs: Sequence[float], ys: Sequence[float], obstacles: list[Any] | None = None,
+                   only_move: str = "xy", leaders: bool = True) -> None:
+    """Move `texts` (the labels of the points `xs`, `ys`, in data units) until no two overlap, none covers
+    an `obstacle` (other text on the axes) and all stay inside the axes; a label moved away from its
+    point is joined to it by a thin line.
+
+    adjustText spreads the labels (a fixed number of iterations, so the same inputs give the same
+    figure); any label it leaves touching another, an obstacle or the axes' edge is then moved to
+    the nearest free place (a spiral search around it, in display pixels). Call it last: after the
+    axes' limits and the figure's layout are final."""
+    if not texts:
+        return
+    from adjustText import adjust_text  # type: ignore[import-untyped]
+    obstacles = obstacles or []
+    if not _crowded(ax, texts, obstacles):
+        return
+    adjust_text(texts, x=list(xs), y=list(ys), ax=ax, objects=obstacles or None, time_lim=None,
+                iter_lim=LABEL_ITERATIONS, force_text=(1.0, 1.0), force_explode=(0.5, 1.0), expand=(1.3, 1.6),
+                only_move={"text": only_move, "static": only_move, "explode": only_move, "pull": only_move})
+    renderer = _renderer(ax.figure)
+    area = ax.get_window_extent(renderer)
+    taken = [o.get_window_extent(renderer).padded(LABEL_PAD) for o in obstacles]
+    points = ax.transData.transform(list(zip(xs, ys)))
+    dots = [Bbox.from_extents(x - 4, y - 4, x + 4, y + 4) for x, y in points]
+    for text in texts:
+        box = text.get_window_extent(renderer).padded(LABEL_PAD)
+        if _inside(box, area) and not any(box.overlaps(t) for t in taken):
+            taken.append(box)
+            continue
+        dx, dy = _free_spot(box, taken, dots, area, only_move)
+        x, y = ax.transData.transform(text.get_position())
+        text.set_position(ax.transData.inverted().transform((x + dx, y + dy)))
+        taken.append(box.translated(dx, dy))
+    if leaders:
+        for text, (px, py) in zip(texts, points):
+            box = text.get_window_extent(renderer)
+            nx, ny = min(max(px, box.x0), box.x1), min(max(py, box.y0), box.y1)
+            if math.hypot(nx - px, ny - py) > LEADER_MIN:
+                line = ax.transData.inverted().transform([(px, py), (nx, ny)])
+                ax.plot(line[:, 0], line[:, 1], color="#888", lw=0.6, zorder=1.5)
+
+
+def _crowded(ax: Any, texts: list[Any], obstacles: list[Any]) -> bool:
+    """Whether any of `texts` overlaps another, an obstacle, or the axes' edge (then they need spreading)."""
+    renderer = _renderer(ax.figure)
+    area = ax.get_window_extent(renderer)
+    boxes = [t.get_window_extent(renderer).padded(LABEL_PAD) for t in texts]
+    fixed = [o.get_window_extent(renderer) for o in obstacles]
+    return any(not _inside(b, area) or any(b.overlaps(f) for f in fixed) or any(b.overlaps(c) for c in boxes[k + 1:])
+               for k, b in enumerate(boxes))
+
+
+def _nudged(ax: Any, x: float, y: float, dx: float, dy: float) -> tuple[float, float]:
+    """The data point (x, y) moved by (dx, dy) pixels: where a label starts, beside its point."""
+    moved = ax.transData.inverted().transform(ax.transData.transform((x, y)) + (dx, dy))
+    return float(moved[0]), float(moved[1])
+
+
+def _inside(box: Bbox, area: Bbox) -> bool:
+    return area.x0 <= box.x0 and box.x1 <= area.x1 and area.y0 <= box.y0 and box.y1 <= area.y1
+
+
+def _free_spot(box: Bbox, taken: list[Bbox], dots: list[Bbox], area: Bbox, only_move: str) -> tuple[float, float]:
+    """The smallest shift (a spiral of growing rings, 16 directions each) that puts `box` inside `area`
+    clear of every box in `taken` and every point in `dots`; no shift when there is none."""
+    free_of_dots: tuple[float, float] | None = None
+    for ring in range(1, 120):
+        radius = 4.0 * ring
+        for k in range(16):
+            angle = 2 * math.pi * k / 16
+            dx = radius * math.cos(angle) if "x" in only_move else 0.0
+            dy = radius * math.sin(angle) if "y" in only_move else 0.0
+            moved = box.translated(dx, dy)
+            if not _inside(moved, area) or any(moved.overlaps(t) for t in taken):
+                continue
+            if not any(moved.overlaps(d) for d in dots):
+                return dx, dy
+            free_of_dots = free_of_dots or (dx, dy)
+    return free_of_dots or (0.0, 0.0)
 
 
 def player_color(name: str, rivals: list[str]) -> str:
@@ -101,29 +200,39 @@ def money_formatter() -> FuncFormatter:
     return FuncFormatter(fmt)
 
 
+FORCES_NAMED = 12   # up to this many forces, a force's label carries its name; more, only its id (or rank)
+
+
 @styled
 def forces_map(forces: pd.DataFrame) -> Figure:
-    """Impact on the customer × likelihood; marker by horizon, size by priority."""
-    fig = _figure(figsize=(8, 4.5))
+    """Impact on the customer × likelihood; marker by horizon, size by priority. Each force is labelled
+    with its id (its rank by priority when it has none) and, up to `FORCES_NAMED` forces, its name;
+    the labels are spread so that none overlaps another, and the figure grows with the forces."""
+    named = len(forces) <= FORCES_NAMED
+    fig = _figure(figsize=(8, 4.5 if named else min(4.5 + 0.1 * (len(forces) - FORCES_NAMED), 8.0)))
     ax = fig.subplots()
     ax.axhspan(-2.6, 0, color="#fbeeee", zorder=0)
     ax.axhspan(0, 2.6, color="#eef6ee", zorder=0)
-    ax.text(1.09, 2.45, "helps the customer", ha="right", va="top", fontsize=8, color="#3a7a3a")
-    ax.text(1.09, -2.45, "hurts the customer", ha="right", va="bottom", fontsize=8, color="#a33")
+    fixed = [ax.text(1.09, 2.45, "helps the customer", ha="right", va="top", fontsize=8, color="#3a7a3a"),
+             ax.text(1.09, -2.45, "hurts the customer", ha="right", va="bottom", fontsize=8, color="#a33")]
     for horizon, marker in HORIZON_MARKERS.items():
         part = forces[forces["horizon"] == horizon]
         if part.empty:
             continue
         ax.scatter(part["likelihood"], part["impact"], s=80 + 220 * part["priority"], marker=marker,
                    color=US_COLOR, alpha=0.75, edgecolor="white", label=f"{horizon} term")
-    for rank, row in enumerate(forces.itertuples(), start=1):
-        ax.annotate(f"{rank}. {row.label}", (row.likelihood, row.impact), xytext=(7, 5),
-                    textcoords="offset points", fontsize=8)
     ax.set(xlim=(-0.02, 1.1), ylim=(-2.6, 2.6), xlabel="Likelihood (0 to 1)",
            ylabel="Impact on the customer (−2 to +2)", title="Forces acting on the customer")
     ax.axhline(0, color="#555", lw=0.8)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=8, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14 if named else -0.09), ncol=3, fontsize=8, frameon=False)
     fig.tight_layout()
+    keys = [str(row.id) if isinstance(row.id, str) and row.id else f"{rank}." for rank, row in
+            enumerate(forces.itertuples(), start=1)] if "id" in forces else \
+        [f"{rank}." for rank in range(1, len(forces) + 1)]
+    labels = [f"{key} {row.label}" if named else key.rstrip(".") for key, row in zip(keys, forces.itertuples())]
+    texts = [ax.text(*_nudged(ax, row.likelihood, row.impact, 7, 5), label, fontsize=8, zorder=4)
+             for label, row in zip(labels, forces.itertuples())]
+    _spread_labels(ax, texts, list(forces["likelihood"]), list(forces["impact"]), obstacles=fixed)
     return fig
 
 
@@ -150,21 +259,35 @@ def criteria_dots(criteria: pd.DataFrame, players: list[str]) -> Figure:
 
 @styled
 def wallet_bar(shares: pd.DataFrame, currency: str) -> Figure:
-    """The customer's category spend split between us, competitors and unallocated."""
+    """The customer's category spend split between us, competitors and unallocated. A player's name and
+    share sit inside its part of the bar when they fit there, else above it, spread so that no two
+    labels overlap and each joined to its part by a thin line."""
     rivals = [p for p in shares["player"] if p not in ("us", "unallocated")]
-    fig = _figure(figsize=(8, 1.8))
+    fig = _figure(figsize=(8, 2.6))
     ax = fig.subplots()
-    left = 0.0
-    for row in shares.itertuples():
-        color = UNALLOCATED_COLOR if row.player == "unallocated" else player_color(row.player, rivals)
-        ax.barh(0, row.share, left=left, color=color, edgecolor="white")
-        if row.share >= 0.06:
-            ax.text(left + row.share / 2, 0, f"{row.player}\n{row.share:.0%}", ha="center", va="center",
-                    fontsize=8, color="white" if row.player != "unallocated" else "#333")
-        left += row.share
-    ax.set(xlim=(0, 1), yticks=[], title=f"Share of wallet (customer's category spend, {currency})")
+    left, outside, centres = 0.0, [], []
+    ax.set(xlim=(0, 1), ylim=(-0.45, 1.6), yticks=[], title=f"Share of wallet (customer's category spend, {currency})")
+    ax.spines["left"].set_visible(False)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     fig.tight_layout()
+    renderer = _renderer(fig)
+    for row in shares.itertuples():
+        color = UNALLOCATED_COLOR if row.player == "unallocated" else player_color(row.player, rivals)
+        ax.barh(0, row.share, left=left, height=0.8, color=color, edgecolor="white")
+        label = f"{row.player}\n{row.share:.0%}"
+        ink = "white" if row.player != "unallocated" else "#333"
+        inside = ax.text(left + row.share / 2, 0, label, ha="center", va="center", fontsize=8, color=ink)
+        box = inside.get_window_extent(renderer)
+        width = ax.transData.transform((left + row.share, 0))[0] - ax.transData.transform((left, 0))[0]
+        if row.share > 0 and box.width + 4 > width:
+            inside.remove()
+            outside.append(ax.text(left + row.share / 2, 0.7, label, ha="center", va="bottom", fontsize=8,
+                                   color="#333"))
+            centres.append(left + row.share / 2)
+        left += row.share
+    if not outside:
+        ax.set_ylim(-0.5, 0.5)
+    _spread_labels(ax, outside, centres, [0.4] * len(centres), only_move="x")
     return fig
 
 
@@ -211,29 +334,80 @@ def financials_chart(table: pd.DataFrame, currency: str) -> Figure:
     return fig
 
 
+GANTT_ROWS = 25           # projects per figure of `gantt_pages`: a figure then fits an A4 page
+GANTT_TITLE_CHARS = 34    # a project's title wraps at this many characters, on at most two lines
+_GANTT_ROW = 0.36         # inches per project
+
+
+def _gantt_label(project_id: str, title: str) -> str:
+    """"P12  Roll out the recyclable…": the id, then the title on at most two lines (cut with …)."""
+    return f"{project_id}  {_card_text(title, GANTT_TITLE_CHARS, 2)}"
+
+
+def _gantt_span(projects: pd.DataFrame, as_of: date) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The dates every project and the planning date fit in, with a margin on either side."""
+    first = min([pd.Timestamp(d) for d in projects["start"]] + [pd.Timestamp(as_of)])
+    last = max([pd.Timestamp(d) for d in projects["due"]] + [pd.Timestamp(as_of)])
+    margin = max(pd.Timedelta(days=14), (last - first) * 0.04)
+    return first - margin, last + margin + pd.Timedelta(days=1)
+
+
 @styled
-def gantt(projects: pd.DataFrame, as_of: date) -> Figure:
-    """Projects as bars from start to due, coloured by status, with the planning date marked."""
-    fig = _figure(figsize=(8, 0.45 * max(len(projects), 1) + 1.6))
+def gantt(projects: pd.DataFrame, as_of: date, span: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+          numbered: tuple[int, int] | None = None) -> Figure:
+    """Projects as bars from start to due, coloured by status, an overdue one outlined in red and
+    marked so, with the planning date marked. Each row names the project's id and its title (wrapped
+    to two lines, never cut off by the figure's edge); the figure grows with the projects.
+    `span` fixes the dates shown, `numbered` (first, total) names the part of a longer list
+    (`gantt_pages`)."""
+    rows = max(len(projects), 1)
+    fig = _figure(figsize=(8, _GANTT_ROW * rows + 1.5))
     ax = fig.subplots()
     for i, row in enumerate(projects.itertuples()):
         start, due = pd.Timestamp(row.start), pd.Timestamp(row.due)
-        ax.barh(i, (due - start).days + 1, left=start, color=STATUS_COLORS[row.status],
-                edgecolor="#de2d26" if row.overdue else "white", linewidth=2 if row.overdue else 0.5)
-        ax.text(start, i, f" {row.id}", va="center", fontsize=8)
+        ax.barh(i, (due - start).days + 1, left=start, height=0.62, color=STATUS_COLORS[row.status],
+                edgecolor="#a50f15" if row.overdue else "white", linewidth=2 if row.overdue else 0.5)
+        if row.overdue:
+            ax.text(due + pd.Timedelta(days=1), i, "  overdue", va="center", fontsize=8, color="#a50f15")
     ax.axvline(pd.Timestamp(as_of), color="#333", ls="--", lw=1)
-    ax.text(pd.Timestamp(as_of), len(projects) - 0.45, f" plan date {as_of}", fontsize=8, va="bottom")
-    ax.set_yticks(range(len(projects)), [t[:40] for t in projects["title"]])
-    ax.invert_yaxis()
-    handles = [Rectangle((0, 0), 1, 1, color=c) for c in STATUS_COLORS.values()]
-    ax.legend(handles, [s.replace("_", " ") for s in STATUS_COLORS], fontsize=8, frameon=False,
-              loc="upper left", bbox_to_anchor=(1.01, 1.0), title="status", title_fontsize=8)
-    ax.set_title("Joint plan projects (red outline: overdue)")
+    ax.set_yticks(range(len(projects)), [_gantt_label(str(i), str(t)) for i, t in zip(projects["id"], projects["title"])],
+                  fontsize=8, linespacing=1.05)
+    for label in ax.get_yticklabels():
+        label.set_multialignment("left")
+    ax.set_ylim(rows - 0.5, -0.5)
+    ax.set_xlim(*(span or _gantt_span(projects, as_of)))
+    ax.tick_params(axis="y", length=0)
+    handles: list[Any] = [Rectangle((0, 0), 1, 1, color=c) for c in STATUS_COLORS.values()]
+    handles += [Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="#a50f15", linewidth=2),
+                Line2D([], [], color="#333", ls="--", lw=1)]
+    names = [readable(s) for s in STATUS_COLORS] + ["overdue", f"plan date {as_of}"]
+    ax.legend(handles, names, fontsize=8, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=4,
+              handlelength=1.2, columnspacing=1.2, borderaxespad=0.2)
+    part = ""
+    if numbered:
+        first, total = numbered
+        part = f", {first} to {first + len(projects) - 1} of {total}"
+    ax.set_title(f"Joint plan projects{part}", pad=38)
     locator = AutoDateLocator(maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.grid(axis="x", color="#eee")
+    ax.set_axisbelow(True)
     fig.tight_layout()
     return fig
+
+
+def gantt_pages(projects: pd.DataFrame, as_of: date, rows: int = GANTT_ROWS) -> list[Figure]:
+    """The `gantt` of many projects in parts of at most `rows` projects each (the parts as even as can
+    be), all over the same dates: each part fits a printed page, and titles stay legible however
+    many projects there are. One figure when they fit in one."""
+    parts = max(1, math.ceil(len(projects) / rows))
+    if parts == 1:
+        return [gantt(projects, as_of)]
+    size = math.ceil(len(projects) / parts)
+    span = _gantt_span(projects, as_of)
+    return [gantt(projects.iloc[i:i + size], as_of, span=span, numbered=(i + 1, len(projects)))
+            for i in range(0, len(projects), size)]
 
 
 @styled
@@ -252,18 +426,16 @@ def portfolio_matrix(table: pd.DataFrame, split: float, settings: PortfolioSetti
     size = 40 + 900 * (data["wallet"] / data["wallet"].max()) if len(data) else []
     ax.scatter(data["strength"], data["attractiveness"], s=size, alpha=0.7, edgecolor="white",
                color=[colours.get(c, NO_CLASS_COLOR) for c in data["class"]])
-    for row in data.itertuples():
-        ax.annotate(row.account, (row.strength, row.attractiveness), fontsize=7, ha="center", va="center")
     lo_x, hi_x = min(0.7, data["strength"].min() - 0.05), max(1.4, data["strength"].max() + 0.05)
     lo_y, hi_y = min(split - 0.15, data["attractiveness"].min() - 0.05), max(split + 0.15, data["attractiveness"].max() + 0.05)
     ax.set(xlim=(lo_x, hi_x), ylim=(max(0, lo_y), min(1, hi_y)))
     ax.axvline(1.0, color="#555", lw=0.8, ls="--")
     ax.axhline(split, color="#555", lw=0.8, ls="--")
     style: dict[str, Any] = dict(fontsize=9, color="#555", fontweight="bold", alpha=0.8)
-    ax.text(hi_x - 0.01, ax.get_ylim()[1] - 0.01, "Invest to partner", ha="right", va="top", **style)
-    ax.text(lo_x + 0.01, ax.get_ylim()[1] - 0.01, "Build strength", ha="left", va="top", **style)
-    ax.text(hi_x - 0.01, ax.get_ylim()[0] + 0.01, "Maintain efficiently", ha="right", va="bottom", **style)
-    ax.text(lo_x + 0.01, ax.get_ylim()[0] + 0.01, "Reconsider", ha="left", va="bottom", **style)
+    quadrants = [ax.text(hi_x - 0.01, ax.get_ylim()[1] - 0.01, "Invest to partner", ha="right", va="top", **style),
+                 ax.text(lo_x + 0.01, ax.get_ylim()[1] - 0.01, "Build strength", ha="left", va="top", **style),
+                 ax.text(hi_x - 0.01, ax.get_ylim()[0] + 0.01, "Maintain efficiently", ha="right", va="bottom", **style),
+                 ax.text(lo_x + 0.01, ax.get_ylim()[0] + 0.01, "Reconsider", ha="left", va="bottom", **style)]
     ax.set(xlabel="Our relative strength (1 = level with the best competitor)",
            ylabel=f"Account attractiveness (0 to 1; split at the median {split:.2f})",
            title="Portfolio matrix (bubble size: customer's category spend)")
@@ -272,26 +444,40 @@ def portfolio_matrix(table: pd.DataFrame, split: float, settings: PortfolioSetti
     fig.tight_layout()
     if len(off):
         fig.subplots_adjust(bottom=fig.subplotpars.bottom + 0.06)
-        note = "; ".join(f"{reason}: {', '.join(part['account'])}" for reason, part in off.groupby("reason", sort=False))
+        note = "; ".join(f"{reason}: {', '.join(_names(part))}" for reason, part in off.groupby("reason", sort=False))
         fig.text(0.01, 0.01, f"Not placed, {note}",
                  fontsize=7, color="#555", ha="left", va="bottom", wrap=True)
+    names = _names(data)
+    texts = [ax.text(row.strength, row.attractiveness, name, fontsize=7, ha="center", va="center", zorder=4)
+             for name, row in zip(names, data.itertuples())]
+    _spread_labels(ax, texts, list(data["strength"]), list(data["attractiveness"]), obstacles=quadrants)
     return fig
+
+
+def _names(table: pd.DataFrame) -> list[str]:
+    """Each account's name for a label (its id when it has no name)."""
+    if "name" not in table:
+        return [str(a) for a in table["account"]]
+    return [str(n) if isinstance(n, str) and n else str(a) for n, a in zip(table["name"], table["account"])]
 
 
 @styled
 def revenue_vs_cost(table: pd.DataFrame, currency: str) -> Figure:
-    """Revenue against cost to serve per account; above the line cost to serve exceeds gross profit."""
+    """Revenue against cost to serve per account, each named (labels spread so none overlaps); red:
+    the account loses money after cost to serve."""
     fig = _figure(figsize=(8, 5))
     ax = fig.subplots()
     colors = ["#31a354" if p >= 0 else "#de2d26" for p in table["profit"]]
     ax.scatter(table["revenue"], table["cost_to_serve"], color=colors, s=50, alpha=0.8, edgecolor="white")
-    for row in table.itertuples():
-        ax.annotate(row.account, (row.revenue, row.cost_to_serve), fontsize=7, xytext=(4, 2), textcoords="offset points")
     ax.xaxis.set_major_formatter(money_formatter())
     ax.yaxis.set_major_formatter(money_formatter())
     ax.set(xlabel=f"Revenue ({currency})", ylabel=f"Cost to serve ({currency})",
            title="Revenue against cost to serve (red: loses money after cost to serve)")
+    ax.margins(0.08)
     fig.tight_layout()
+    texts = [ax.text(*_nudged(ax, row.revenue, row.cost_to_serve, 4, 2), name, fontsize=7, zorder=4)
+             for name, row in zip(_names(table), table.itertuples())]
+    _spread_labels(ax, texts, list(table["revenue"]), list(table["cost_to_serve"]))
     return fig
 
 
@@ -312,16 +498,25 @@ def health_bars(table: pd.DataFrame) -> Figure:
 
 @styled
 def whale_curve(curve: pd.DataFrame, currency: str) -> Figure:
-    """Cumulative profit with accounts ranked by profit: the hump shows who destroys value."""
-    fig = _figure(figsize=(8, 4))
+    """Cumulative profit with accounts ranked by profit: the hump shows who destroys value. Each
+    account is named under its bar (upright, so the names never overlap however many accounts)."""
+    names = _names(curve)
+    longest = max((len(n) for n in names), default=0)
+    fig = _figure(figsize=(max(8.0, 0.14 * len(curve) + 1.5), 4.0 + 0.065 * min(longest, 40)))
     ax = fig.subplots()
-    x = range(1, len(curve) + 1)
-    ax.plot(list(x), curve["cumulative_profit"], marker="o", color=US_COLOR)
-    ax.bar(list(x), curve["profit"], color=["#31a354" if p >= 0 else "#de2d26" for p in curve["profit"]], alpha=0.5)
+    x = list(range(1, len(curve) + 1))
+    ax.plot(x, curve["cumulative_profit"], marker="o", color=US_COLOR, label="cumulative profit")
+    ax.bar(x, curve["profit"], color=["#31a354" if p >= 0 else "#de2d26" for p in curve["profit"]], alpha=0.5)
     ax.axhline(0, color="#555", lw=0.8)
     ax.yaxis.set_major_formatter(money_formatter())
-    ax.set(xlabel="Accounts ranked by profit after cost to serve (1 = most profitable)",
+    ax.set_xticks(x, [textwrap.shorten(n, 40, placeholder="…") for n in names], rotation=90, fontsize=8)
+    ax.set_xlim(0.3, len(curve) + 0.7)
+    ax.set(xlabel="Accounts ranked by profit after cost to serve (most profitable first)",
            ylabel=f"Profit ({currency})", title="Whale curve: cumulative profit across accounts")
+    handles = [Line2D([], [], marker="o", color=US_COLOR), Rectangle((0, 0), 1, 1, color="#31a354", alpha=0.5),
+               Rectangle((0, 0), 1, 1, color="#de2d26", alpha=0.5)]
+    ax.legend(handles, ["cumulative profit", "account's profit", "account's loss"], fontsize=8, frameon=False,
+              loc="best")
     fig.tight_layout()
     return fig
 
@@ -366,8 +561,10 @@ def whitespace_map(matrix: pd.DataFrame) -> Figure:
             ax.text(j + 0.475, i + 0.45, state, ha="center", va="center", fontsize=8,
                     color="white" if state in ("won", "competitor") else "#333")
     ax.set(xlim=(0, len(matrix.columns)), ylim=(len(matrix), 0), title="Whitespace: where we could sell more")
-    ax.set_xticks([j + 0.475 for j in range(len(matrix.columns))], list(matrix.columns), fontsize=8)
-    ax.set_yticks([i + 0.45 for i in range(len(matrix))], list(matrix.index), fontsize=8)
+    column = 6.0 / max(len(matrix.columns), 1)   # inches per offering, about: its name wraps to fit
+    ax.set_xticks([j + 0.475 for j in range(len(matrix.columns))],
+                  [_card_text(str(c), max(6, int(column / 0.065)), 3) for c in matrix.columns], fontsize=8)
+    ax.set_yticks([i + 0.45 for i in range(len(matrix))], [_card_text(str(u), 26, 2) for u in matrix.index], fontsize=8)
     ax.tick_params(length=0)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
@@ -377,50 +574,92 @@ def whitespace_map(matrix: pd.DataFrame) -> Figure:
 
 @styled
 def ladder_chart(ladder: pd.DataFrame) -> Figure:
-    """Each player on the relationship ladder: vendor → preferred supplier → strategic partner."""
+    """Each player on the relationship ladder: vendor → preferred supplier → strategic partner (names
+    spread so that none overlaps another)."""
     rivals = [p for p in ladder["player"] if p != "us"]
+    crowd = max([int((ladder["rung"] == rung).sum()) for rung in (1, 2, 3)] + [1])
+    half = max(2.5, crowd / 2 + 0.5)
     fig = _figure(figsize=(8, 2.6))
     ax = fig.subplots()
+    texts, xs, ys = [], [], []
     for rung in (1, 2, 3):
         players = ladder[ladder["rung"] == rung]["player"].tolist()
         for k, player in enumerate(players):
             x = k - (len(players) - 1) / 2
             ax.scatter(x, rung, s=300 if player == "us" else 180, color=player_color(player, rivals), zorder=3)
-            ax.annotate(player, (x, rung), xytext=(0, 11), textcoords="offset points", ha="center", fontsize=8)
-    ax.set_yticks([1, 2, 3], ["vendor", "preferred supplier", "strategic partner"])
-    ax.set(xlim=(-2.5, 2.5), ylim=(0.5, 3.7), xticks=[], title="The relationship ladder")
+            texts.append(ax.text(x, rung + 0.28, player, ha="center", fontsize=8, zorder=4))
+            xs.append(x)
+            ys.append(rung)
+    ax.set_yticks([1, 2, 3], [readable(rung) for rung in LADDER_ORDER])
+    ax.set(xlim=(-half, half), ylim=(0.5, 3.7), xticks=[], title="The relationship ladder")
     ax.grid(axis="y", color="#eee")
     fig.tight_layout()
+    _spread_labels(ax, texts, xs, ys)
     return fig
 
 
-ATTITUDE_COLORS = {-2: "#b2182b", -1: "#ef8a62", 0: "#bdbdbd", 1: "#67a9cf", 2: "#2166ac"}
+# One palette for a contact's attitude toward us, in the relationship map and the organisation chart:
+# red for a detractor to blue for a champion (readable with red-green colour blindness).
+ATTITUDE_COLORS = {-2: "#b2182b", -1: "#d6604d", 0: "#8c8c8c", 1: "#4393c3", 2: "#2166ac"}
+ATTITUDE_FILLS = {-2: "#f6d3d0", -1: "#fbe3d8", 0: "#eeeeee", 1: "#dbe9f4", 2: "#c9dcef"}   # a card's background
+ATTITUDE_INK = {-2: "#8e1322", -1: "#8f3a22", 0: "#4d4d4d", 1: "#1d5a86", 2: "#163f70"}     # text on that background
+ATTITUDE_LABELS = {-2: "−2 detractor", -1: "−1", 0: "0 neutral", 1: "+1", 2: "+2 champion"}
 LEVELS = ("operational", "management", "executive")
+
+
+def _attitude(value: int) -> str:
+    """"attitude −2", "attitude 0", "attitude +1" (a true minus sign)."""
+    return f"attitude {value:+d}".replace("-", "−") if value else "attitude 0"
 
 
 @styled
 def relationship_map(contacts: pd.DataFrame) -> Figure:
-    """Contacts by function (x) and level (y), sized by influence, coloured by attitude."""
+    """Contacts by function (columns) and level (rows), sized by influence, coloured by attitude. The
+    people of a cell sit side by side and wrap into more rows, most influential first, each named
+    under their dot: the figure grows with the contacts and no name overlaps another."""
     functions = sorted(contacts["function"].unique())
-    fig = _figure(figsize=(8.5, 4))
-    ax = fig.subplots()
-    placed: dict[tuple[int, int], int] = {}
-    for row in contacts.itertuples():
-        x, y = functions.index(row.function), LEVELS.index(row.level)
-        k = placed.get((x, y), 0)
-        placed[(x, y)] = k + 1
-        ax.scatter(x + 0.18 * k, y, s=60 * row.influence, color=ATTITUDE_COLORS[row.attitude], edgecolor="#333",
-                   linewidth=0.5, zorder=3)
-        ax.annotate(row.name, (x + 0.18 * k, y), xytext=(0, -14 - 2 * row.influence), textcoords="offset points",
-                    ha="center", fontsize=7)
-    ax.set_xticks(range(len(functions)), [f.replace("_", " ") for f in functions], fontsize=8)
-    ax.set_yticks(range(3), list(LEVELS))
-    ax.set(xlim=(-0.6, len(functions) - 0.2), ylim=(-0.7, 2.5), title="Who we know at the customer")
-    handles = [Line2D([], [], marker="o", ls="", color=c, label=f"attitude {a:+d}" if a else "attitude 0")
-               for a, c in ATTITUDE_COLORS.items()]
-    ax.legend(handles=handles, fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5)
-    ax.grid(color="#f0f0f0")
-    fig.tight_layout()
+    left, width = 1.1, 6.7
+    column = width / max(len(functions), 1)
+    slots = max(1, min(8, int(column // 0.55)))          # people side by side in a cell
+    slot, row_h, chars = column / slots, 0.62, max(6, int(column / slots / 0.058))
+    cells: dict[tuple[str, str], list[Any]] = {}
+    for person in contacts.sort_values("influence", ascending=False, kind="stable").itertuples():
+        cells.setdefault((person.function, person.level), []).append(person)
+    bands = {level: max([math.ceil(len(cells.get((f, level), [])) / slots) for f in functions] + [1]) * row_h + 0.15
+             for level in LEVELS}
+    head, foot = 0.95, 0.45
+    height = sum(bands.values())
+    fig = _figure(figsize=(left + width + 0.2, head + height + foot))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, left + width + 0.2)
+    ax.set_ylim(head + height + foot, 0)
+    ax.axis("off")
+    ax.text(0.1, 0.12, "Who we know at the customer", fontsize=12, fontweight="bold", va="top")
+    for k, function in enumerate(functions):
+        ax.text(left + (k + 0.5) * column, head - 0.08, _card_text(readable(function), int(column / 0.065), 2),
+                ha="center", va="bottom", fontsize=8, linespacing=1.05)
+    top = head
+    for band, level in enumerate(reversed(LEVELS)):   # executive at the top
+        ax.add_patch(Rectangle((left, top), width, bands[level], facecolor="#f6f7f9" if band % 2 == 0 else "white",
+                               edgecolor="none", zorder=0))
+        ax.text(left - 0.1, top + bands[level] / 2, level, ha="right", va="center", fontsize=9)
+        for k, function in enumerate(functions):
+            people = cells.get((function, level), [])
+            for n, person in enumerate(people):
+                in_row = min(slots, len(people) - n // slots * slots)   # a short last row is centred
+                x = left + k * column + (n % slots + 0.5 + (slots - in_row) / 2) * slot
+                y = top + 0.2 + (n // slots) * row_h
+                ax.scatter([x], [y], s=25 * person.influence, color=ATTITUDE_COLORS[person.attitude],
+                           edgecolor="#333", linewidth=0.5, zorder=3)
+                ax.text(x, y + 0.13, _card_text(person.name, chars, 2), ha="center", va="top", fontsize=7,
+                        linespacing=1.0, zorder=4)
+        top += bands[level]
+    for k in range(1, len(functions)):
+        ax.plot([left + k * column] * 2, [head, head + height], color="#d8dee6", lw=0.6, zorder=1)
+    handles = [Line2D([], [], marker="o", ls="", color=c) for c in ATTITUDE_COLORS.values()]
+    ax.legend(handles, [f"attitude {t}" for t in ATTITUDE_LABELS.values()], fontsize=7, frameon=False,
+              loc="lower center", bbox_to_anchor=(0.5, 0.0), bbox_transform=fig.transFigure, ncol=5)
+    ax.text(left + width, 0.12, "dot size: influence (1 to 5)", ha="right", va="top", fontsize=7, color="#555")
     return fig
 
 
@@ -504,31 +743,35 @@ def revenue_against_targets(financials: pd.DataFrame, targets: pd.DataFrame, cur
 
 
 # The organisation chart: a card per contact, laid out in inches (1 data unit = 1 inch of figure).
-ORG_ATTITUDE_EDGES = {-2: "#c0392b", -1: "#e67e22", 0: "#8c8c8c", 1: "#7cb342", 2: "#1e8449"}
-ORG_ATTITUDE_FILLS = {-2: "#f6d5d1", -1: "#fbe5d0", 0: "#f0f0f0", 1: "#e5f1d6", 2: "#d2ebd9"}
-ORG_ATTITUDE_LABELS = {-2: "−2 detractor", -1: "−1", 0: "0 neutral", 1: "+1", 2: "+2 champion"}
-_CARD_W, _CARD_H = 1.55, 1.0   # a contact's card
-_GAP_X, _GAP_Y = 0.18, 0.42     # between cards side by side; between a card and the row below
+_CARD_W, _CARD_H = 1.5, 1.12   # a contact's card
+_GAP_X, _GAP_Y = 0.15, 0.42     # between cards side by side; between a card and the row below
 _INDENT = 0.3                   # a wrapped or stacked team sits right of its manager's trunk line
 _STACK_GAP = 0.14               # between cards stacked in a column
-_CHART_WIDTH = 5 * _CARD_W + 4 * _GAP_X + _INDENT   # five cards a row: wider teams wrap into rows
+_STACK_MAX = 4                  # a team of more people without reports wraps into rows instead of a column
+_CHART_WIDTH = 4 * _CARD_W + 3 * _GAP_X + _INDENT   # four cards a row (the figure fits an A4 page at full size)
+_ORG_HEAD, _ORG_FOOT, _ORG_SIDE = 0.75, 0.55, 0.15   # title above the cards, legend below, margin beside
+_NOTE_H = 0.24                  # a note ("reporting to …") above a team whose manager is drawn elsewhere
+ORG_PAGE_HEIGHT = 8.0           # inches of cards on one figure of `org_chart_pages` (an A4 page with its heading)
 
 
 @dataclass
 class _Block:
-    """A contact and everyone below them, laid out: card positions (row of the table, left, top)
-    and connector lines, relative to the block's top left corner."""
+    """A contact and everyone below them, laid out: card positions (row of the table, left, top),
+    connector lines and notes ("reports to …" above a card whose manager is drawn elsewhere),
+    relative to the block's top left corner."""
 
     width: float
     height: float
     cards: list[tuple[int, float, float]]
     lines: list[list[tuple[float, float]]]
     root_x: float   # the centre of the top card
+    notes: list[tuple[float, float, str]] = field(default_factory=list)
 
 
-def _shifted(block: _Block, dx: float, dy: float) -> tuple[list[tuple[int, float, float]], list[list[tuple[float, float]]]]:
-    return ([(i, x + dx, y + dy) for i, x, y in block.cards],
-            [[(x + dx, y + dy) for x, y in line] for line in block.lines])
+def _shifted(block: _Block, dx: float, dy: float) -> _Block:
+    return _Block(block.width, block.height, [(i, x + dx, y + dy) for i, x, y in block.cards],
+                  [[(x + dx, y + dy) for x, y in line] for line in block.lines], block.root_x + dx,
+                  [(x + dx, y + dy, t) for x, y, t in block.notes])
 
 
 def _rows_of(blocks: list[_Block], width: float) -> list[list[_Block]]:
@@ -548,10 +791,10 @@ def _rows_of(blocks: list[_Block], width: float) -> list[list[_Block]]:
 
 def _team_block(i: int, reports: dict[int, list[int]], width: float, stack: bool = False) -> _Block:
     """Contact `i` above their direct reports' blocks: side by side when they fit in `width`; if not,
-    teams of people with no reports of their own are stacked (`stack`), and what still does not fit
-    wraps into rows hanging from a trunk line on the left."""
+    small teams of people with no reports of their own are stacked (`stack`), and what still does not
+    fit wraps into rows hanging from a trunk line on the left."""
     team = reports[i]
-    if stack and len(team) >= 2 and not any(reports[r] for r in team):
+    if stack and 2 <= len(team) <= _STACK_MAX and not any(reports[r] for r in team):
         return _stacked_team(i, team)
     below = [_team_block(r, reports, width - _INDENT, stack) for r in team]
     if not below:
@@ -561,15 +804,21 @@ def _team_block(i: int, reports: dict[int, list[int]], width: float, stack: bool
         return _team_block(i, reports, width, stack=True)
     cards: list[tuple[int, float, float]] = []
     lines: list[list[tuple[float, float]]] = []
+    notes: list[tuple[float, float, str]] = []
     top = _CARD_H + _GAP_Y
+
+    def place(b: _Block, x: float, y: float) -> float:
+        moved = _shifted(b, x, y)
+        cards.extend(moved.cards)
+        lines.extend(moved.lines)
+        notes.extend(moved.notes)
+        return moved.root_x
+
     if side_by_side <= width:
         total = max(_CARD_W, side_by_side)
         x, roots = (total - side_by_side) / 2, []
         for b in below:
-            moved_cards, moved_lines = _shifted(b, x, top)
-            cards += moved_cards
-            lines += moved_lines
-            roots.append(x + b.root_x)
+            roots.append(place(b, x, top))
             x += b.width + _GAP_X
         centre = min(max((roots[0] + roots[-1]) / 2, _CARD_W / 2), total - _CARD_W / 2)
         channel = _CARD_H + _GAP_Y / 2
@@ -577,15 +826,12 @@ def _team_block(i: int, reports: dict[int, list[int]], width: float, stack: bool
         lines.append([(min(roots[0], centre), channel), (max(roots[-1], centre), channel)])
         lines += [[(r, channel), (r, top)] for r in roots]
         height = top + max(b.height for b in below)
-        return _Block(total, height, [(i, centre - _CARD_W / 2, 0.0), *cards], lines, centre)
+        return _Block(total, height, [(i, centre - _CARD_W / 2, 0.0), *cards], lines, centre, notes)
     trunk, y, total, channel = _INDENT / 2, top, _CARD_W, top
     for row in _rows_of(below, width - _INDENT):
         x, roots = _INDENT, []
         for b in row:
-            moved_cards, moved_lines = _shifted(b, x, y)
-            cards += moved_cards
-            lines += moved_lines
-            roots.append(x + b.root_x)
+            roots.append(place(b, x, y))
             x += b.width + _GAP_X
         channel = y - _GAP_Y / 2
         lines.append([(trunk, channel), (roots[-1], channel)])
@@ -593,7 +839,7 @@ def _team_block(i: int, reports: dict[int, list[int]], width: float, stack: bool
         total = max(total, x - _GAP_X)
         y += max(b.height for b in row) + _GAP_Y
     lines.append([(trunk, _CARD_H), (trunk, channel)])
-    return _Block(total, y - _GAP_Y, [(i, 0.0, 0.0), *cards], lines, _CARD_W / 2)
+    return _Block(total, y - _GAP_Y, [(i, 0.0, 0.0), *cards], lines, _CARD_W / 2, notes)
 
 
 def _stacked_team(i: int, team: list[int]) -> _Block:
@@ -608,6 +854,52 @@ def _stacked_team(i: int, team: list[int]) -> _Block:
         y += _CARD_H + _STACK_GAP
     lines.append([(trunk, _CARD_H), (trunk, middle)])
     return _Block(_INDENT + _CARD_W, y - _STACK_GAP, cards, lines, _CARD_W / 2)
+
+
+def _headless(block: _Block, note: str) -> _Block:
+    """A team block without its top card (drawn elsewhere): the lines that hung from the card hang
+    from a note naming whom the team reports to."""
+    lift = _CARD_H - _NOTE_H
+    moved = _shifted(replace(block, cards=block.cards[1:]), 0.0, -lift)
+    notes = [*moved.notes, (max(0.0, block.root_x - _CARD_W / 2), _NOTE_H - 0.03, note)]
+    return replace(moved, height=block.height - lift, notes=notes)
+
+
+def _team_parts(i: int, reports: dict[int, list[int]], names: list[str], height: float) -> list[_Block]:
+    """The people below contact `i` (whose card is drawn elsewhere) as blocks no taller than `height`,
+    each under a note "reporting to" `i`: the whole team when it fits; else `i`'s direct reports (in
+    groups that fit), then each of their teams in the same way."""
+    note = f"reporting to {names[i]}"
+    whole = _headless(_team_block(i, reports, _CHART_WIDTH, stack=True), note)
+    if whole.height <= height:
+        return [whole]
+    team = reports[i]
+    rows = max(1, int((height - _NOTE_H) // (_CARD_H + _GAP_Y)))
+    per_row = max(1, int((_CHART_WIDTH - _INDENT + _GAP_X) // (_CARD_W + _GAP_X)))
+    blocks = []
+    for k in range(0, len(team), rows * per_row):
+        group = team[k:k + rows * per_row]
+        flat = {**reports, i: group, **{r: [] for r in group}}
+        blocks.append(_headless(_team_block(i, flat, _CHART_WIDTH, stack=True), note + (" (continued)" if k else "")))
+    return blocks + [part for r in team if reports[r] for part in _team_parts(r, reports, names, height)]
+
+
+def _page_blocks(i: int, reports: dict[int, list[int]], names: list[str], height: float) -> list[_Block]:
+    """Contact `i` (reporting to nobody we know) and their team as blocks no taller than `height`: the
+    whole team when it fits; else `i` above their direct reports, then each direct report's team
+    (`_team_parts`); a team of more direct reports than a page holds continues under a note."""
+    whole = _team_block(i, reports, _CHART_WIDTH)
+    if whole.height > height:
+        whole = _team_block(i, reports, _CHART_WIDTH, stack=True)
+    if whole.height <= height or not reports[i]:
+        return [whole]
+    team = reports[i]
+    heads = [part for r in team if reports[r] for part in _team_parts(r, reports, names, height)]
+    flat = {**reports, **{r: [] for r in team}}
+    top = _team_block(i, flat, _CHART_WIDTH, stack=True)
+    if top.height <= height:
+        return [top, *heads]
+    return [_team_block(i, {**flat, i: []}, _CHART_WIDTH), *_team_parts(i, flat, names, height), *heads]
 
 
 def _managers(levels: list[int]) -> list[int | None]:
@@ -625,90 +917,158 @@ def _card_text(text: str, width: int, lines: int) -> str:
     """Text wrapped to `width` characters, at most `lines` lines (the last one cut with …)."""
     wrapped = textwrap.wrap(str(text), width) or [""]
     if len(wrapped) > lines:
-        wrapped = wrapped[:lines]
-        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
+        rest = " ".join(wrapped[lines - 1:])   # the last line holds as much of the rest as fits
+        wrapped = [*wrapped[:lines - 1], rest[: width - 1].rstrip() + "…"]
     return "\n".join(wrapped)
+
+
+def _fitted_text(ax: Any, x: float, y: float, text: str, width: float, lines: int, **style: Any) -> Any:
+    """`text` drawn at (x, y), wrapped to at most `lines` lines no wider than `width` inches (measured
+    with the renderer; the last line cut with … when the text is longer)."""
+    artist = ax.text(x, y, text, **style)
+    renderer = _renderer(ax.figure)
+    limit = width * ax.figure.dpi
+    size = float(style.get("fontsize", 10))
+    chars = int(width / (0.5 * size / 72)) + 2   # a little more than fits at an average letter width
+    while chars > 4:
+        artist.set_text(_card_text(text, chars, lines))
+        if artist.get_window_extent(renderer).width <= limit:
+            break
+        chars -= 1
+    return artist
 
 
 def _draw_card(ax: Any, person: Any, x: float, y: float) -> None:
     attitude = int(person.attitude)
     ax.add_patch(FancyBboxPatch((x, y), _CARD_W, _CARD_H, boxstyle="round,pad=0,rounding_size=0.05",
-                                facecolor=ORG_ATTITUDE_FILLS[attitude], edgecolor=ORG_ATTITUDE_EDGES[attitude],
+                                facecolor=ATTITUDE_FILLS[attitude], edgecolor=ATTITUDE_COLORS[attitude],
                                 linewidth=1.6, zorder=2))
     footer = 0.2
     ax.add_patch(Rectangle((x + 0.03, y + _CARD_H - footer), _CARD_W - 0.06, footer - 0.03, facecolor="white",
                            edgecolor="none", zorder=3))
-    left, right = x + 0.07, x + _CARD_W - 0.07
-    ax.text(left, y + 0.06, _card_text(person.name, 21, 1), fontsize=8, fontweight="bold", va="top", zorder=4)
-    ax.text(left, y + 0.2, _card_text(person.title, 27, 2), fontsize=6.5, va="top", color="#333", zorder=4,
-            linespacing=1.1)
+    left, inner = x + 0.07, _CARD_W - 0.14
+    _fitted_text(ax, left, y + 0.06, str(person.name), inner, 1, fontsize=8, fontweight="bold", va="top", zorder=4)
+    _fitted_text(ax, left, y + 0.21, str(person.title), inner, 2, fontsize=7, va="top", color="#333", zorder=4,
+                 linespacing=1.05)
     if isinstance(person.buying_role, str) and person.buying_role:
-        ax.text(left, y + 0.49, readable(person.buying_role), fontsize=6.5, va="top", color="#333",
+        ax.text(left, y + 0.47, readable(person.buying_role), fontsize=7, va="top", color="#333",
                 style="italic", zorder=4)
-    ax.text(left, y + 0.635, f"influence {person.influence} of 5", fontsize=6.5, va="top", color="#333", zorder=4)
-    sign = f"{attitude:+d}".replace("-", "−") if attitude else "0"
-    ax.text(right, y + 0.635, f"attitude {sign}", fontsize=6.5, va="top", ha="right",
-            color=ORG_ATTITUDE_EDGES[attitude], fontweight="bold", zorder=4)
-    ax.text(left, y + _CARD_H - footer / 2 - 0.015, _card_text(f"ours: {person.owner}", 29, 1), fontsize=6.5,
-            va="center", color="#555", style="italic", zorder=4)
+    ax.text(left, y + 0.615, f"influence {person.influence} of 5", fontsize=7, va="top", color="#333", zorder=4)
+    words = ATTITUDE_LABELS[attitude].split(" ", 1)
+    ax.text(left, y + 0.76, _attitude(attitude) + (f" {words[1]}" if len(words) > 1 else ""), fontsize=7, va="top",
+            color=ATTITUDE_INK[attitude], fontweight="bold", zorder=4)
+    _fitted_text(ax, left, y + _CARD_H - footer / 2 - 0.015, f"ours: {person.owner}", inner, 1, fontsize=7,
+                 va="center", color="#444", style="italic", zorder=4)
 
 
-@styled
-def org_chart(chart: pd.DataFrame) -> Figure:
-    """The customer's organisation chart (`organisation.org_chart_table`): a card per contact with
-    name, title, influence, buying role and attitude (the card's colour: detractor red to champion
-    green), our owner at the foot; lines run to each person's manager. People who report to nobody
-    we know are at the top. A team wider than five cards wraps into rows hanging from its manager's
-    line, so the figure grows with the number of contacts instead of shrinking the cards."""
+def _org_structure(chart: pd.DataFrame) -> tuple[list[Any], list[int | None], dict[int, list[int]], list[int]]:
+    """The chart's people, each one's manager (a row number), each one's direct reports, and the roots."""
     people = list(chart.itertuples(index=False))
-    levels = [int(level) for level in chart["chart_level"]]
-    managers = _managers(levels)
+    managers = _managers([int(level) for level in chart["chart_level"]])
     reports: dict[int, list[int]] = {i: [] for i in range(len(people))}
     for i, boss in enumerate(managers):
         if boss is not None:
             reports[boss].append(i)
-    roots = [i for i, boss in enumerate(managers) if boss is None]
+    return people, managers, reports, [i for i, boss in enumerate(managers) if boss is None]
+
+
+def _org_tops(reports: dict[int, list[int]], roots: list[int]) -> list[_Block]:
+    """The whole chart's blocks, one per person reporting to nobody we know (teams stacked when the
+    blocks side by side would be wider than the chart)."""
     tops = [_team_block(i, reports, _CHART_WIDTH) for i in roots]
     if sum(b.width for b in tops) + _GAP_X * (len(tops) - 1) > _CHART_WIDTH:
         tops = [_team_block(i, reports, _CHART_WIDTH, stack=True) for i in roots]
-    cards: list[tuple[int, float, float]] = []
-    lines: list[list[tuple[float, float]]] = []
-    rows = _rows_of(tops, _CHART_WIDTH)
+    return tops
+
+
+def _org_height(blocks: list[_Block]) -> float:
+    """Inches of cards the blocks take, in rows."""
+    rows = _rows_of(blocks, _CHART_WIDTH)
+    return max(sum(max(b.height for b in row) for row in rows) + _GAP_Y * 1.5 * (len(rows) - 1), _CARD_H)
+
+
+def _org_figure(people: list[Any], blocks: list[_Block], note: str, title: str) -> Figure:
+    """One figure of the organisation chart: the blocks in rows, the title and note above, the legend below."""
+    rows = _rows_of(blocks, _CHART_WIDTH)
     width = max([_CARD_W] + [sum(b.width for b in row) + _GAP_X * (len(row) - 1) for row in rows])
+    placed: list[_Block] = []
     y = 0.0
     for row in rows:
         used = sum(b.width for b in row) + _GAP_X * (len(row) - 1)
         x = (width - used) / 2
         for b in row:
-            moved_cards, moved_lines = _shifted(b, x, y)
-            cards += moved_cards
-            lines += moved_lines
+            placed.append(_shifted(b, x, y))
             x += b.width + _GAP_X
         y += max(b.height for b in row) + _GAP_Y * 1.5
     height = max(y - _GAP_Y * 1.5, _CARD_H)
-    head, foot, side = 0.75, 0.55, 0.25
-    fig_width = max(width, 6.0) + 2 * side
-    fig = _figure(figsize=(fig_width, height + head + foot))
+    fig_width = max(width, 6.0) + 2 * _ORG_SIDE
+    fig = _figure(figsize=(fig_width, height + _ORG_HEAD + _ORG_FOOT))
     ax = fig.add_axes((0, 0, 1, 1))
     left = -(fig_width - width) / 2
     ax.set_xlim(left, left + fig_width)
-    ax.set_ylim(height + foot, -head)
+    ax.set_ylim(height + _ORG_FOOT, -_ORG_HEAD)
     ax.axis("off")
-    for line in lines:
-        xs, ys = zip(*line)
-        ax.plot(xs, ys, color="#777", lw=0.9, zorder=1, solid_capstyle="butt")
-    for i, x, top in cards:
-        _draw_card(ax, people[i], x, top)
-    ax.text(left + side, -head + 0.12, "Organisation chart: who reports to whom at the customer", fontsize=12,
-            fontweight="bold", va="top")
-    note = ("card colour: attitude toward us; ours: who on our team owns the relationship"
-            if any(b is not None for b in managers) else
-            "no reporting lines recorded yet (reports_to): contacts side by side, most influential first")
-    if not people:
-        note = "no contacts recorded yet"
-    ax.text(left + side, -head + 0.42, note, fontsize=8, color="#555", va="top")
-    handles = [Rectangle((0, 0), 1, 1, facecolor=ORG_ATTITUDE_FILLS[a], edgecolor=ORG_ATTITUDE_EDGES[a], linewidth=1.5)
-               for a in ORG_ATTITUDE_LABELS]
-    ax.legend(handles, [f"attitude {t}" for t in ORG_ATTITUDE_LABELS.values()], loc="lower center", ncol=5,
-              fontsize=7, frameon=False, bbox_to_anchor=(0.5, 0.0), bbox_transform=fig.transFigure)
+    for block in placed:
+        for line in block.lines:
+            xs, ys = zip(*line)
+            ax.plot(xs, ys, color="#777", lw=0.9, zorder=1, solid_capstyle="butt")
+        for i, x, top in block.cards:
+            _draw_card(ax, people[i], x, top)
+        for x, bottom, text in block.notes:
+            ax.text(x, bottom, text, fontsize=7, style="italic", color="#444", va="bottom", zorder=4)
+    ax.text(left + _ORG_SIDE, -_ORG_HEAD + 0.12, title, fontsize=12, fontweight="bold", va="top")
+    ax.text(left + _ORG_SIDE, -_ORG_HEAD + 0.42, note, fontsize=8, color="#444", va="top")
+    handles = [Rectangle((0, 0), 1, 1, facecolor=ATTITUDE_FILLS[a], edgecolor=ATTITUDE_COLORS[a], linewidth=1.5)
+               for a in ATTITUDE_LABELS]
+    ax.legend(handles, list(ATTITUDE_LABELS.values()), loc="lower center", ncol=5, fontsize=7, frameon=False,
+              bbox_to_anchor=(0.5, 0.0), bbox_transform=fig.transFigure, title="attitude toward us",
+              title_fontsize=7)
     return fig
+
+
+ORG_TITLE = "Organisation chart: who reports to whom at the customer"
+
+
+def _org_note(people: list[Any], managers: list[int | None]) -> str:
+    if not people:
+        return "no contacts recorded yet"
+    if any(b is not None for b in managers):
+        return "card colour: attitude toward us; ours: who on our team owns the relationship"
+    return "no reporting lines recorded yet (reports_to): contacts side by side, most influential first"
+
+
+@styled
+def org_chart(chart: pd.DataFrame) -> Figure:
+    """The customer's organisation chart (`organisation.org_chart_table`) on one figure: a card per
+    contact with name, title, buying role, influence and attitude (the card's colour, the attitude
+    palette of the relationship map: detractor red to champion blue), our owner at the foot; lines
+    run to each person's manager. People who report to nobody we know are at the top. A team wider
+    than four cards wraps into rows hanging from its manager's line, so the figure grows with the
+    contacts (taller, never wider than a page) instead of shrinking the cards."""
+    people, managers, reports, roots = _org_structure(chart)
+    return _org_figure(people, _org_tops(reports, roots), _org_note(people, managers), ORG_TITLE)
+
+
+def org_chart_pages(chart: pd.DataFrame, page_height: float = ORG_PAGE_HEIGHT) -> list[Figure]:
+    """The organisation chart (`org_chart`) in parts that each fit a printed page (`page_height`
+    inches of cards): whole teams where they fit; a team too tall for a page continues on the next,
+    each manager drawn once with a note "reports to …" above them. Every contact is on exactly one
+    card; one figure when the chart fits one page."""
+    people, managers, reports, roots = _org_structure(chart)
+    if _org_height(_org_tops(reports, roots)) <= page_height:
+        return [org_chart(chart)]
+    names = [str(p.name) for p in people]
+    blocks = [b for i in roots for b in _page_blocks(i, reports, names, page_height)]
+    pages: list[list[_Block]] = [[]]
+    used = 0.0
+    for row in _rows_of(blocks, _CHART_WIDTH):
+        need = max(b.height for b in row)
+        if pages[-1] and used + need > page_height:
+            pages.append([])
+            used = 0.0
+        pages[-1] += row
+        used += need + _GAP_Y * 1.5
+    note = _org_note(people, managers)
+    with matplotlib.rc_context(STYLE):
+        return [_org_figure(people, page, note, f"Organisation chart, part {k} of {len(pages)}: who reports to whom")
+                for k, page in enumerate(pages, 1)]
