@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from kamlib import __version__
-from kamlib.errors import InputError, KamError, RunError, UsageError
+from kamlib.errors import InputError, KamError, Problem, RunError, UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -146,13 +146,41 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
     checked, problems = loader.validate_paths(paths)
+    warnings = _warnings(paths, {p.file for p in problems})
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    for warning in warnings:
+        where = f"{warning.file}:{warning.line}" if warning.line else warning.file
+        print(f"{where}: warning: {warning.field}: {warning.message}", file=sys.stderr)
     if problems:
-        for problem in problems:
-            print(problem, file=sys.stderr)
         print(f"{len(problems)} problem(s) in {len({p.file for p in problems})} file(s)", file=sys.stderr)
         return 2
-    print(f"ok: {checked} file(s) valid")
+    count = len(warnings)
+    print(f"ok: {checked} file(s) valid" + (f"; {count} {'warning' if count == 1 else 'warnings'}" if count else ""))
     return 0
+
+
+def _warnings(paths: list[Path], refused: set[str]) -> list[Problem]:
+    """The warnings of the valid account files among `paths` (files or folders, as `kam validate`
+    takes them); a file with problems gets none (fix those first)."""
+    from kamlib.parameters import loader, rules
+    from kamlib.parameters.yaml_source import display_path
+
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            folder = path / loader.ACCOUNTS_DIR
+            files += sorted(folder.glob("*.yaml") if folder.is_dir() else path.glob("*.yaml"))
+        elif path.name != loader.PORTFOLIO_FILE or path.parent.name == loader.ACCOUNTS_DIR:
+            files.append(path)
+    found: list[Problem] = []
+    for path in files:
+        if path.name == loader.PORTFOLIO_FILE or path.name.startswith(".") or display_path(path) in refused:
+            continue
+        account, problems = loader.load_account_file(path)
+        if account is not None and not problems:
+            found += rules.located_warnings(path, account)
+    return found
 
 
 def cmd_new(args: argparse.Namespace) -> int:

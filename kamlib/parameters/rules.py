@@ -2,14 +2,22 @@
 
 Each check returns `(field path, message)` pairs; `kamlib.parameters.loader` turns them into located problems.
 An account's findings come in the order of the file's sections, so the user reads them top to bottom.
+
+Warnings are findings of the same shape that never refuse a file: what a valid file holds but
+its author should hear of before a document goes out (`account_warnings`). `located_warnings`
+gives them file, line and field as problems have; `kam validate` prints them and still exits 0,
+and `kam run` / `kam batch` are not stopped by them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from difflib import get_close_matches
+from pathlib import Path
 
+from kamlib.errors import Problem
 from kamlib.parameters.model import US, Account, Contact, PortfolioSettings
+from kamlib.parameters.yaml_source import read_yaml
 
 WEIGHT_TOLERANCE = 0.01
 RESERVED_IDS = ("portfolio",)  # outputs/portfolio/ holds the cross-account overview
@@ -337,3 +345,36 @@ def _joint_plan(account: Account, team: list[str]) -> Iterator[Finding]:
         if value.project is not None and value.project not in project_ids:
             yield ((*base, "value_delivered", i, "project"),
                    f"expected a project id of this plan, got '{value.project}'{suggest(value.project, project_ids)}")
+
+
+# --- warnings: the file is valid, but its author should know -----------------------------------
+
+def account_warnings(account: Account) -> list[Finding]:
+    """Every warning of a valid account file, as `(field path, message)` pairs in the file's order."""
+    found: list[Finding] = []
+    found += _shared_strategies_serving_only_internal_objectives(account)
+    return found
+
+
+def located_warnings(path: Path, account: Account) -> list[Problem]:
+    """The warnings of the account file at `path` (already loaded as `account`), each with the
+    file, the line of its field and the field, as problems are located."""
+    found = account_warnings(account)
+    if not found:
+        return []
+    source = read_yaml(Path(path))
+    return [source.problem(loc, message) for loc, message in found]
+
+
+def _shared_strategies_serving_only_internal_objectives(account: Account) -> Iterator[Finding]:
+    """A shared strategy whose objectives are all internal serves nothing the customer sees: the
+    joint plan shows it serving no objective."""
+    plan = account.joint_plan
+    shared = {o.id for o in plan.objectives if o.shared}
+    for i, strategy in enumerate(plan.strategies):
+        if strategy.shared and not shared & set(strategy.objectives):
+            internal = ", ".join(strategy.objectives)
+            yield (("joint_plan", "strategies", i, "objectives"),
+                   f"shared strategy '{strategy.id}' serves only internal objectives ({internal}): the joint plan "
+                   "shows it serving no objective; share one of them, serve a shared objective too, or keep the "
+                   "strategy internal")
