@@ -407,6 +407,7 @@ def test_eighty_projects_make_four_gantt_figures_of_twenty_that_each_fit_a_page(
         assert fig.get_size_inches()[1] <= PAGE_HEIGHT
         _assert_legible(fig)
     assert len(charts.gantt_pages(_projects(5), AS_OF)) == 1
+    assert charts.gantt_pages(_projects(0), AS_OF) == []
 
 
 PAGE_HEIGHT = 10.0   # inches of an A4 page inside its margins, about (a figure taller than this is cut in print)

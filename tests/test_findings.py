@@ -361,7 +361,7 @@ def test_scorecard_findings_report_class_economics_and_value():
     rows = [dict(r.model_dump(), cost_to_serve=900000) if r.year == 2025 else r.model_dump() for r in account.financials]
     losing = _one(findings.scorecard_findings(variant(account, financials=rows), settings, AS_OF), "loses money")
     assert losing.priority == 70  # 2,650,000 × 0.29 − 900,000 = −131,500
-    assert "profit GBP -131,500" in losing.text
+    assert "profit GBP −131,500 on revenue GBP 2,650,000 (−5%)" in losing.text  # a true minus sign
 
 
 def test_findings_label_a_forecast_year():
@@ -378,7 +378,7 @@ def test_findings_label_a_forecast_year():
     table = portfolio.portfolio_table(whole, AS_OF)
     # 2,650,000 × 0.29 − 900,000 = −131,500 in the forecast year
     assert _one(findings.portfolio_findings(whole, table), "loses money").text == (
-        "Northwind Foods plc loses money after cost to serve: GBP -131,500 in a forecast year.")
+        "Northwind Foods plc loses money after cost to serve: GBP −131,500 in a forecast year.")
 
 
 def test_scorecard_findings_before_any_assessment():

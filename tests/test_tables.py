@@ -47,3 +47,21 @@ def test_targets_show_each_measure_in_its_unit_and_name_the_latest_year():
         assert shown in html, shown
     ahead = tables.targets_against_latest(table.assign(gap=[-800_000.0, None]), "GBP").to_html()
     assert "−800,000" in ahead and "unknown" in ahead
+
+
+def test_keys_in_text_columns_read_as_words_but_sentences_and_numbers_stay_as_written():
+    frame = pd.DataFrame({"status": ["in_progress", "done"], "ladder": ["strategic_partner", None],
+                          "criterion": ["ease_of_doing_business", "price"],
+                          "note": ["see file plan_v2.xlsx", "Head of R_D"], "mixed": ["a_b", 3.5]})
+    html = tables.styled(frame).to_html()
+    for shown in (">in progress<", ">strategic partner<", ">ease of doing business<", ">see file plan_v2.xlsx<",
+                  ">Head of R_D<"):
+        assert shown in html, shown
+    assert "in_progress" not in html and "strategic_partner" not in html
+    # a column mixing text and numbers keeps pandas' own formatting (and its keys as written)
+    assert ">a_b<" in html
+
+
+def test_scores_keep_at_most_two_decimals_without_trailing_zeros():
+    html = tables.styled(pd.DataFrame({"s": [3.456, 4.0]}), number=("s",)).to_html()
+    assert ">3.46<" in html and ">4<" in html

@@ -400,8 +400,10 @@ def gantt(projects: pd.DataFrame, as_of: date, span: tuple[pd.Timestamp, pd.Time
 def gantt_pages(projects: pd.DataFrame, as_of: date, rows: int = GANTT_ROWS) -> list[Figure]:
     """The `gantt` of many projects in parts of at most `rows` projects each (the parts as even as can
     be), all over the same dates: each part fits a printed page, and titles stay legible however
-    many projects there are. One figure when they fit in one."""
-    parts = max(1, math.ceil(len(projects) / rows))
+    many projects there are. One figure when they fit in one, none when there are no projects."""
+    if not len(projects):
+        return []
+    parts = math.ceil(len(projects) / rows)
     if parts == 1:
         return [gantt(projects, as_of)]
     size = math.ceil(len(projects) / parts)

@@ -11,6 +11,7 @@ import hashlib
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from kamlib.method import wording
 from kamlib.parameters.model import readable
 
 
@@ -29,7 +30,8 @@ def styled(frame: pd.DataFrame, *, money: tuple[str, ...] = (), percent: tuple[s
 
     Money columns show plain amounts with the currency in the header; percentages and scores
     are rounded; yes/no columns read as words; column names lose their underscores (or take
-    `labels`).
+    `labels`); a text cell that is a key of the file's vocabulary (`in_progress`,
+    `strategic_partner`, a class or criterion named with underscores) reads as words.
     """
     formats = {c: (lambda v: "" if pd.isna(v) else f"{v:,.0f}") for c in money}
     formats |= {c: (lambda v: "" if pd.isna(v) else f"{v:.0%}") for c in percent}
@@ -37,6 +39,7 @@ def styled(frame: pd.DataFrame, *, money: tuple[str, ...] = (), percent: tuple[s
     formats |= {c: _number for c in number}
     formats |= {c: (lambda v: "yes" if v is True else ("no" if v is False else "")) for c in frame.columns
                 if frame[c].dtype == bool}
+    formats |= {c: _words for c in frame.columns if c not in formats and _all_text(frame[c])}
     names = {c: (labels or {}).get(c, readable(str(c))) + (f" ({currency})" if c in money and currency else "")
              for c in frame.columns}
     shown = frame.rename(columns=names)
@@ -51,12 +54,22 @@ def styled(frame: pd.DataFrame, *, money: tuple[str, ...] = (), percent: tuple[s
 
 
 def _number(value: object) -> str:
-    """A score or count as people write it: 3, 3.5, 3.25 (text passes through)."""
+    """A score or count as people write it: 3, 3.5, 3.25 (text passes through, a key as words)."""
     if isinstance(value, str):
-        return value.replace("_", " ")
+        return str(wording.as_words(value))
     if value is None or pd.isna(value):
         return ""
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    return wording.score(float(value))  # type: ignore[arg-type]
+
+
+def _all_text(column: pd.Series) -> bool:
+    """Whether every value of a column is text (or missing): such a column's keys read as words."""
+    values = column.dropna()
+    return len(values) > 0 and all(isinstance(v, str) for v in values)
+
+
+def _words(value: object) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(wording.as_words(value))
 
 
 SHARE_MEASURES = ("share_of_wallet",)   # target measures that are shares (0..1); the others are money

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from IPython.display import HTML
 
+from kamlib.method import wording
 from kamlib.method.findings import Finding
 
 
@@ -30,8 +31,9 @@ def bullets(items: Iterable[str], title: str = "", empty: str = "None recorded y
 
 
 def facts(pairs: Iterable[tuple[str, object]]) -> HTML:
-    """Label / value pairs as a definition list (values escaped)."""
-    rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in pairs)
+    """Label / value pairs as a definition list (values escaped; a key of the file's vocabulary, such
+    as `in_progress`, as words)."""
+    rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(wording.as_words(v))}</dd>" for k, v in pairs)
     return HTML(f'<dl class="kam-facts">{rows}</dl>')
 
 

@@ -48,6 +48,7 @@ from kamlib.method import (
     risks,
     scorecard,
     targets,
+    wording,
 )
 from kamlib.method.action_plan import ObjectiveStatus
 from kamlib.parameters.loader import Portfolio
@@ -88,13 +89,13 @@ def _ranked(found: list[Finding], limit: int | None = MAX_FINDINGS) -> list[Find
 
 
 def _n(count: int, one: str, many: str | None = None) -> str:
-    """"1 force", "3 forces"."""
-    return f"{count} {one if count == 1 else (many or one + 's')}"
+    """"1 force", "3 forces" (`wording.plural`)."""
+    return wording.plural(count, one, many)
 
 
 def _and(items: list[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    """"a", "a and b", "a, b and c" (`wording.and_list`)."""
+    return wording.and_list(items)
 
 
 def _cap(text: str) -> str:
@@ -112,7 +113,7 @@ def _points(n: float) -> str:
 
 
 def _money(currency: str, amount: float) -> str:
-    return f"{currency} {amount:,.0f}"
+    return wording.money(amount, currency)
 
 
 def _ago(day: date, as_of: date) -> str:
@@ -689,7 +690,7 @@ def _economics(account: Account, settings: PortfolioSettings) -> list[Finding]:
         loses = money["profit"] < 0
         found.append(Finding(f"In {year} the account {'loses' if loses else 'makes'} money after cost to serve: profit "
                              f"{_money(currency, money['profit'])} on revenue {_money(currency, money['revenue'])} "
-                             f"({money['profit_margin']:.0%}).", CYCLE + 10 if loses else CONTEXT,
+                             f"({wording.percent(money['profit_margin'])}).", CYCLE + 10 if loses else CONTEXT,
                              f"gross margin {money['gross_margin']:.1%}, cost to serve "
                              f"{_money(currency, money['cost_to_serve'])}", Step.SCORECARD))
     ltv = economics.lifetime_value(account)
