@@ -125,8 +125,8 @@ def test_plan_health_counts_blocked_projects_and_overdue_next_steps():
     # coverage −10; P1 blocked −5; two overdue next steps −3 each = −6: 100 − 21 = 79
     assert health.score == 79
     assert [p for p, _ in health.deductions] == [10, 6, 5]
-    assert "2 overdue next step(s)" in health.deductions[1][1] and "Send the trial spec" in health.deductions[1][1]
-    assert health.deductions[2][1] == "1 blocked project(s): P1"
+    assert "2 overdue next steps" in health.deductions[1][1] and "Send the trial spec" in health.deductions[1][1]
+    assert health.deductions[2][1] == "1 blocked project: P1"
 
 
 def test_blocked_and_overdue_step_deductions_are_capped_at_15():

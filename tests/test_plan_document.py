@@ -192,3 +192,45 @@ def test_page_one_compares_with_the_previous_version(tmp_path):
     second = _visible(out / "kestrel-dairy" / "latest" / "plan.html")
     assert "changes on v0001 of " in second
     assert "+GBP 100k on the previous version" in second       # the revenue tile
+
+
+def page_fill(path: Path) -> list[tuple[float, str]]:
+    """Per page of a PDF: how much of its height holds text or figures (0..1, measured from the top
+    margin to the lowest text or image above the running footer) and its first line of text."""
+    from pypdf import PdfReader
+
+    pages = []
+    for page in PdfReader(path).pages:
+        height = float(page.mediabox.height)
+        top, bottom = height - 16 / 25.4 * 72, 18 / 25.4 * 72      # the @page margins: 16 mm and 18 mm
+        lowest, lines = [top], []
+
+        def text(t, cm, tm, font, size, lowest=lowest, lines=lines, bottom=bottom):
+            y = tm[5] * cm[3] + cm[5]
+            if t.strip() and y > bottom:
+                lowest.append(y)
+                lines.append((-y, t.strip()))
+
+        def operator(op, args, cm, tm, lowest=lowest):
+            if op == b"Do":                                        # an image, its lower edge at cm's y
+                lowest.append(cm[5])
+
+        page.extract_text(visitor_text=text, visitor_operand_before=operator)
+        pages.append(((top - min(lowest)) / (top - bottom), min(lines)[1] if lines else ""))
+    return pages
+
+
+def _mostly_blank_inside_a_step(path: Path) -> list[str]:
+    """Pages less than half full whose next page does not start a step or the appendix."""
+    pages = page_fill(path)
+    starts = re.compile(r"^(Step \d|Appendix|Contents)")
+    return [f"page {n + 1} is {fill:.0%} full, and page {n + 2} goes on with the same step ({nxt[1][:40]!r})"
+            for n, ((fill, _), nxt) in enumerate(zip(pages, pages[1:], strict=False))
+            if fill < 0.5 and not starts.match(nxt[1])]
+
+
+@pytest.mark.slow
+def test_no_page_of_a_large_plan_is_mostly_blank_inside_a_step(large_run):
+    if not (large_run / "plan.pdf").is_file():
+        pytest.skip("no PDF (see the page-one test)")
+    assert _mostly_blank_inside_a_step(large_run / "plan.pdf") == []

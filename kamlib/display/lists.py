@@ -19,6 +19,7 @@ from kamlib.display import tables
 
 LONG = 15                        # rows a step shows of a list before it sends the whole list to the appendix
 APPENDIX_KEY = "kam_appendix"    # output metadata: the title of the list in the plan's appendix
+TIMELINE = 12                    # projects a step's timeline shows: the figure then takes under half a page
 
 
 def long_list(frame: pd.DataFrame, title: str, *, keep: int = LONG, **style: Any) -> None:
@@ -33,3 +34,10 @@ def long_list(frame: pd.DataFrame, title: str, *, keep: int = LONG, **style: Any
                                                      f"all {len(frame)} in the appendix", **style))
     whole = tables.styled(frame, caption=f"{title}: all {len(frame)}", **style)
     display(HTML(whole.to_html()), metadata={APPENDIX_KEY: title})
+
+
+def long_figures(figures: list[Any], title: str, *, keep: int = 1) -> None:
+    """Display the first `keep` of a chart's page-sized parts here and mark the others for the
+    appendix under `title` (a notebook shows them all, in order)."""
+    for i, figure in enumerate(figures):
+        display(figure, metadata={APPENDIX_KEY: f"{title} (part {i + 1} of {len(figures)})"} if i >= keep else None)

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from kamlib.method.scorecard import latest_assessment
+from kamlib.method.wording import plural
 from kamlib.parameters.model import Account, NextStep
 
 OPEN_STATUSES = ("planned", "in_progress", "blocked")
@@ -164,15 +165,15 @@ def plan_health(account: Account, as_of: date) -> Health:
         deductions.append((15, f"latest assessment is {(as_of - latest.date).days} days old"))
     overdue = overdue_projects(account, as_of)
     if overdue:
-        deductions.append((min(30, 10 * len(overdue)), f"{len(overdue)} overdue project(s): {', '.join(overdue)}"))
+        deductions.append((min(30, 10 * len(overdue)), f"{plural(len(overdue), 'overdue project')}: {', '.join(overdue)}"))
     blocked = blocked_projects(account)
     if blocked:
-        deductions.append((min(15, 5 * len(blocked)), f"{len(blocked)} blocked project(s): {', '.join(blocked)}"))
+        deductions.append((min(15, 5 * len(blocked)), f"{plural(len(blocked), 'blocked project')}: {', '.join(blocked)}"))
     late_steps = overdue_next_steps(account, as_of)
     if late_steps:
         project, oldest = late_steps[0]
         deductions.append((min(15, 3 * len(late_steps)),
-                           f"{len(late_steps)} overdue next step(s), the oldest {project}'s \"{oldest.action}\" "
+                           f"{plural(len(late_steps), 'overdue next step')}, the oldest {project}'s \"{oldest.action}\" "
                            f"({oldest.owner}, due {oldest.due.isoformat()})"))
     orphans, idle = plan_gaps(account)
     if orphans or idle:
@@ -189,14 +190,14 @@ def plan_health(account: Account, as_of: date) -> Health:
     unowned = missing_customer_owner(account)
     if unowned:
         deductions.append((min(15, 5 * len(unowned)),
-                           f"{len(unowned)} shared project(s) without a named customer-side owner: "
+                           f"{plural(len(unowned), 'shared project')} without a named customer-side owner: "
                            f"{', '.join(unowned)}"))
     covered = {c.function for c in contacts} & set(PAIRED_FUNCTIONS)
     if len(covered) < 2:
         deductions.append((10, f"relationships cover {len(covered)} of operations, finance and product development"))
     stale = stale_contacts(account, as_of)
     if stale:
-        deductions.append((min(10, 2 * len(stale)), f"{len(stale)} contact(s) not touched for over {STALE_CONTACT_DAYS} days"))
+        deductions.append((min(10, 2 * len(stale)), f"{plural(len(stale), 'contact')} not touched for over {STALE_CONTACT_DAYS} days"))
     deductions.sort(key=lambda d: -d[0])
     return Health(max(0, 100 - sum(d[0] for d in deductions)), deductions)
 

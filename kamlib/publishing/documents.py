@@ -20,9 +20,10 @@ from typing import Any
 
 import nbformat
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from kamlib.method import customer_view, portfolio, summary
+from kamlib.method.wording import plural
 from kamlib.parameters.loader import Portfolio
 from kamlib.parameters.model import Account, PortfolioSettings, readable
 from kamlib.publishing import joint_plan
@@ -94,11 +95,6 @@ def day(value: date | None) -> str:
     return "—" if value is None else f"{value.day} {value:%b %Y}"
 
 
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """"1 risk", "3 risks", "2 classes" (`many` when not one + s)."""
-    return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
 _env.filters.update(money=money, change=change, figure=figure_value, day=day, words=readable, plural=plural)
 _env.globals["plural"] = plural
 
@@ -130,6 +126,15 @@ def _reading_order(cells: list[nbformat.NotebookNode]) -> list[nbformat.Notebook
     return rest[:split] + first + rest[split:]
 
 
+def _appendix_html(title: str, data: dict[str, Any]) -> str:
+    """An output sent to the appendix as HTML: a table as it is, a figure as an image named by its title."""
+    if "text/html" in data:
+        return str(data["text/html"])
+    if "image/png" in data:
+        return f'<img alt="{escape(title)}" src="data:image/png;base64,{data["image/png"]}">'
+    return ""
+
+
 def _clean(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[tuple[str, str]]]:
     """Drop what varies between runs or is not for readers: parameter cells, the interactive
     editors (tagged `interactive`), what only the notebook shows (`notebook-only`), prompts,
@@ -149,7 +154,7 @@ def _clean(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[tuple
             for out in cell.get("outputs", []):
                 title = out.get("metadata", {}).get(APPENDIX_KEY)
                 if title is not None:
-                    appendix.append((str(title), str(out.get("data", {}).get("text/html", ""))))
+                    appendix.append((str(title), _appendix_html(str(title), out.get("data", {}))))
                     continue
                 if "execution_count" in out:
                     out["execution_count"] = None
