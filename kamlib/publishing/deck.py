@@ -36,7 +36,7 @@ from pptx.table import _Cell
 from pptx.text.text import TextFrame, _Paragraph
 from pptx.util import Emu, Inches, Pt
 
-from kamlib.method import customer_view
+from kamlib.method import customer_view, wording
 from kamlib.publishing import joint_plan
 
 DECK_FILE = "joint-plan.pptx"
@@ -138,12 +138,12 @@ def _summary_slide(deck: Deck, shared: customer_view.SharedPlan, footer: str) ->
     open_projects = sum(1 for p in shared.projects if p.open)
     tiles = [
         ("Value delivered so far",
-         joint_plan.money(shared.value_total, shared.currency) if shared.values else "none yet",
-         joint_plan.count(len(shared.values), "result")),
+         wording.money(shared.value_total, shared.currency) if shared.values else "none yet",
+         wording.plural(len(shared.values), "result")),
         ("Next review", joint_plan.day(shared.governance.next_review)
          if shared.governance and shared.governance.next_review else "not yet set", joint_plan.review_when(shared)),
-        ("Open projects", str(open_projects), f"of {joint_plan.count(len(shared.projects), 'joint project')}"),
-        ("Decisions needed", str(len(shared.decisions)), joint_plan.count(len(shared.next_steps), "next step") + " planned"),
+        ("Open projects", str(open_projects), f"of {wording.plural(len(shared.projects), 'joint project')}"),
+        ("Decisions needed", str(len(shared.decisions)), wording.plural(len(shared.next_steps), "next step") + " planned"),
     ]
     gap = Inches(0.25)
     width = (WIDTH - 2 * MARGIN - 3 * gap) // 4
@@ -165,7 +165,8 @@ def _objectives(deck: Deck, shared: customer_view.SharedPlan, footer: str) -> No
         if p is None:
             progress, status = f"target: {o.target}", "not measured"
         else:
-            progress = (f"{joint_plan.percent(p.share)} of the way: {joint_plan.number(p.current)} now "
+            share = "–" if p.share is None else wording.percent(p.share)
+            progress = (f"{share} of the way: {joint_plan.number(p.current)} now "
                         f"(from {joint_plan.number(p.baseline)}, goal {joint_plan.number(p.goal)})")
             status = p.status or "–"
         rows.append([o.id, o.statement, progress, status, joint_plan.day(o.due)])
@@ -202,10 +203,10 @@ def _next_steps(deck: Deck, shared: customer_view.SharedPlan, footer: str) -> No
 
 def _values(deck: Deck, shared: customer_view.SharedPlan, footer: str) -> None:
     rows = [[joint_plan.day(v.date), v.result, v.project or "–",
-             joint_plan.money(v.value, shared.currency) if v.value is not None else "not valued"]
+             wording.money(v.value, shared.currency) if v.value is not None else "not valued"]
             for v in shared.values]
-    total = (f"{joint_plan.money(shared.value_total, shared.currency)} delivered so far, from "
-             f"{joint_plan.count(len(shared.values), 'result')}"
+    total = (f"{wording.money(shared.value_total, shared.currency)} delivered so far, from "
+             f"{wording.plural(len(shared.values), 'result')}"
              + (f" ({shared.values_without_value} not valued)" if shared.values_without_value else ""))
     _table_slides(deck, "Value delivered", footer,
                   _columns(("Date", 1.6), ("Result", 7.03), ("Project", 1.2), ("Value", 2.5)),

@@ -2,8 +2,8 @@
 and `joint-plan.pptx` (the review deck, `kamlib.publishing.deck`), both rendered from
 `customer_view.shared_view` only: neither ever sees the account.
 
-The words both documents use for the view's figures live here: dates as `15 Dec 2026`, money
-in the portfolio's currency to the unit, counts with the right plural, the plan's status and
+The words both documents use for the view's figures live here (counts, money and percentages
+come from `method.wording`): dates as `15 Dec 2026`, measures as written, the plan's status and
 when the next review falls.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kamlib.method import customer_view, governance
+from kamlib.method import customer_view, governance, wording
 from kamlib.method.action_plan import ObjectiveStatus
 from kamlib.parameters.model import ProjectStatus, readable
 
@@ -48,7 +48,8 @@ def write_joint_plan(folder: Path, shared: customer_view.SharedPlan, version: st
     page = documents.template("joint-plan.html.j2").render(
         plan=shared, version=version, timeline=timeline, timeline_note=note, groups=project_groups(shared),
         status=plan_status(shared), review=next_review(shared), review_when=review_when(shared),
-        cadence=cadence(shared), day=day, money=money, number=number, count=count, percent=percent,
+        cadence=cadence(shared), day=day, money=wording.money, number=number, count=wording.plural,
+        percent=wording.percent,
         objective_tone=objective_tone, project_tone=project_tone, compact=compact(shared),
         summary_objectives=SUMMARY_OBJECTIVES, summary_results=SUMMARY_RESULTS, small_table=SMALL_TABLE,
         footer_text=f"Joint business plan · {shared.customer} and {shared.supplier} · {version} · "
@@ -95,8 +96,8 @@ def timeline_projects(shared: customer_view.SharedPlan) -> tuple[pd.DataFrame, s
         return frame, ""
     open_ids = [p.id for p in sorted(shared.projects, key=project_order) if p.open][:TIMELINE_PROJECTS]
     drawn = frame[frame["id"].isin(open_ids)].set_index("id").loc[open_ids].reset_index()
-    return drawn, (f"The timeline shows the {count(len(drawn), 'open project')} due soonest of "
-                   f"{count(len(frame), 'project')}.")
+    return drawn, (f"The timeline shows the {wording.plural(len(drawn), 'open project')} due soonest of "
+                   f"{wording.plural(len(frame), 'project')}.")
 
 
 def plan_status(shared: customer_view.SharedPlan) -> str:
@@ -124,13 +125,13 @@ def review_when(shared: customer_view.SharedPlan) -> str:
     if g is None or g.next_review is None:
         return ""
     days = (g.next_review - shared.as_of).days
-    return "today" if days == 0 else f"in {count(days, 'day')}" if days > 0 else f"overdue by {count(-days, 'day')}"
+    return "today" if days == 0 else f"in {wording.plural(days, 'day')}" if days > 0 else f"overdue by {wording.plural(-days, 'day')}"
 
 
 def cadence(shared: customer_view.SharedPlan) -> str:
     """The review cadence in words: every 90 days, or not yet set."""
     g = shared.governance
-    return "not yet set" if g is None or g.review_every_days is None else f"every {count(g.review_every_days, 'day')}"
+    return "not yet set" if g is None or g.review_every_days is None else f"every {wording.plural(g.review_every_days, 'day')}"
 
 
 # A tone colours a status: good (done, on track), late (overdue, blocked), wait (behind); none is plain.
@@ -156,10 +157,6 @@ def day(when: date | None) -> str:
     return "" if when is None else f"{when.day} {MONTHS[when.month - 1]} {when.year}"
 
 
-def money(value: float | None, currency: str) -> str:
-    """An amount in the portfolio's currency to the unit: GBP 180,000 (a dash for None)."""
-    return "–" if value is None else f"{currency} {value:,.0f}"
-
 
 def number(value: float) -> str:
     """A measure as written: 41.2, 78, 0.28, 1,250 (no scientific notation, no trailing zeros)."""
@@ -169,12 +166,3 @@ def number(value: float) -> str:
         return f"{value:.3g}" if value else "0"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
-
-def count(n: int, one: str, many: str | None = None) -> str:
-    """`1 project`, `2 projects`; `many` for a plural that is not one + s (strategy, strategies)."""
-    return f"{n} {one if n == 1 else many or one + 's'}"
-
-
-def percent(share: float | None) -> str:
-    """A share 0..1 as a whole percentage: 44% (a dash for None)."""
-    return "–" if share is None else f"{share:.0%}"
