@@ -20,6 +20,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from kamlib.method import action_plan, competition, governance, pipeline, risks, scorecard, targets
+from kamlib.method.wording import money
 from kamlib.parameters.loader import Portfolio
 from kamlib.parameters.model import Account, AccountClass, PortfolioSettings, TeamMember, readable
 
@@ -680,17 +681,13 @@ class ActionItem:
         return sum(r.at_stake for r in self.reasons)
 
 
-def _money(currency: str, amount: float) -> str:
-    return f"{currency} {amount:,.0f}"
-
-
 def _loss(r: dict[str, Any], currency: str) -> Reason | None:
     if pd.isna(r["profit"]) or r["profit"] >= 0:
         return None
     year = f"{r['year']} (forecast)" if r["forecast_year"] else str(r["year"])
     healthy = f", though its plan is healthy (plan health {r['plan_health']} of 100)" if r["plan_health"] >= HEALTH_GOOD \
         else ""
-    return Reason("loss", f"Loses {_money(currency, -r['profit'])} after cost to serve in {year}{healthy}.",
+    return Reason("loss", f"Loses {money(-r['profit'], currency)} after cost to serve in {year}{healthy}.",
                   -float(r["profit"]))
 
 
@@ -701,10 +698,10 @@ def _shortfall(r: dict[str, Any], currency: str) -> Reason | None:
     if weighted >= gap:
         return None
     if weighted <= 0:
-        return Reason("target_shortfall", f"{_money(currency, gap)} short of its {year} target, with no weighted "
+        return Reason("target_shortfall", f"{money(gap, currency)} short of its {year} target, with no weighted "
                                           "pipeline to cover any of it.", gap)
-    return Reason("target_shortfall", f"{_money(currency, gap)} short of its {year} target; the weighted pipeline "
-                                      f"covers {_money(currency, weighted)}: {_money(currency, gap - weighted)} still "
+    return Reason("target_shortfall", f"{money(gap, currency)} short of its {year} target; the weighted pipeline "
+                                      f"covers {money(weighted, currency)}: {money(gap - weighted, currency)} still "
                                       "to find.", gap - weighted)
 
 
