@@ -9,7 +9,26 @@ DEV_STAMP := $(VENV)/.dev-installed-stamp
 PARAMS ?= parameters
 OUTPUTS ?= outputs
 
-.PHONY: plans test test-fast lab validate install clean-outputs lint schema
+.PHONY: plans test test-fast lab validate install clean-outputs lint schema axe
+
+# axe-core, the accessibility engine tests/test_accessibility.py runs in Chromium: from the npm
+# registry, pinned to a version and the sha512 integrity the registry publishes for it, fetched
+# once when the tests are set up (into .venv, not committed); the workbook never fetches anything.
+AXE_VERSION   := 4.14.1
+AXE_INTEGRITY := sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
+AXE           := $(VENV)/axe-core/$(AXE_VERSION)/axe.min.js
+
+define FETCH_AXE
+import base64, hashlib, io, sys, tarfile, urllib.request
+version, integrity, target = sys.argv[1:4]
+data = urllib.request.urlopen(f"https://registry.npmjs.org/axe-core/-/axe-core-{version}.tgz", timeout=120).read()
+found = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+if found != integrity:
+    sys.exit(f"axe-core {version}: the download's integrity {found} is not the pinned {integrity}")
+with tarfile.open(fileobj=io.BytesIO(data)) as package, open(target, "wb") as out:
+    out.write(package.extractfile("package/axe.min.js").read())
+endef
+export FETCH_AXE
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,13 +49,21 @@ plans: $(STAMP)
 	$(BIN)/kam --params $(PARAMS) --outputs $(OUTPUTS) batch
 
 ## test: the whole test suite
-test: $(STAMP)
-	$(BIN)/python -m pytest
+test: $(STAMP) $(AXE)
+	KAM_AXE=$(AXE) $(BIN)/python -m pytest
 
 ## test-fast: the suite without the slow tests (notebook runs, browser, cluster, soak, faults, wheel): about 2 minutes
 # tests/ only, without nbval: pyproject's addopts would run every notebook of notebooks/ as well
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -p no:nbval -o addopts=-ra -m "not slow" tests
+
+## axe: fetch axe-core (pinned, integrity checked) for the accessibility tests
+axe: $(AXE)
+
+$(AXE): | $(STAMP)
+	@mkdir -p $(dir $@)
+	$(BIN)/python -c "$$FETCH_AXE" $(AXE_VERSION) $(AXE_INTEGRITY) $@.part
+	@mv $@.part $@
 
 ## lab: JupyterLab at notebooks/ with the kernel of .venv
 lab: $(STAMP)

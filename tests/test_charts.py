@@ -497,3 +497,19 @@ def test_one_attitude_palette_for_the_org_chart_and_the_relationship_map():
     assert dots == {charts.ATTITUDE_COLORS[-2], charts.ATTITUDE_COLORS[0], charts.ATTITUDE_COLORS[2]}
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend == [f"attitude {t}" for t in charts.ATTITUDE_LABELS.values()]
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_every_chart_says_what_it_shows_for_a_reader_who_cannot_see_it(name):
+    alt = charts.alt_text(FIGURES[name][0])
+    assert len(alt) > 30 and alt.endswith(".") and not alt.endswith("..")
+
+
+def test_alt_texts_carry_the_charts_figures():
+    account, _ = tiny()
+    forces = environment.forces_table(account)
+    assert charts.alt_text(FIGURES["forces_map"][0]).startswith(f"Forces acting on the customer: {len(forces)} forces")
+    shares = competition.share_of_wallet(account)
+    wallet = charts.alt_text(FIGURES["wallet_bar"][0])
+    assert all(f"{p} {v:.0%}" in wallet for p, v in zip(shares["player"], shares["share"]))
+    assert charts.alt_text(Figure()) == ""   # a figure not made here has none

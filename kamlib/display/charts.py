@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import textwrap
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -26,7 +27,7 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 from matplotlib.transforms import Bbox
 
-from kamlib.method import portfolio, scorecard
+from kamlib.method import portfolio, scorecard, wording
 from kamlib.parameters.model import LADDER_ORDER, PortfolioSettings, readable
 
 if TYPE_CHECKING:
@@ -79,7 +80,31 @@ def _show_figures_in_notebooks() -> None:
     shell = get_ipython()
     if shell is not None and id(shell) not in _SHELLS_SET_UP:
         select_figure_formats(shell, {"png"}, bbox_inches="tight")
+        shell.display_formatter.formatters["image/png"].for_type(Figure, _png_with_alt_text)
         _SHELLS_SET_UP.add(id(shell))
+
+
+_ALT_TEXT: weakref.WeakKeyDictionary[Figure, str] = weakref.WeakKeyDictionary()
+
+
+def alt_text(fig: Figure) -> str:
+    """What a chart shows, in a sentence or two, for a reader who cannot see it: the image's
+    alternative text in the notebook and the documents ("" for a figure not made here)."""
+    return _ALT_TEXT.get(fig, "")
+
+
+def _described(fig: Figure, text: str) -> Figure:
+    _ALT_TEXT[fig] = " ".join(text.split()).rstrip(".") + "."   # one full stop, also after "S.A."
+    return fig
+
+
+def _png_with_alt_text(fig: Figure) -> Any:
+    """The PNG IPython shows for a figure, with its alt text in the output's metadata (nbconvert
+    writes it as the image's `alt`)."""
+    from IPython.core.pylabtools import print_figure
+
+    data = print_figure(fig, fmt="png", base64=True, bbox_inches="tight")
+    return (data, {"alt": alt_text(fig)}) if alt_text(fig) else data
 
 
 def _renderer(fig: Any) -> Any:
@@ -233,7 +258,13 @@ def forces_map(forces: pd.DataFrame) -> Figure:
     texts = [ax.text(*_nudged(ax, row.likelihood, row.impact, 7, 5), label, fontsize=8, zorder=4)
              for label, row in zip(labels, forces.itertuples())]
     _spread_labels(ax, texts, list(forces["likelihood"]), list(forces["impact"]), obstacles=fixed)
-    return fig
+    top = ""
+    if len(forces):
+        first = forces.iloc[0]
+        top = (f"; the highest priority is {labels[0].rstrip('.')} {'' if named else first['label']} (impact "
+               f"{int(first['impact']):+d}, likelihood {first['likelihood']:.0%})").replace("  ", " ").replace("-", "−")
+    return _described(fig, f"Forces acting on the customer: {wording.plural(len(forces), 'force')} by likelihood and impact on "
+                              f"the customer{top}.")
 
 
 @styled
@@ -254,7 +285,8 @@ def criteria_dots(criteria: pd.DataFrame, players: list[str]) -> Figure:
     ax.grid(axis="x", color="#eee")
     ax.legend(loc="upper center", fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.18), ncol=min(len(players), 5))
     fig.tight_layout()
-    return fig
+    return _described(fig, f"Buying criteria: how the customer rates {wording.and_list(players)} on "
+                              f"{wording.plural(len(criteria), 'criterion', 'criteria')}, 1 (poor) to 5 (excellent).")
 
 
 @styled
@@ -288,7 +320,7 @@ def wallet_bar(shares: pd.DataFrame, currency: str) -> Figure:
     if not outside:
         ax.set_ylim(-0.5, 0.5)
     _spread_labels(ax, outside, centres, [0.4] * len(centres), only_move="x")
-    return fig
+    return _described(fig, "Share of wallet: " + "; ".join(f"{p} {v:.0%}" for p, v in zip(shares["player"], shares["share"])) + ".")
 
 
 @styled
@@ -311,7 +343,9 @@ def scorecard_trend(table: pd.DataFrame, settings: PortfolioSettings) -> Figure:
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     fig.autofmt_xdate()
     fig.tight_layout()
-    return fig
+    return _described(fig, f"Mutual scorecard over {wording.plural(len(table), 'assessment')}" + (
+        f": latest customer side {table['customer_score'].iloc[-1]:.2f}, our side {table['supplier_score'].iloc[-1]:.2f} "
+        "(1 to 5)." if len(table) else "."))
 
 
 @styled
@@ -331,7 +365,9 @@ def financials_chart(table: pd.DataFrame, currency: str) -> Figure:
     ax.set(ylabel=f"{currency}", title="Revenue, cost to serve and profit by year")
     ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
-    return fig
+    return _described(fig, "Revenue, cost to serve and profit by year: " + "; ".join(
+        f"{y}: revenue {wording.money(r, currency)}, profit {wording.money(p, currency)}"
+        for y, r, p in zip(table["year"], table["revenue"], table["profit"])) + ".")
 
 
 GANTT_ROWS = 25           # projects per figure of `gantt_pages`: a figure then fits an A4 page
@@ -394,7 +430,9 @@ def gantt(projects: pd.DataFrame, as_of: date, span: tuple[pd.Timestamp, pd.Time
     ax.grid(axis="x", color="#eee")
     ax.set_axisbelow(True)
     fig.tight_layout()
-    return fig
+    return _described(fig, f"Timeline of {wording.plural(len(projects), 'project')}{part}, from start to due date, coloured by "
+                              f"status; {wording.plural(int(projects['overdue'].sum()) if len(projects) else 0, 'project')} "
+                              f"overdue; planning date {as_of}.")
 
 
 def gantt_pages(projects: pd.DataFrame, as_of: date, rows: int = GANTT_ROWS) -> list[Figure]:
@@ -453,7 +491,14 @@ def portfolio_matrix(table: pd.DataFrame, split: float, settings: PortfolioSetti
     texts = [ax.text(row.strength, row.attractiveness, name, fontsize=7, ha="center", va="center", zorder=4)
              for name, row in zip(names, data.itertuples())]
     _spread_labels(ax, texts, list(data["strength"]), list(data["attractiveness"]), obstacles=quadrants)
-    return fig
+    quadrant_counts = [
+        ("invest to partner", int(((data["strength"] >= 1) & (data["attractiveness"] >= split)).sum())),
+        ("build strength", int(((data["strength"] < 1) & (data["attractiveness"] >= split)).sum())),
+        ("maintain efficiently", int(((data["strength"] >= 1) & (data["attractiveness"] < split)).sum())),
+        ("reconsider", int(((data["strength"] < 1) & (data["attractiveness"] < split)).sum()))]
+    return _described(fig, f"Portfolio matrix: {wording.plural(len(data), 'account')} by our relative strength and "
+                              f"attractiveness, " + "; ".join(f"{q}: {n}" for q, n in quadrant_counts) + (
+                              f"; not placed: {wording.and_list(_names(off))}" if len(off) else "") + ".")
 
 
 def _names(table: pd.DataFrame) -> list[str]:
@@ -480,7 +525,9 @@ def revenue_vs_cost(table: pd.DataFrame, currency: str) -> Figure:
     texts = [ax.text(*_nudged(ax, row.revenue, row.cost_to_serve, 4, 2), name, fontsize=7, zorder=4)
              for name, row in zip(_names(table), table.itertuples())]
     _spread_labels(ax, texts, list(table["revenue"]), list(table["cost_to_serve"]))
-    return fig
+    return _described(fig, f"Revenue against cost to serve for {wording.plural(len(table), 'account')}" + (
+        f"; losing money after cost to serve: {wording.and_list(_names(table[table['profit'] < 0]))}."
+        if (table["profit"] < 0).any() else "; none loses money after cost to serve."))
 
 
 @styled
@@ -492,10 +539,11 @@ def health_bars(table: pd.DataFrame) -> Figure:
     colors = ["#de2d26" if h < 50 else "#f1a340" if h < 75 else "#31a354" for h in data["plan_health"]]
     ax.barh(range(len(data)), data["plan_health"], color=colors)
     ax.set_yticks(range(len(data)), [f"{a} ({o} overdue)" if o else a for a, o in
-                                     zip(data["account"], data["overdue_projects"])], fontsize=8)
+                                     zip(_names(data), data["overdue_projects"])], fontsize=8)
     ax.set(xlim=(0, 100), xlabel="Plan health (0 to 100)", title="Plan health across the portfolio")
     fig.tight_layout()
-    return fig
+    return _described(fig, f"Plan health (0 to 100) of {wording.plural(len(data), 'account')}; the lowest: " + "; ".join(
+        f"{a} {h:.0f}" for a, h in list(zip(_names(data), data["plan_health"]))[:5]) + ".")
 
 
 @styled
@@ -520,7 +568,10 @@ def whale_curve(curve: pd.DataFrame, currency: str) -> Figure:
     ax.legend(handles, ["cumulative profit", "account's profit", "account's loss"], fontsize=8, frameon=False,
               loc="best")
     fig.tight_layout()
-    return fig
+    return _described(fig, f"Whale curve: cumulative profit across {wording.plural(len(curve), 'account')} ranked by profit" + (
+        f", peaking at {wording.money(curve['cumulative_profit'].max(), currency, 1000)} and ending at "
+        f"{wording.money(curve['cumulative_profit'].iloc[-1], currency, 1000)}; "
+        f"{wording.plural(int((curve['profit'] < 0).sum()), 'account')} losing money." if len(curve) else "."))
 
 
 @styled
@@ -545,7 +596,8 @@ def forces_heatmap(grids: dict[str, pd.DataFrame]) -> Figure:
     fig.suptitle("Where the forces sit (cell value: summed priority = |impact| × likelihood)", fontsize=11,
                  fontweight="bold")
     fig.tight_layout()
-    return fig
+    return _described(fig, "Where the forces sit: for each horizon (" + ", ".join(grids) + "), the summed priority of the "
+                              "forces by impact on the customer and likelihood.")
 
 
 WHITESPACE_COLORS = {"won": "#1f5fa8", "open": "#f1a340", "competitor": "#7a7a7a", "none": "#eeeeee"}
@@ -571,7 +623,8 @@ def whitespace_map(matrix: pd.DataFrame) -> Figure:
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()
-    return fig
+    return _described(fig, f"Whitespace: {wording.plural(len(matrix), 'customer unit')} by {wording.plural(len(matrix.columns), 'offering')}; " + "; ".join(
+        f"{state} {int((matrix == state).to_numpy().sum())}" for state in WHITESPACE_COLORS) + ".")
 
 
 @styled
@@ -597,7 +650,9 @@ def ladder_chart(ladder: pd.DataFrame) -> Figure:
     ax.grid(axis="y", color="#eee")
     fig.tight_layout()
     _spread_labels(ax, texts, xs, ys)
-    return fig
+    return _described(fig, "The relationship ladder: " + "; ".join(
+        f"{readable(rung)}: {wording.and_list([str(p) for p in ladder[ladder['rung'] == k]['player']]) or 'nobody'}"
+        for k, rung in enumerate(LADDER_ORDER, start=1)) + ".")
 
 
 # One palette for a contact's attitude toward us, in the relationship map and the organisation chart:
@@ -662,7 +717,9 @@ def relationship_map(contacts: pd.DataFrame) -> Figure:
     ax.legend(handles, [f"attitude {t}" for t in ATTITUDE_LABELS.values()], fontsize=7, frameon=False,
               loc="lower center", bbox_to_anchor=(0.5, 0.0), bbox_transform=fig.transFigure, ncol=5)
     ax.text(left + width, 0.12, "dot size: influence (1 to 5)", ha="right", va="top", fontsize=7, color="#555")
-    return fig
+    return _described(fig, f"Who we know at the customer: {wording.plural(len(contacts), 'contact')} by function and level, "
+                              f"coloured by attitude: {int((contacts['attitude'] > 0).sum())} positive, "
+                              f"{int((contacts['attitude'] == 0).sum())} neutral, {int((contacts['attitude'] < 0).sum())} negative.")
 
 
 PIPELINE_COLOR = "#6baed6"
@@ -694,7 +751,9 @@ def pipeline_by_stage(stages: pd.DataFrame, currency: str) -> Figure:
     ax.legend(handles, ["value", "expected value (value × probability; won 1, lost 0)"], fontsize=8, frameon=False,
               loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     fig.tight_layout()
-    return fig
+    return _described(fig, "Pipeline by stage: " + "; ".join(
+        f"{readable(str(r.stage))} {wording.money(r.value, currency)} in {wording.plural(int(r.opportunities), 'opportunity', 'opportunities')}"
+        for r in stages.itertuples()) + ".")
 
 
 @styled
@@ -741,7 +800,9 @@ def revenue_against_targets(financials: pd.DataFrame, targets: pd.DataFrame, cur
     ax.legend(handles, names, fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
     ax.set(ylabel=f"Revenue ({currency})", title="Revenue against the targets (gap to the latest year)")
     fig.tight_layout()
-    return fig
+    return _described(fig, "Revenue by year against the revenue targets: " + "; ".join(
+        [f"{y}: {wording.money(r, currency)}" for y, r in zip(financials["year"], financials["revenue"])]
+        + [f"{int(r.year)} target {wording.money(r.target, currency)}" for r in goals.itertuples()]) + ".")
 
 
 # The organisation chart: a card per contact, laid out in inches (1 data unit = 1 inch of figure).
@@ -1025,7 +1086,11 @@ def _org_figure(people: list[Any], blocks: list[_Block], note: str, title: str) 
     ax.legend(handles, list(ATTITUDE_LABELS.values()), loc="lower center", ncol=5, fontsize=7, frameon=False,
               bbox_to_anchor=(0.5, 0.0), bbox_transform=fig.transFigure, title="attitude toward us",
               title_fontsize=7)
-    return fig
+    shown = [people[i] for block in placed for i, _, _ in block.cards]
+    tops = [str(p.name) for block in placed for i, _, _ in block.cards[:1] for p in [people[i]]]
+    return _described(fig, f"{title}: {wording.plural(len(shown), 'contact')} on cards with title, buying role, "
+                           f"influence, attitude toward us and our owner; at the top of "
+                           f"{'each team' if len(placed) > 1 else 'the chart'}: {wording.and_list(tops)}.")
 
 
 ORG_TITLE = "Organisation chart: who reports to whom at the customer"
