@@ -227,7 +227,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                else f"unchanged (latest {result.version.name})")
     print(f"[1/1] {account_id}: {outcome} ({result.seconds:.1f} s)")
     latest = args.outputs / account_id / "latest"
-    print(f"plan documents: {latest / 'plan.html'} (internal), {latest / 'joint-plan.html'} (for the customer)")
+    print(f"plan documents: {latest / 'plan.html'} (internal), {latest / 'joint-plan.html'} and joint-plan.pptx "
+          "(for the customer)")
     _pdf_note([result.pdf])
     args.stops.check()  # a stop during the publish waited for the version; now it ends the run
     return 0
@@ -297,7 +298,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if overview.error is not None:
         print(f"error: {overview.error}", file=sys.stderr)
     print(f"portfolio overview: {overview.summary}; total {time.perf_counter() - started:.1f} s")
-    print(f"plan documents: {args.outputs}/<account>/latest/plan.html (internal) and joint-plan.html "
+    print(f"plan documents: {args.outputs}/<account>/latest/plan.html (internal), joint-plan.html and joint-plan.pptx "
           f"(for the customer); overview: {args.outputs / 'portfolio' / 'latest' / 'portfolio.html'} and "
           "portfolio.xlsx")
     _pdf_note([o.pdf for o in done.all])

@@ -172,7 +172,7 @@ def test_documents_are_the_same_bytes_for_the_same_inputs(canary_run, tmp_path):
     again = tmp_path / "again"
     with versions.outputs_lock(again):
         runner.run_account(folder, again, "canary-a")
-    for name in ("plan.html", "joint-plan.html"):
+    for name in ("plan.html", "joint-plan.html", "joint-plan.pptx"):
         assert (again / "canary-a" / "v0001" / name).read_bytes() == (outputs / "canary-a" / "v0001" / name).read_bytes()
 
 
