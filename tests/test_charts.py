@@ -377,6 +377,13 @@ def test_every_demo_chart_is_legible(name):
     _assert_legible(FIGURES[name][0])
 
 
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_no_chart_text_prints_smaller_than_seven_points(name):
+    fig = FIGURES[name][0]
+    small = [(t.get_text(), t.get_fontsize()) for t in _drawn_texts(fig) if _printed_points(fig, t.get_fontsize()) < 6.9]
+    assert small == [], f"{name}: printed below 7 pt"
+
+
 def _projects(n: int) -> pd.DataFrame:
     long = "Roll out the recyclable mono-material lidding film across every chilled ready-meal line"
     return pd.DataFrame([{"id": f"P{i + 1}", "title": long if i % 3 == 0 else f"Pilot {i}", "strategy": "S1",
@@ -471,7 +478,8 @@ def test_no_text_runs_past_its_card():
     assert len(inside) >= 5
     for text in inside:
         box = text.get_window_extent(renderer)
-        assert card.x0 <= box.x0 and box.x1 <= card.x1, f"{text.get_text()!r} runs past the card"
+        assert card.x0 <= box.x0 and box.x1 <= card.x1 and card.y0 <= box.y0 and box.y1 <= card.y1, \
+            f"{text.get_text()!r} runs past the card"
     assert any(t.get_text().endswith("…") for t in inside)  # cut, and says so
 
 

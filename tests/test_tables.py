@@ -65,3 +65,11 @@ def test_keys_in_text_columns_read_as_words_but_sentences_and_numbers_stay_as_wr
 def test_scores_keep_at_most_two_decimals_without_trailing_zeros():
     html = tables.styled(pd.DataFrame({"s": [3.456, 4.0]}), number=("s",)).to_html()
     assert ">3.46<" in html and ">4<" in html
+
+
+def test_negative_numbers_carry_a_true_minus_sign():
+    frame = pd.DataFrame({"gap": [-1.0, 2.0], "weighted": [-0.3, 0.4], "profit": [-131_500.0, 5.0], "share": [-0.05, 0.1]})
+    html = tables.styled(frame, number=("gap",), score=("weighted",), money=("profit",), percent=("share",)).to_html()
+    for shown in (">−1<", ">2<", ">−0.30<", ">0.40<", ">−131,500<", ">−5%<"):
+        assert shown in html, shown
+    assert ">-" not in html

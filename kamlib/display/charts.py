@@ -335,8 +335,9 @@ def scorecard_trend(table: pd.DataFrame, settings: PortfolioSettings) -> Figure:
     ax.plot(dates, table["supplier_score"], marker="s", color=US_COLOR, label="our side (toward the customer)")
     for cls in classes[:-1]:
         ax.axhline(cls.customer_min, color=colours[cls.name], lw=0.8, ls="--")
-        ax.text(dates.iloc[0], cls.customer_min + 0.03, f"{readable(cls.name)} (customer ≥ {cls.customer_min:g})",
-                fontsize=7, color="#555")
+        ax.text(dates.iloc[0], cls.customer_min + 0.04, f"{readable(cls.name)} (customer ≥ {cls.customer_min:g})",
+                fontsize=8, color="#555", va="bottom", zorder=4,
+                bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=0.5))
     ax.set(ylim=(1, 5.2), ylabel="Weighted score (1 to 5)", title="Mutual scorecard over time")
     if len(dates) == 1:
         ax.set_xlim(dates.iloc[0] - pd.Timedelta(days=60), dates.iloc[0] + pd.Timedelta(days=60))
@@ -351,7 +352,7 @@ def scorecard_trend(table: pd.DataFrame, settings: PortfolioSettings) -> Figure:
 @styled
 def financials_chart(table: pd.DataFrame, currency: str) -> Figure:
     """Revenue, cost to serve and profit after cost to serve by year; a forecast year is labelled so."""
-    fig = _figure(figsize=(8, 3.6))
+    fig = _figure(figsize=(8, 3.9))
     ax = fig.subplots()
     x = range(len(table))
     ax.bar([i - 0.27 for i in x], table["revenue"], width=0.27, color=US_COLOR, label="revenue")
@@ -363,7 +364,7 @@ def financials_chart(table: pd.DataFrame, currency: str) -> Figure:
     ax.set_xticks(list(x), [f"{y}\n(forecast)" if f else str(y) for y, f in zip(table["year"], forecast)])
     ax.yaxis.set_major_formatter(money_formatter())
     ax.set(ylabel=f"{currency}", title="Revenue, cost to serve and profit by year")
-    ax.legend(fontsize=8, frameon=False)
+    ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
     fig.tight_layout()
     return _described(fig, "Revenue, cost to serve and profit by year: " + "; ".join(
         f"{y}: revenue {wording.money(r, currency)}, profit {wording.money(p, currency)}"
@@ -404,7 +405,8 @@ def gantt(projects: pd.DataFrame, as_of: date, span: tuple[pd.Timestamp, pd.Time
         ax.barh(i, (due - start).days + 1, left=start, height=0.62, color=STATUS_COLORS[row.status],
                 edgecolor="#a50f15" if row.overdue else "white", linewidth=2 if row.overdue else 0.5)
         if row.overdue:
-            ax.text(due + pd.Timedelta(days=1), i, "  overdue", va="center", fontsize=8, color="#a50f15")
+            ax.text(due + pd.Timedelta(days=4), i, "overdue", va="center", fontsize=8, color="#a50f15", zorder=4,
+                    bbox=dict(facecolor="white", edgecolor="none", pad=0.6))
     ax.axvline(pd.Timestamp(as_of), color="#333", ls="--", lw=1)
     ax.set_yticks(range(len(projects)), [_gantt_label(str(i), str(t)) for i, t in zip(projects["id"], projects["title"])],
                   fontsize=8, linespacing=1.05)
@@ -456,7 +458,7 @@ def portfolio_matrix(table: pd.DataFrame, split: float, settings: PortfolioSetti
     classes' colours of `settings`), with the four quadrants named (split: attractiveness where
     "high" starts)."""
     colours = scorecard.class_colours(settings)
-    fig = _figure(figsize=(8.5, 6.5))
+    fig = _figure(figsize=(8, 6.5))
     ax = fig.subplots()
     # An account whose attractiveness or relative strength is unknown is left off and named below:
     # placing it at strength 1.0 would say we are level with a competitor nobody has scored.
@@ -486,9 +488,9 @@ def portfolio_matrix(table: pd.DataFrame, split: float, settings: PortfolioSetti
         fig.subplots_adjust(bottom=fig.subplotpars.bottom + 0.06)
         note = "; ".join(f"{reason}: {', '.join(_names(part))}" for reason, part in off.groupby("reason", sort=False))
         fig.text(0.01, 0.01, f"Not placed, {note}",
-                 fontsize=7, color="#555", ha="left", va="bottom", wrap=True)
+                 fontsize=8, color="#555", ha="left", va="bottom", wrap=True)
     names = _names(data)
-    texts = [ax.text(row.strength, row.attractiveness, name, fontsize=7, ha="center", va="center", zorder=4)
+    texts = [ax.text(row.strength, row.attractiveness, name, fontsize=8, ha="center", va="center", zorder=4)
              for name, row in zip(names, data.itertuples())]
     _spread_labels(ax, texts, list(data["strength"]), list(data["attractiveness"]), obstacles=quadrants)
     quadrant_counts = [
@@ -522,7 +524,7 @@ def revenue_vs_cost(table: pd.DataFrame, currency: str) -> Figure:
            title="Revenue against cost to serve (red: loses money after cost to serve)")
     ax.margins(0.08)
     fig.tight_layout()
-    texts = [ax.text(*_nudged(ax, row.revenue, row.cost_to_serve, 4, 2), name, fontsize=7, zorder=4)
+    texts = [ax.text(*_nudged(ax, row.revenue, row.cost_to_serve, 4, 2), name, fontsize=8, zorder=4)
              for name, row in zip(_names(table), table.itertuples())]
     _spread_labels(ax, texts, list(table["revenue"]), list(table["cost_to_serve"]))
     return _described(fig, f"Revenue against cost to serve for {wording.plural(len(table), 'account')}" + (
@@ -577,7 +579,7 @@ def whale_curve(curve: pd.DataFrame, currency: str) -> Figure:
 @styled
 def forces_heatmap(grids: dict[str, pd.DataFrame]) -> Figure:
     """Impact × likelihood per horizon; a cell's shade is the summed priority of its forces."""
-    fig = _figure(figsize=(9, 3.6))
+    fig = _figure(figsize=(8, 3.8))
     axes = fig.subplots(1, len(grids), sharey=True)
     top = max(1.0, max(float(g.to_numpy().max()) for g in grids.values()))
     for ax, (horizon, grid) in zip(axes, grids.items()):
@@ -588,8 +590,8 @@ def forces_heatmap(grids: dict[str, pd.DataFrame]) -> Figure:
                         color="white" if value > 0.6 * top else "#222")
         if not grid.to_numpy().any():
             ax.text(2, 2, "no forces", ha="center", va="center", fontsize=9, color="#888")
-        ax.set_xticks(range(grid.shape[1]), list(grid.columns), rotation=45, fontsize=7)
-        ax.set_yticks(range(grid.shape[0]), [f"{i:+d}" if i else "0" for i in grid.index])
+        ax.set_xticks(range(grid.shape[1]), list(grid.columns), rotation=45, fontsize=8)
+        ax.set_yticks(range(grid.shape[0]), [f"{i:+d}".replace("-", "−") if i else "0" for i in grid.index])
         ax.set_title(f"{horizon} term", fontsize=10)
         ax.set_xlabel("Likelihood")
     axes[0].set_ylabel("Impact on the customer")
@@ -678,7 +680,7 @@ def relationship_map(contacts: pd.DataFrame) -> Figure:
     left, width = 1.1, 6.7
     column = width / max(len(functions), 1)
     slots = max(1, min(8, int(column // 0.55)))          # people side by side in a cell
-    slot, row_h, chars = column / slots, 0.62, max(6, int(column / slots / 0.058))
+    slot, row_h = column / slots, 0.66
     cells: dict[tuple[str, str], list[Any]] = {}
     for person in contacts.sort_values("influence", ascending=False, kind="stable").itertuples():
         cells.setdefault((person.function, person.level), []).append(person)
@@ -708,15 +710,15 @@ def relationship_map(contacts: pd.DataFrame) -> Figure:
                 y = top + 0.2 + (n // slots) * row_h
                 ax.scatter([x], [y], s=25 * person.influence, color=ATTITUDE_COLORS[person.attitude],
                            edgecolor="#333", linewidth=0.5, zorder=3)
-                ax.text(x, y + 0.13, _card_text(person.name, chars, 2), ha="center", va="top", fontsize=7,
-                        linespacing=1.0, zorder=4)
+                _fitted_text(ax, x, y + 0.13, str(person.name), slot - 0.06, 2, ha="center", va="top", fontsize=8,
+                             linespacing=1.0, zorder=4)
         top += bands[level]
     for k in range(1, len(functions)):
         ax.plot([left + k * column] * 2, [head, head + height], color="#d8dee6", lw=0.6, zorder=1)
     handles = [Line2D([], [], marker="o", ls="", color=c) for c in ATTITUDE_COLORS.values()]
-    ax.legend(handles, [f"attitude {t}" for t in ATTITUDE_LABELS.values()], fontsize=7, frameon=False,
+    ax.legend(handles, [f"attitude {t}" for t in ATTITUDE_LABELS.values()], fontsize=8, frameon=False,
               loc="lower center", bbox_to_anchor=(0.5, 0.0), bbox_transform=fig.transFigure, ncol=5)
-    ax.text(left + width, 0.12, "dot size: influence (1 to 5)", ha="right", va="top", fontsize=7, color="#555")
+    ax.text(left + width, 0.12, "dot size: influence (1 to 5)", ha="right", va="top", fontsize=8, color="#555")
     return _described(fig, f"Who we know at the customer: {wording.plural(len(contacts), 'contact')} by function and level, "
                               f"coloured by attitude: {int((contacts['attitude'] > 0).sum())} positive, "
                               f"{int((contacts['attitude'] == 0).sum())} neutral, {int((contacts['attitude'] < 0).sum())} negative.")
@@ -806,8 +808,8 @@ def revenue_against_targets(financials: pd.DataFrame, targets: pd.DataFrame, cur
 
 
 # The organisation chart: a card per contact, laid out in inches (1 data unit = 1 inch of figure).
-_CARD_W, _CARD_H = 1.5, 1.12   # a contact's card
-_GAP_X, _GAP_Y = 0.15, 0.42     # between cards side by side; between a card and the row below
+_CARD_W, _CARD_H = 1.5, 1.0    # a contact's card
+_GAP_X, _GAP_Y = 0.15, 0.34     # between cards side by side; between a card and the row below
 _INDENT = 0.3                   # a wrapped or stacked team sits right of its manager's trunk line
 _STACK_GAP = 0.14               # between cards stacked in a column
 _STACK_MAX = 4                  # a team of more people without reports wraps into rows instead of a column
@@ -1006,19 +1008,19 @@ def _draw_card(ax: Any, person: Any, x: float, y: float) -> None:
     ax.add_patch(FancyBboxPatch((x, y), _CARD_W, _CARD_H, boxstyle="round,pad=0,rounding_size=0.05",
                                 facecolor=ATTITUDE_FILLS[attitude], edgecolor=ATTITUDE_COLORS[attitude],
                                 linewidth=1.6, zorder=2))
-    footer = 0.2
+    footer = 0.19
     ax.add_patch(Rectangle((x + 0.03, y + _CARD_H - footer), _CARD_W - 0.06, footer - 0.03, facecolor="white",
                            edgecolor="none", zorder=3))
     left, inner = x + 0.07, _CARD_W - 0.14
-    _fitted_text(ax, left, y + 0.06, str(person.name), inner, 1, fontsize=8, fontweight="bold", va="top", zorder=4)
-    _fitted_text(ax, left, y + 0.21, str(person.title), inner, 2, fontsize=7, va="top", color="#333", zorder=4,
+    _fitted_text(ax, left, y + 0.05, str(person.name), inner, 1, fontsize=8, fontweight="bold", va="top", zorder=4)
+    _fitted_text(ax, left, y + 0.185, str(person.title), inner, 2, fontsize=7, va="top", color="#333", zorder=4,
                  linespacing=1.05)
     if isinstance(person.buying_role, str) and person.buying_role:
-        ax.text(left, y + 0.47, readable(person.buying_role), fontsize=7, va="top", color="#333",
+        ax.text(left, y + 0.405, readable(person.buying_role), fontsize=7, va="top", color="#333",
                 style="italic", zorder=4)
-    ax.text(left, y + 0.615, f"influence {person.influence} of 5", fontsize=7, va="top", color="#333", zorder=4)
+    ax.text(left, y + 0.52, f"influence {person.influence} of 5", fontsize=7, va="top", color="#333", zorder=4)
     words = ATTITUDE_LABELS[attitude].split(" ", 1)
-    ax.text(left, y + 0.76, _attitude(attitude) + (f" {words[1]}" if len(words) > 1 else ""), fontsize=7, va="top",
+    ax.text(left, y + 0.635, _attitude(attitude) + (f" {words[1]}" if len(words) > 1 else ""), fontsize=7, va="top",
             color=ATTITUDE_INK[attitude], fontweight="bold", zorder=4)
     _fitted_text(ax, left, y + _CARD_H - footer / 2 - 0.015, f"ours: {person.owner}", inner, 1, fontsize=7,
                  va="center", color="#444", style="italic", zorder=4)

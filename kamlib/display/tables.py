@@ -33,9 +33,9 @@ def styled(frame: pd.DataFrame, *, money: tuple[str, ...] = (), percent: tuple[s
     `labels`); a text cell that is a key of the file's vocabulary (`in_progress`,
     `strategic_partner`, a class or criterion named with underscores) reads as words.
     """
-    formats = {c: (lambda v: "" if pd.isna(v) else f"{v:,.0f}") for c in money}
-    formats |= {c: (lambda v: "" if pd.isna(v) else f"{v:.0%}") for c in percent}
-    formats |= {c: (lambda v: "" if pd.isna(v) else f"{v:.2f}") for c in score}
+    formats = {c: (lambda v: "" if pd.isna(v) else _minus(f"{v:,.0f}")) for c in money}
+    formats |= {c: (lambda v: "" if pd.isna(v) else _minus(f"{v:.0%}")) for c in percent}
+    formats |= {c: (lambda v: "" if pd.isna(v) else _minus(f"{v:.2f}")) for c in score}
     formats |= {c: _number for c in number}
     formats |= {c: (lambda v: "yes" if v is True else ("no" if v is False else "")) for c in frame.columns
                 if frame[c].dtype == bool}
@@ -59,7 +59,12 @@ def _number(value: object) -> str:
         return str(wording.as_words(value))
     if value is None or pd.isna(value):
         return ""
-    return wording.score(float(value))  # type: ignore[arg-type]
+    return _minus(wording.score(float(value)))  # type: ignore[arg-type]
+
+
+def _minus(text: str) -> str:
+    """A negative number with a true minus sign (−3, not -3): the hyphen is shorter and breaks lines."""
+    return "−" + text[1:] if text.startswith("-") else text
 
 
 def _all_text(column: pd.Series) -> bool:

@@ -108,7 +108,9 @@ def assessment_matrix(table: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     body = table.drop(columns=["evidence"]).set_index("date").T
     body.columns = [str(d) for d in body.columns]
-    labels = [i.replace("customer.", "customer: ").replace("supplier.", "us: ").replace("_", " ") for i in body.index]
+    named = {"customer_score": "customer: weighted score", "supplier_score": "us: weighted score"}
+    labels = [named.get(i) or i.replace("customer.", "customer: ").replace("supplier.", "us: ").replace("_", " ")
+              for i in body.index]
     return body.set_axis(labels, axis=0).rename_axis("attribute").reset_index()
 
 
