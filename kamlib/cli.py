@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 from kamlib import __version__
 from kamlib.errors import InputError, KamError, Problem, RunError, UsageError
+from kamlib.method.wording import plural
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -153,10 +154,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         where = f"{warning.file}:{warning.line}" if warning.line else warning.file
         print(f"{where}: warning: {warning.field}: {warning.message}", file=sys.stderr)
     if problems:
-        print(f"{len(problems)} problem(s) in {len({p.file for p in problems})} file(s)", file=sys.stderr)
+        print(f"{plural(len(problems), 'problem')} in {plural(len({p.file for p in problems}), 'file')}", file=sys.stderr)
         return 2
     count = len(warnings)
-    print(f"ok: {checked} file(s) valid" + (f"; {count} {'warning' if count == 1 else 'warnings'}" if count else ""))
+    print(f"ok: {plural(checked, 'file')} valid" + (f"; {plural(count, 'warning')}" if count else ""))
     return 0
 
 
@@ -323,7 +324,7 @@ def _summary(outcomes: list[Any]) -> None:
     for o in outcomes:
         print(f"{o.account:<{width}}  {o.summary:<40}  {o.seconds:5.1f} s")
     failed = sum(1 for o in outcomes if o.status is JobStatus.FAILED)
-    print(f"{len(outcomes)} account(s): {len(outcomes) - failed} ok, {failed} failed")
+    print(f"{plural(len(outcomes), 'account')}: {len(outcomes) - failed} ok, {failed} failed")
 
 
 def cmd_portfolio(args: argparse.Namespace) -> int:
@@ -384,7 +385,7 @@ def _import(args: argparse.Namespace, run: Callable[[], Any]) -> int:
     except imports.ImportRefused as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(err.problems)} bad row(s): nothing written (fix them, or import the others with "
+        print(f"{plural(len(err.problems), 'bad row')}: nothing written (fix them, or import the others with "
               "--skip-bad-rows)", file=sys.stderr)
         return 2
     for used in outcome.used:
@@ -396,9 +397,9 @@ def _import(args: argparse.Namespace, run: Callable[[], Any]) -> int:
     if not outcome.changes:
         print("nothing to change: the account files already hold these figures")
     elif args.dry_run:
-        print(f"dry run: {len(outcome.changes)} file(s) would change; nothing written")
+        print(f"dry run: {plural(len(outcome.changes), 'file')} would change; nothing written")
     else:
-        print(f"updated {len(outcome.changes)} file(s): {', '.join(imports.changed_paths(outcome))} "
+        print(f"updated {plural(len(outcome.changes), 'file')}: {', '.join(imports.changed_paths(outcome))} "
               "(the previous text of each is kept as .yaml.bak)")
     return 0
 
@@ -428,7 +429,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         spreadsheet.write_workbook(target, sheets, as_of, title, settings.supplier)
     except OSError as err:
         raise UsageError(f"{target}: cannot write ({err.strerror})") from None
-    print(f"wrote {target}: {count} account(s), sheets {', '.join(sheets)} (as of {as_of.isoformat()})")
+    print(f"wrote {target}: {plural(count, 'account')}, sheets {', '.join(sheets)} (as of {as_of.isoformat()})")
     return 0
 
 

@@ -23,7 +23,7 @@ def workdir(tmp_path: Path, tiny_params: Path) -> Path:
 
 def test_validate_ok_and_bad_input_exit_2_without_traceback(workdir):
     ok = kam("validate", cwd=workdir)
-    assert ok.returncode == 0 and "ok: 2 file(s) valid" in ok.stdout
+    assert ok.returncode == 0 and "ok: 2 files valid" in ok.stdout
     path = workdir / "parameters" / "accounts" / "northwind-foods.yaml"
     path.write_text(path.read_text().replace("likelihood: 0.9", "likelihood: 1.9"))
     bad = kam("validate", cwd=workdir)

@@ -92,7 +92,7 @@ def test_salesforce_account_report_updates_only_the_figures_that_differ(demo: Pa
     # Kestrel's row equals its file: not touched, no backup
     assert not (demo / "accounts" / "kestrel-dairy.yaml.bak").exists()
     assert (demo / "accounts" / "northwind-foods.yaml.bak").read_text(encoding="utf-8") == before
-    assert "updated 5 file(s)" in out
+    assert "updated 5 files" in out
     assert "northwind-foods:\n  financials 2026 revenue: 2,930,000 → 3,010,000" in out
     loader.load_portfolio(demo)  # everything still valid
 
@@ -158,7 +158,7 @@ def test_dry_run_prints_the_diff_and_writes_nothing(demo: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert "-    revenue: 2930000" in out.splitlines() and "+    revenue: 3010000" in out.splitlines()
     assert "--- parameters/accounts/northwind-foods.yaml (before)" in out
-    assert "dry run: 5 file(s) would change; nothing written" in out
+    assert "dry run: 5 files would change; nothing written" in out
     assert snapshot(demo) == before
 
 
@@ -457,7 +457,7 @@ def test_salesforce_opportunities_report_builds_the_pipeline(no_pipeline: Path, 
         ("US launch cartons and labels", "qualified"), ("Body-care refill pouches", "proposal")]
     assert "northwind-foods:\n  opportunity OP1 added: Mono-PP lidding film, ready meals (proposal, 450,000 at 40%, " \
            "close 2027-03-31, Priya Raman, CRM id 0068d00000NWF01AAB)" in out
-    assert "updated 4 file(s)" in out
+    assert "updated 4 files" in out
     assert len(loader.load_account(no_pipeline, "vantor-pharma").opportunities) == 1
     loader.load_portfolio(no_pipeline)  # everything still valid
 
@@ -488,7 +488,7 @@ def test_importing_the_pipeline_twice_changes_nothing_and_a_dry_run_writes_nothi
     before = snapshot(no_pipeline)
     assert run("import", "opportunities", "parameters/samples/salesforce-opportunities.csv", "--dry-run") == 0
     out = capsys.readouterr().out
-    assert "+  - id: OP1" in out.splitlines() and "dry run: 4 file(s) would change; nothing written" in out
+    assert "+  - id: OP1" in out.splitlines() and "dry run: 4 files would change; nothing written" in out
     assert snapshot(no_pipeline) == before
     assert run("import", "opportunities", "parameters/samples/salesforce-opportunities.csv") == 0
     after = snapshot(no_pipeline)
@@ -622,7 +622,7 @@ def test_a_bad_pipeline_row_is_named_and_nothing_is_written(no_pipeline: Path, t
     assert run("import", "opportunities", str(export)) == 2
     err = capsys.readouterr().err.splitlines()
     assert any(line.startswith(message) for line in err), err
-    assert "1 bad row(s): nothing written (fix them, or import the others with --skip-bad-rows)" in err
+    assert "1 bad row: nothing written (fix them, or import the others with --skip-bad-rows)" in err
     assert snapshot(no_pipeline) == before  # not even the good row 2
 
 

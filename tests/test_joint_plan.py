@@ -236,7 +236,7 @@ def test_validate_warns_with_file_line_and_field_and_exits_0(strategy_serving_in
     line = strategy_serving_internal.read_text().splitlines().index("      objectives: [O2]") + 1
     assert main(["--params", "parameters", "validate"]) == 0
     out, err = capsys.readouterr()
-    assert out == "ok: 2 file(s) valid; 1 warning\n"
+    assert out == "ok: 2 files valid; 1 warning\n"
     assert err.splitlines() == [
         f"parameters/accounts/northwind-foods.yaml:{line}: warning: joint_plan.strategies[0].objectives: shared "
         "strategy 'S1' serves only internal objectives (O2): the joint plan shows it serving no objective; share "

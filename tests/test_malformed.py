@@ -30,7 +30,7 @@ CASES_DIR = DATA / "malformed"
 TINY = DATA / "tiny"
 ACCOUNT = Path("accounts") / "northwind-foods.yaml"
 CONTROL_FILES = {"expected.txt", "remove.txt", "expect-ok"}
-SUMMARY = re.compile(r"^\d+ problem\(s\) in \d+ file\(s\)$")
+SUMMARY = re.compile(r"^(1 problem in 1 file|\d+ problems in \d+ files?)$")
 # path:LINE: field: message, or path:LINE: message for a problem with no field
 LOCATED = re.compile(r"^(?P<file>parameters/[^:]+\.yaml):(?P<line>[1-9]\d*): (?P<rest>.+)$")
 # Problems with no field: the file could not be read as a mapping of keys at all.
@@ -60,7 +60,7 @@ def _huge_account(parameters: Path) -> None:
 GENERATED: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "generated-huge-file": (_huge_account, [
         "parameters/accounts/northwind-foods.yaml: file is 2,100,000 bytes; a parameter file must be under 2,000,000",
-        "1 problem(s) in 1 file(s)",
+        "1 problem in 1 file",
     ]),
 }
 

@@ -615,7 +615,7 @@ def test_cli_validate_of_a_bad_folder_exits_2_with_one_line_per_problem(pdir: Pa
         (f"{ACCOUNT}:169: joint_plan.projects[0].status: expected one of 'planned', 'in_progress', 'done', "
          "'blocked', 'cancelled', got 'started'"),
     ]
-    assert "2 problem(s) in 1 file(s)" in err
+    assert "2 problems in 1 file" in err
     assert "Traceback" not in err
 
 
@@ -680,7 +680,7 @@ def test_format_example_is_valid(xdir: Path, capsys: pytest.CaptureFixture[str])
     assert loader.validate_paths([xdir]) == (3, [])
     assert cli.main(["--params", str(xdir), "validate"]) == 0
     out, err = capsys.readouterr()
-    assert "ok: 3 file(s) valid" in out and err == ""
+    assert "ok: 3 files valid" in out and err == ""
     account = loader.load_portfolio(xdir).accounts["northwind-foods"]
     assert (account.targets[0].year, account.opportunities[0].id, account.risks[0].force) == (2027, "OP1", "F1")
     assert account.governance is not None and account.governance.status == "agreed"

@@ -43,6 +43,7 @@ from ruamel.yaml.tokens import CommentToken
 
 from kamlib.errors import InputError, Problem, UsageError
 from kamlib.exchange import crm
+from kamlib.method.wording import plural
 from kamlib.parameters import loader, scaffold, yaml_editing
 from kamlib.parameters.model import Account
 from kamlib.parameters.rules import amount, suggest
@@ -396,7 +397,8 @@ def describe(outcome: ImportOutcome) -> list[str]:
         lines.append(f"{account_id}:")
         lines += [f"  {line}" for line in summary]
     if outcome.unknown_contacts:
-        lines.append(f"{len(outcome.unknown_contacts)} contact(s) in the export are not in their account file "
+        unknown = len(outcome.unknown_contacts)
+        lines.append(f"{plural(unknown, 'contact')} in the export {'is' if unknown == 1 else 'are'} not in their account file "
                      "(not added: influence, attitude and level are yours to judge; add them under relationships:)")
         for c in outcome.unknown_contacts:
             extra = ", ".join(x for x in (c.title, c.department) if x)
