@@ -270,7 +270,7 @@ def test_an_export_no_mapping_fits_names_the_missing_columns_and_suggests_a_mapp
 def test_a_named_mapping_whose_columns_are_missing_says_which(demo: Path, capsys) -> None:
     assert run("import", "accounts", "parameters/samples/hubspot-contacts.csv", "--mapping", "salesforce-contacts") == 2
     err = capsys.readouterr().err
-    assert "column(s) 'Account Name', 'Title', 'Department', 'Last Activity' of mapping 'salesforce-contacts' not found" in err
+    assert "columns 'Account Name', 'Title', 'Department', 'Last Activity' of mapping 'salesforce-contacts' not found" in err
 
 
 def test_a_mistake_in_a_mapping_file_names_file_line_and_field(demo: Path, tmp_path: Path, capsys) -> None:

@@ -137,7 +137,8 @@ def _tables(path: Path, mapping_spec: str | None, what: str) -> list[tuple[crm.N
                                    named.mapping.header_row, named.mapping.encoding)
             missing = crm.missing_columns(table, named)
             if missing:
-                raise UsageError(f"{table.source}: column(s) {', '.join(repr(c) for c in missing)} of mapping "
+                raise UsageError(f"{table.source}: {'column' if len(missing) == 1 else 'columns'} "
+                                 f"{', '.join(repr(c) for c in missing)} of mapping "
                                  f"'{named.name}' not found; the export has "
                                  f"{', '.join(repr(c) for c in table.columns if c)}.\n"
                                  "A mapping that fits these columns (save it as a file, check it, and pass "

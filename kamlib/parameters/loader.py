@@ -107,7 +107,8 @@ def _message(error: Any, model: type[BaseModel]) -> str:
                     "(keep long material in a document and refer to it)")
         return error["msg"]
     if kind == "too_short":
-        return f"expected at least {error['ctx']['min_length']} item(s), got {_count(got)}"
+        least = error["ctx"]["min_length"]
+        return f"expected at least {least} {'item' if least == 1 else 'items'}, got {_count(got)}"
     if kind in _TYPE_NAMES:
         return f"expected {_TYPE_NAMES[kind]}, got {_show(got)}"
     return f"{error['msg']}, got {_show(got)}"

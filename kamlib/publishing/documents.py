@@ -126,12 +126,13 @@ def _reading_order(cells: list[nbformat.NotebookNode]) -> list[nbformat.Notebook
     return rest[:split] + first + rest[split:]
 
 
-def _appendix_html(title: str, data: dict[str, Any]) -> str:
-    """An output sent to the appendix as HTML: a table as it is, a figure as an image named by its title."""
+def _appendix_html(alt: str, data: dict[str, Any]) -> str:
+    """An output sent to the appendix as HTML: a table as it is, a figure as an image with `alt`
+    as its alternative text."""
     if "text/html" in data:
         return str(data["text/html"])
     if "image/png" in data:
-        return f'<img alt="{escape(title)}" src="data:image/png;base64,{data["image/png"]}">'
+        return f'<img alt="{escape(alt)}" src="data:image/png;base64,{data["image/png"]}">'
     return ""
 
 
@@ -153,12 +154,13 @@ def _clean(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[tuple
             kept = []
             for out in cell.get("outputs", []):
                 title = out.get("metadata", {}).get(APPENDIX_KEY)
+                alt = out.get("metadata", {}).get("image/png", {}).get("alt")
                 if title is not None:
-                    appendix.append((str(title), _appendix_html(str(title), out.get("data", {}))))
+                    appendix.append((str(title), _appendix_html(str(alt or title), out.get("data", {}))))
                     continue
                 if "execution_count" in out:
                     out["execution_count"] = None
-                out.get("metadata", {}).clear()
+                out["metadata"] = {"image/png": {"alt": alt}} if alt else {}  # a figure says what it shows
                 kept.append(out)
             cell.outputs = kept
     nb.metadata = {"language_info": {"name": "python"}}

@@ -44,9 +44,11 @@ def write_joint_plan(folder: Path, shared: customer_view.SharedPlan, version: st
     from kamlib.publishing import documents
 
     projects, note = timeline_projects(shared)
-    timeline = documents.png_base64(charts.gantt(projects, shared.as_of)) if len(projects) else None
+    figure = charts.gantt(projects, shared.as_of) if len(projects) else None
+    timeline = None if figure is None else documents.png_base64(figure)
+    timeline_alt = "" if figure is None else charts.alt_text(figure)
     page = documents.template("joint-plan.html.j2").render(
-        plan=shared, version=version, timeline=timeline, timeline_note=note, groups=project_groups(shared),
+        plan=shared, version=version, timeline=timeline, timeline_alt=timeline_alt, timeline_note=note, groups=project_groups(shared),
         status=plan_status(shared), review=next_review(shared), review_when=review_when(shared),
         cadence=cadence(shared), day=day, money=wording.money, number=number, count=wording.plural,
         percent=wording.percent,
