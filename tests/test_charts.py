@@ -521,3 +521,17 @@ def test_alt_texts_carry_the_charts_figures():
     wallet = charts.alt_text(FIGURES["wallet_bar"][0])
     assert all(f"{p} {v:.0%}" in wallet for p, v in zip(shares["player"], shares["share"]))
     assert charts.alt_text(Figure()) == ""   # a figure not made here has none
+
+
+def test_health_bars_never_show_a_plain_green_beside_a_loss():
+    table = pd.DataFrame({"account": ["a", "b", "c"], "name": ["Alpha Ltd", "Beta plc", "Gamma SA"],
+                          "plan_health": [90, 40, 60], "overdue_projects": [0, 2, 0], "profit": [-5000, 100, -1]})
+    fig = charts.health_bars(table)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]      # lowest first: Beta 40, Gamma 60, Alpha 90
+    assert labels == ["Beta plc (2 overdue)", "Gamma SA — loss-making account",
+                      "Alpha Ltd — healthy plan, loss-making account"]
+    hatches = [bar.get_hatch() for bar in ax.patches]
+    assert [bool(h) for h in hatches] == [False, True, True]
+    assert "hatched: loses money" in ax.get_xlabel()
+    assert "Loss-making after cost to serve: Gamma SA and Alpha Ltd" in charts.alt_text(fig)

@@ -534,18 +534,33 @@ def revenue_vs_cost(table: pd.DataFrame, currency: str) -> Figure:
 
 @styled
 def health_bars(table: pd.DataFrame) -> Figure:
-    """Plan health per account, lowest first, with overdue projects noted."""
+    """Plan health per account, lowest first, with overdue projects noted; coloured red below
+    `portfolio.HEALTH_LOW`, green from `portfolio.HEALTH_GOOD`, amber between. A loss-making
+    account's bar is hatched and its label says so (`portfolio.health_note`): a healthy plan is
+    never a plain green beside a loss."""
     data = table.sort_values("plan_health", kind="stable")
-    fig = _figure(figsize=(8, 0.28 * len(data) + 1.4))
+    profits = data["profit"] if "profit" in data else pd.Series([None] * len(data), index=data.index)
+    notes = [portfolio.health_note(h, p) for h, p in zip(data["plan_health"], profits, strict=True)]
+    fig = _figure(figsize=(8, 0.28 * len(data) + 1.6))
     ax = fig.subplots()
-    colors = ["#de2d26" if h < 50 else "#f1a340" if h < 75 else "#31a354" for h in data["plan_health"]]
-    ax.barh(range(len(data)), data["plan_health"], color=colors)
-    ax.set_yticks(range(len(data)), [f"{a} ({o} overdue)" if o else a for a, o in
-                                     zip(_names(data), data["overdue_projects"])], fontsize=8)
-    ax.set(xlim=(0, 100), xlabel="Plan health (0 to 100)", title="Plan health across the portfolio")
+    colors = ["#de2d26" if h < portfolio.HEALTH_LOW else "#f1a340" if h < portfolio.HEALTH_GOOD else "#31a354"
+              for h in data["plan_health"]]
+    bars = ax.barh(range(len(data)), data["plan_health"], color=colors)
+    for bar, note in zip(bars, notes, strict=True):
+        if note:
+            bar.set_hatch("////")
+            bar.set_edgecolor("#7f0000")
+    labels = [f"{a} ({o} overdue)" if o else a for a, o in zip(_names(data), data["overdue_projects"], strict=True)]
+    ax.set_yticks(range(len(data)), [f"{label} — {note}" if note else label for label, note in
+                                     zip(labels, notes, strict=True)], fontsize=8)
+    ax.set(xlim=(0, 100), title="Plan health across the portfolio",
+           xlabel="Plan health (0 to 100)" + ("; hatched: loses money after cost to serve"
+                                              if any(notes) else ""))
     fig.tight_layout()
+    losing = [a for a, n in zip(_names(data), notes, strict=True) if n]
     return _described(fig, f"Plan health (0 to 100) of {wording.plural(len(data), 'account')}; the lowest: " + "; ".join(
-        f"{a} {h:.0f}" for a, h in list(zip(_names(data), data["plan_health"]))[:5]) + ".")
+        f"{a} {h:.0f}" for a, h in list(zip(_names(data), data["plan_health"]))[:5]) + "."
+        + (f" Loss-making after cost to serve: {wording.and_list(losing)}." if losing else ""))
 
 
 @styled
