@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from kamlib.cli import main
-from kamlib.method import customer_view
+from kamlib.method import customer_view, wording
 from kamlib.parameters import loader
 from kamlib.parameters.model import Account, PortfolioSettings
 from kamlib.publishing import joint_plan
@@ -320,7 +320,7 @@ def test_a_large_plan_is_grouped_by_strategy_and_its_timeline_stays_one_page(tmp
 
 
 def test_words_for_figures():
-    assert [joint_plan.day(date(2026, 12, 5)), joint_plan.day(None)] == ["5 Dec 2026", ""]
+    assert [wording.day(date(2026, 12, 5)), wording.day(None)] == ["5 Dec 2026", ""]
     assert [joint_plan.number(x) for x in (41.2, 78.0, 0.28, 1250.4, 0)] == ["41.2", "78", "0.28", "1,250", "0"]
     assert joint_plan.cadence(customer_view.shared_view(*joint_account(), AS_OF)) == "every 90 days"
 

@@ -17,7 +17,7 @@ import yaml
 
 from kamlib.cli import main
 from kamlib.display import lists
-from kamlib.method import action_plan, summary
+from kamlib.method import action_plan, summary, wording
 from kamlib.parameters.model import Account
 from kamlib.publishing import documents, pdf
 from tests.conftest import DEMO_PARAMS
@@ -45,9 +45,9 @@ def test_figures_days_and_plurals():
     assert documents.figure_value(0.053, "fraction") == "5.3%"
     assert documents.figure_value(None, "ratio") == "unknown"
     assert documents.figure_value(66.0, "score") == "66 / 100"
-    assert documents.day(date(2026, 12, 5)) == "5 Dec 2026"
-    assert [documents.plural(n, "risk") for n in (0, 1, 2)] == ["0 risks", "1 risk", "2 risks"]
-    assert documents.plural(3, "opportunity", "opportunities") == "3 opportunities"
+    assert wording.day(date(2026, 12, 5)) == "5 Dec 2026" and wording.day(None, missing="—") == "—"
+    assert [wording.plural(n, "risk") for n in (0, 1, 2)] == ["0 risks", "1 risk", "2 risks"]
+    assert wording.plural(3, "opportunity", "opportunities") == "3 opportunities"
 
 
 # --- reading order and the appendix, on a notebook made by hand -----------------------------

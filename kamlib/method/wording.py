@@ -17,6 +17,7 @@ import math
 import re
 import typing
 from collections.abc import Iterable
+from datetime import date
 
 from kamlib.parameters import model
 
@@ -92,3 +93,11 @@ def vocabulary() -> frozenset[str]:
             for field in value.model_fields.values():
                 collect(field.annotation)
     return frozenset(found)
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day(when: date | None, missing: str = "") -> str:
+    """A date as a reader writes it, the same in any locale: `15 Dec 2026` (`missing` for None)."""
+    return missing if when is None else f"{when.day} {MONTHS[when.month - 1]} {when.year}"

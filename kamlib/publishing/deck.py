@@ -66,7 +66,7 @@ def build_deck(shared: customer_view.SharedPlan, version: str) -> Deck:
     """The review deck as a python-pptx presentation, every slide from the shared view."""
     deck = Presentation()
     deck.slide_width, deck.slide_height = WIDTH, HEIGHT
-    footer = f"{shared.customer} and {shared.supplier} · joint business plan {version} · {joint_plan.day(shared.as_of)}"
+    footer = f"{shared.customer} and {shared.supplier} · joint business plan {version} · {wording.day(shared.as_of)}"
     _title_slide(deck, shared, version)
     _summary_slide(deck, shared, footer)
     _objectives(deck, shared, footer)
@@ -120,10 +120,10 @@ def _title_slide(deck: Deck, shared: customer_view.SharedPlan, version: str) -> 
     title.text_frame.vertical_anchor = MSO_ANCHOR.BOTTOM
     box = _textbox(slide, MARGIN, Inches(4.4), WIDTH - 2 * MARGIN, Inches(1.6))
     _text(box.text_frame, ["Joint business plan · business review",
-                           clean(f"{joint_plan.plan_status(shared)} · plan date {joint_plan.day(shared.as_of)} · "
+                           clean(f"{joint_plan.plan_status(shared)} · plan date {wording.day(shared.as_of)} · "
                                  f"{version}")], 20, WHITE)
     slide.notes_slide.notes_text_frame.text = clean(
-        f"Built from the joint business plan {version} of {joint_plan.day(shared.as_of)}, which holds only what "
+        f"Built from the joint business plan {version} of {wording.day(shared.as_of)}, which holds only what "
         f"{shared.customer} and {shared.supplier} share; the full text of every item is in joint-plan.pdf.", 600)
 
 
@@ -140,7 +140,7 @@ def _summary_slide(deck: Deck, shared: customer_view.SharedPlan, footer: str) ->
         ("Value delivered so far",
          wording.money(shared.value_total, shared.currency) if shared.values else "none yet",
          wording.plural(len(shared.values), "result")),
-        ("Next review", joint_plan.day(shared.governance.next_review)
+        ("Next review", wording.day(shared.governance.next_review)
          if shared.governance and shared.governance.next_review else "not yet set", joint_plan.review_when(shared)),
         ("Open projects", str(open_projects), f"of {wording.plural(len(shared.projects), 'joint project')}"),
         ("Decisions needed", str(len(shared.decisions)), wording.plural(len(shared.next_steps), "next step") + " planned"),
@@ -169,7 +169,7 @@ def _objectives(deck: Deck, shared: customer_view.SharedPlan, footer: str) -> No
             progress = (f"{share} of the way: {joint_plan.number(p.current)} now "
                         f"(from {joint_plan.number(p.baseline)}, goal {joint_plan.number(p.goal)})")
             status = p.status or "–"
-        rows.append([o.id, o.statement, progress, status, joint_plan.day(o.due)])
+        rows.append([o.id, o.statement, progress, status, wording.day(o.due)])
     _table_slides(deck, "Objectives and progress", footer,
                   _columns(("Id", 0.7), ("Objective", 5.0), ("Progress", 3.6), ("Status", 1.6), ("By", 1.43)),
                   rows, "No shared objectives yet.")
@@ -182,7 +182,7 @@ def _projects(deck: Deck, shared: customer_view.SharedPlan, footer: str) -> None
         theirs = p.customer_owner + (f", {p.customer_owner_title}" if titled and p.customer_owner_title else "")
         ours = p.owner + (f", {p.owner_role}" if titled and p.owner_role else "")
         status = p.status_text.capitalize() + (" (overdue)" if p.overdue else "")
-        rows.append([p.id, p.title, theirs, ours, joint_plan.day(p.due), status])
+        rows.append([p.id, p.title, theirs, ours, wording.day(p.due), status])
     _table_slides(deck, "Joint projects", footer,
                   _columns(("Id", 0.7), ("Project", 3.93), (clean(shared.customer, 40), 2.45),
                            (clean(shared.supplier, 40), 2.45), ("Due", 1.5), ("Status", 1.3)),
@@ -195,14 +195,14 @@ def _next_steps(deck: Deck, shared: customer_view.SharedPlan, footer: str) -> No
         side = shared.supplier if s.ours else shared.customer
         title = f", {s.owner_title}" if s.owner_title and not joint_plan.compact(shared) else ""
         who = f"{s.owner}{title} ({side})"
-        rows.append([joint_plan.day(s.due) + (" (overdue)" if s.overdue else ""), s.action, who, s.project])
+        rows.append([wording.day(s.due) + (" (overdue)" if s.overdue else ""), s.action, who, s.project])
     _table_slides(deck, "Next steps", footer,
                   _columns(("Due", 1.6), ("Next step", 5.8), ("Who", 3.83), ("Project", 1.1)),
                   rows, "No next steps planned in the open projects.")
 
 
 def _values(deck: Deck, shared: customer_view.SharedPlan, footer: str) -> None:
-    rows = [[joint_plan.day(v.date), v.result, v.project or "–",
+    rows = [[wording.day(v.date), v.result, v.project or "–",
              wording.money(v.value, shared.currency) if v.value is not None else "not valued"]
             for v in shared.values]
     total = (f"{wording.money(shared.value_total, shared.currency)} delivered so far, from "
@@ -214,7 +214,7 @@ def _values(deck: Deck, shared: customer_view.SharedPlan, footer: str) -> None:
 
 
 def _decisions(deck: Deck, shared: customer_view.SharedPlan, footer: str) -> None:
-    rows = [[f"{d.project} {d.project_title}", d.decision, d.customer_owner, joint_plan.day(d.due)]
+    rows = [[f"{d.project} {d.project_title}", d.decision, d.customer_owner, wording.day(d.due)]
             for d in shared.decisions]
     _table_slides(deck, "Decisions needed", footer,
                   _columns(("Project", 3.3), ("Decision", 5.2), (clean(f"Owner at {shared.customer}", 60), 2.3),
@@ -233,7 +233,7 @@ def _governance(deck: Deck, shared: customer_view.SharedPlan, footer: str) -> No
     g = shared.governance
     sides = [(shared.customer, "Title", g.agreed_with if g else None, g.agreed_title if g else ""),
              (shared.supplier, "Role", g.approved_by if g else None, g.approved_role if g else "")]
-    signed = joint_plan.day(g.agreed_on) if g and g.agreed_on else ""
+    signed = wording.day(g.agreed_on) if g and g.agreed_on else ""
     width = (WIDTH - 2 * MARGIN - Inches(0.5)) // 2
     for i, (company, kind, name, title) in enumerate(sides):
         left = MARGIN + i * (width + Inches(0.5))

@@ -22,7 +22,7 @@ import nbformat
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from kamlib.method import customer_view, portfolio, summary
+from kamlib.method import customer_view, portfolio, summary, wording
 from kamlib.method.wording import plural
 from kamlib.parameters.loader import Portfolio
 from kamlib.parameters.model import Account, PortfolioSettings, readable
@@ -90,12 +90,7 @@ def figure_value(value: float | None, kind: str, currency: str = "") -> str:
     return f"{value:.0f} / 100"
 
 
-def day(value: date | None) -> str:
-    """A date for a reader: 15 Dec 2026 (None: "—")."""
-    return "—" if value is None else f"{value.day} {value:%b %Y}"
-
-
-_env.filters.update(money=money, change=change, figure=figure_value, day=day, words=readable, plural=plural)
+_env.filters.update(money=money, change=change, figure=figure_value, day=lambda when: wording.day(when, missing="—"), words=readable, plural=plural)
 _env.globals["plural"] = plural
 
 

@@ -19,7 +19,6 @@ from kamlib.method import customer_view, governance, wording
 from kamlib.method.action_plan import ObjectiveStatus
 from kamlib.parameters.model import ProjectStatus, readable
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 TIMELINE_PROJECTS = 15   # the timeline draws at most this many projects (the open ones due soonest)
 COMPACT_PROJECTS = 12    # beyond this many shared projects, owners are named without their titles
                          # (the titles are shown once, in who works with whom)
@@ -50,7 +49,7 @@ def write_joint_plan(folder: Path, shared: customer_view.SharedPlan, version: st
     page = documents.template("joint-plan.html.j2").render(
         plan=shared, version=version, timeline=timeline, timeline_alt=timeline_alt, timeline_note=note, groups=project_groups(shared),
         status=plan_status(shared), review=next_review(shared), review_when=review_when(shared),
-        cadence=cadence(shared), day=day, money=wording.money, number=number, count=wording.plural,
+        cadence=cadence(shared), day=wording.day, money=wording.money, number=number, count=wording.plural,
         percent=wording.percent,
         objective_tone=objective_tone, project_tone=project_tone, compact=compact(shared),
         summary_objectives=SUMMARY_OBJECTIVES, summary_results=SUMMARY_RESULTS, small_table=SMALL_TABLE,
@@ -108,7 +107,7 @@ def plan_status(shared: customer_view.SharedPlan) -> str:
     if g is None or g.status == governance.DRAFT:
         return f"Draft for discussion between {shared.customer} and {shared.supplier}"
     if g.agreed and g.agreed_on is not None:
-        return f"Agreed on {day(g.agreed_on)}"
+        return f"Agreed on {wording.day(g.agreed_on)}"
     return f"{readable(g.status).capitalize()} by {shared.supplier}, to be agreed with {shared.customer}"
 
 
@@ -117,7 +116,7 @@ def next_review(shared: customer_view.SharedPlan) -> str:
     g = shared.governance
     if g is None or g.next_review is None:
         return "not yet set"
-    return f"{day(g.next_review)} ({review_when(shared)})"
+    return f"{wording.day(g.next_review)} ({review_when(shared)})"
 
 
 def review_when(shared: customer_view.SharedPlan) -> str:
@@ -153,12 +152,6 @@ def project_tone(project: customer_view.SharedProject) -> str:
 
 
 # --- words for figures ----------------------------------------------------------------------------
-
-def day(when: date | None) -> str:
-    """A date as a reader writes it, the same in any locale: 15 Dec 2026 (empty for None)."""
-    return "" if when is None else f"{when.day} {MONTHS[when.month - 1]} {when.year}"
-
-
 
 def number(value: float) -> str:
     """A measure as written: 41.2, 78, 0.28, 1,250 (no scientific notation, no trailing zeros)."""
