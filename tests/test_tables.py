@@ -73,3 +73,10 @@ def test_negative_numbers_carry_a_true_minus_sign():
     for shown in (">−1<", ">2<", ">−0.30<", ">0.40<", ">−131,500<", ">−5%<"):
         assert shown in html, shown
     assert ">-" not in html
+
+
+def test_a_small_table_is_kept_on_one_printed_page_and_a_long_one_may_break():
+    small = tables.styled(pd.DataFrame({"id": range(tables.SMALL_TABLE)})).to_html()
+    long = tables.styled(pd.DataFrame({"id": range(tables.SMALL_TABLE + 1)})).to_html()
+    assert 'class="kam-table keep"' in small
+    assert 'class="kam-table"' in long and "keep" not in long

@@ -14,6 +14,8 @@ from pandas.io.formats.style import Styler
 from kamlib.method import wording
 from kamlib.parameters.model import readable
 
+SMALL_TABLE = 10   # rows: a table this short is never split across printed pages
+
 
 class Table(Styler):
     """A Styler whose plain-text form is the table itself, not `<Styler at 0x7f…>`: executed
@@ -49,7 +51,9 @@ def styled(frame: pd.DataFrame, *, money: tuple[str, ...] = (), percent: tuple[s
     # same inputs give the same documents.
     digest = hashlib.sha1(pd.util.hash_pandas_object(shown.astype(str), index=False).values.tobytes()
                           + "|".join(map(str, shown.columns)).encode()).hexdigest()[:10]
-    style = style.set_uuid(digest).set_table_attributes('class="kam-table"')
+    # a small table is kept on one page when printed (class keep); a long one may break between rows
+    kept = " keep" if len(frame) <= SMALL_TABLE else ""
+    style = style.set_uuid(digest).set_table_attributes(f'class="kam-table{kept}"')
     return style.set_caption(caption) if caption else style
 
 
