@@ -7,6 +7,9 @@ staging folder as a version. Nothing — process, kernel or cache — serves two
 worker process ends with its account. Workers come from a fork server that has already
 imported papermill, nbconvert and what a kernel needs, and done on made-up data the first-use
 work every worker would repeat (`warmup.warm_up`), which saves every account that time.
+The main process also prints every account's PDFs, with one headless Chromium for the whole
+batch, while the workers go on (`_Printing`): each document is a new navigation of its page,
+offline and without JavaScript, so nothing of one account's document reaches another's.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ import multiprocessing
 import os
 import shutil
 import signal
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
 from multiprocessing.connection import Connection, wait
@@ -27,7 +32,7 @@ from kamlib.errors import PublishError, RunError
 from kamlib.execution import runner
 from kamlib.execution.runner import Built, JobStatus
 from kamlib.parameters.workbook import NOTEBOOKS_DIR
-from kamlib.publishing import versions
+from kamlib.publishing import pdf, versions
 from kamlib.publishing.pdf import PdfResult
 
 
@@ -111,8 +116,8 @@ def _child(job: runner.Job, staging: Path, kernel_files: str, conn: Connection) 
         os._exit(143)
 
     signal.signal(signal.SIGTERM, stop)
-    try:
-        conn.send(runner.build(job, staging, kernels, kernel_files=kernel_files))
+    try:  # the PDFs are printed by the batch's main process (`_Printing`)
+        conn.send(runner.build(job, staging, kernels, kernel_files=kernel_files, pdfs=False))
     except RunError as err:
         conn.send(err)
     except BaseException as err:  # noqa: BLE001 - anything else is this account's failure, reported
@@ -219,8 +224,21 @@ def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Pro
     context = _context()
     pending = list(jobs)
     running: dict[Connection, tuple[runner.Job, Any, Path, str, float]] = {}
+    printing = _Printing(pdf.find_chromium())
+
+    def finish(job: runner.Job, staging: Path, result: Built | RunError, began: float) -> None:
+        outcome = _settle(job, outputs, staging, result, time.perf_counter() - began)
+        outcomes[job.owner] = outcome
+        progress.running = tuple(job.owner for job, *_ in running.values())
+        if job.kind != "account":
+            return
+        progress.done += 1
+        progress.failed += outcome.status is JobStatus.FAILED
+        if report:
+            report(outcome, progress)
+
     try:
-        while pending or running:
+        while pending or running or printing.waiting:
             while pending and len(running) < workers:
                 job = pending.pop(0)
                 try:
@@ -241,10 +259,12 @@ def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Pro
                 process.start()
                 send.close()
             progress.running = tuple(job.owner for job, *_ in running.values())
-            ready = wait(list(running), timeout=STOP_POLL)
+            ready = wait([*running, *printing.wake], timeout=STOP_POLL)
             if stop_check is not None:
                 stop_check()
             for conn in ready:
+                if conn not in running:
+                    continue  # the printer's wake-up: read below
                 assert isinstance(conn, Connection)  # wait() returns some of the pipes it was given
                 job, process, staging, kernel_files, began = running.pop(conn)
                 try:
@@ -256,21 +276,86 @@ def _run_jobs(jobs: list[runner.Job], outputs: Path, workers: int, progress: Pro
                 shutil.rmtree(kernel_files, ignore_errors=True)
                 if result is None:
                     result = RunError(job.owner, "(worker)", None, f"worker process died (exit code {process.exitcode})")
-                outcome = _settle(job, outputs, staging, result, time.perf_counter() - began)
-                outcomes[job.owner] = outcome
-                progress.running = tuple(job.owner for job, *_ in running.values())
-                if job.kind != "account":
-                    continue
-                progress.done += 1
-                progress.failed += outcome.status is JobStatus.FAILED
-                if report:
-                    report(outcome, progress)
+                if isinstance(result, Built) and result.pdf is None:
+                    result = printing.submit(job, staging, result, began)  # the worker's slot is free meanwhile
+                    if result is None:
+                        continue
+                finish(job, staging, result, began)
+            for job, staging, result, began in printing.done():
+                finish(job, staging, result, began)
     finally:
         # interrupted (Ctrl-C, SIGTERM) or failed: stop every worker; each stops its kernel
         _stop([process for _, process, *_ in running.values()], grace=WORKER_STOP_GRACE, terminate=True)
         for *_, kernel_files, _began in running.values():
             shutil.rmtree(kernel_files, ignore_errors=True)
+        printing.close()  # the batch's browser ends with it, even when interrupted
         # their staging folders are removed by the next run (versions.outputs_lock)
+
+
+class _Printing:
+    """The PDFs of a local batch, printed in its main process by one browser (`pdf.printer`)
+    while the workers go on: a worker ends with its account, so a browser of its own would
+    start once per account. A job built by a worker waits here for its PDFs; `wake` becomes
+    readable when some are printed, and `done` hands those jobs back, ready to publish."""
+
+    def __init__(self, browser: pdf.Browser) -> None:
+        self.browser = browser
+        self._printer = pdf.printer(browser.path) if browser.path else None  # no browser starts yet
+        self._waiting: dict[Future[None], tuple[runner.Job, Path, Built, float]] = {}
+        self._lock = threading.Lock()
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._read, False)
+
+    @property
+    def waiting(self) -> bool:
+        """Whether some job still waits for its PDFs."""
+        return bool(self._waiting)
+
+    @property
+    def wake(self) -> list[int]:
+        """What to wait on, beside the workers' pipes, while jobs wait for their PDFs."""
+        return [self._read] if self._waiting else []
+
+    def submit(self, job: runner.Job, staging: Path, built: Built, began: float) -> Built | None:
+        """Hand the job's documents to the printer (None: it waits here), or, without a
+        browser, the job as it is, with why it has no PDFs."""
+        if self._printer is None:
+            return runner.without_pdfs(built, self.browser)
+        future = self._printer.submit(runner.pdf_documents(staging, built))
+        self._waiting[future] = (job, staging, built, began)
+        future.add_done_callback(self._woken)
+        return None
+
+    def _woken(self, _future: Future[None]) -> None:
+        with self._lock:  # not after close: the descriptor's number may belong to another file by then
+            if self._write >= 0:
+                os.write(self._write, b".")
+
+    def done(self) -> list[tuple[runner.Job, Path, Built | RunError, float]]:
+        """The jobs whose PDFs are printed (or failed: their `RunError`), in the order handed over."""
+        try:
+            os.read(self._read, 4096)
+        except BlockingIOError:
+            pass
+        finished = []
+        for future in [f for f in self._waiting if f.done()]:
+            job, staging, built, began = self._waiting.pop(future)
+            result: Built | RunError
+            try:
+                result = runner.with_pdfs(job, staging, built, future.exception())
+            except RunError as err:
+                result = err
+            finished.append((job, staging, result, began))
+        return finished
+
+    def close(self) -> None:
+        """Close the browser (what is still queued is not printed) and the wake-up pipe."""
+        if self._printer is not None:
+            pdf.close_printer()
+        with self._lock:
+            os.close(self._read)
+            os.close(self._write)
+            self._read = self._write = -1
 
 
 STOP_POLL = 0.5  # s between looks at whether a stop was asked for while waiting on workers

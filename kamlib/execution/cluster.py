@@ -7,6 +7,9 @@ kernel (`runner.build`, exactly as a local batch does), and sends back the resul
 bytes of the staging folder. The client alone writes `outputs/`: it unpacks each returned
 folder into its own staging area and publishes it, so workers need no access to `outputs/`.
 
+A worker prints the PDFs of every job it runs with one browser of its own (`pdf.printer`),
+kept open from job to job and closed after a minute without one, or when the worker ends.
+
 Workers must run the same kamlib as the client (its source hash is part of every plan's
 inputs); a worker with another kamlib refuses the job rather than publish a plan that the
 client's inputs do not describe.

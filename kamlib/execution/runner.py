@@ -29,8 +29,8 @@ from kamlib.errors import PublishError, RunError
 from kamlib.execution.kernels import KERNEL_NAME, JobKernelManager, KernelSource, PlainKernels, kernel_source
 from kamlib.parameters import loader
 from kamlib.parameters.workbook import NOTEBOOKS_DIR
-from kamlib.publishing import versions
-from kamlib.publishing.pdf import PdfResult
+from kamlib.publishing import pdf, versions
+from kamlib.publishing.pdf import Browser, PdfResult
 
 ACCOUNT_NOTEBOOKS = ("01_environment_analysis", "02_competitor_positioning", "03_scorecard", "04_action_plan")
 PORTFOLIO_NOTEBOOK = "00_portfolio_overview"
@@ -69,10 +69,11 @@ class RunResult:
 @dataclass(frozen=True)
 class Built:
     """What building a job produced in its staging folder: the manifest fields it computed
-    (timings, documents, headline) and the PDFs' fate. Pickles: a worker sends it back whole."""
+    (timings, documents, headline) and the PDFs' fate: None while they are still to print (a
+    local batch prints them in its main process, `with_pdfs`). Pickles: a worker sends it back whole."""
 
     fields: dict[str, Any]
-    pdf: PdfResult
+    pdf: PdfResult | None
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -349,12 +350,15 @@ def plan_portfolio(params_dir: Path, outputs: Path, as_of: str | date | None = N
         _next_version(outputs, PORTFOLIO_OWNER), (PORTFOLIO_NOTEBOOK,), Path(notebooks_dir), timeout)
 
 
-def build(job: Job, staging: Path, kernels: KernelSource | None = None, kernel_files: str | None = None) -> Built:
+def build(job: Job, staging: Path, kernels: KernelSource | None = None, kernel_files: str | None = None,
+          pdfs: bool = True) -> Built:
     """Execute the job's notebooks in one kernel into `staging` and write its documents.
 
     Returns what the job computed; raises `RunError` on a failing notebook. This is the part
     that may run in another process or on a cluster worker. `kernels`: where the kernel comes
-    from (default plain).
+    from (default plain). `pdfs`: print the PDFs here, with this process's browser (the
+    default), or leave them to the caller (`Built.pdf` is then None): a local batch's worker
+    ends with its account, so its main process prints every account's PDFs with one browser.
     """
     started = time.perf_counter()
     plan_date = date.fromisoformat(job.as_of)
@@ -367,10 +371,11 @@ def build(job: Job, staging: Path, kernels: KernelSource | None = None, kernel_f
             timings[notebook] = round(execute(notebook, staging, job.owner, parameters, job.notebooks_dir,
                                               job.timeout, km), 3)
         request_stop(km)
-        return _finish(job, staging, plan_date, timings, started)
+        return _finish(job, staging, plan_date, timings, started, pdfs)
 
 
-def _finish(job: Job, staging: Path, plan_date: date, timings: dict[str, float], started: float) -> Built:
+def _finish(job: Job, staging: Path, plan_date: date, timings: dict[str, float], started: float,
+            pdfs: bool) -> Built:
     """The documents of an executed job (the kernel is winding down meanwhile)."""
     from kamlib.method import portfolio
     from kamlib.publishing import documents  # here, not at the top: a batch with nothing to do needs no pandas
@@ -393,29 +398,49 @@ def _finish(job: Job, staging: Path, plan_date: date, timings: dict[str, float],
         spreadsheet.write_portfolio_workbook(staging / "portfolio.xlsx", whole, plan_date)
         docs.append("portfolio.xlsx")
         extra = {"accounts": len(whole.accounts)}
-    printed = _print_pdfs(job, staging, docs)
+    built = Built({"timings": timings, "documents": docs, **extra}, None)
+    if pdfs:
+        built = print_pdfs(job, staging, built)
     timings["total"] = round(time.perf_counter() - started, 3)
-    return Built({"timings": timings, "documents": docs, **extra}, printed)
+    return built
 
 
-def _print_pdfs(job: Job, staging: Path, docs: list[str]) -> PdfResult:
-    """PDFs of the job's HTML documents, or why they were skipped."""
-    from kamlib.publishing import pdf
+def pdf_documents(staging: Path, built: Built) -> list[tuple[Path, Path]]:
+    """The (html, pdf) pairs to print for a built job: one PDF beside each HTML document."""
+    return [(staging / name, staging / f"{name[:-5]}.pdf") for name in built.fields["documents"]
+            if name.endswith(".html")]
 
+
+def with_pdfs(job: Job, staging: Path, built: Built, error: BaseException | None = None) -> Built:
+    """`built` once its PDFs are printed (`pdf_documents`): listed with its documents, and
+    recorded as printed; `error`, what printing raised, makes it this job's `RunError`."""
+    if error is not None:
+        raise RunError(job.owner, "(pdf)", None, str(error) or type(error).__name__)
+    printed = [target.name for _, target in pdf_documents(staging, built)]
+    return Built({**built.fields, "documents": [*built.fields["documents"], *printed]}, PdfResult(printed=True))
+
+
+def without_pdfs(built: Built, browser: Browser) -> Built:
+    """`built` with no PDFs, for the reason there is no browser to print with."""
+    return Built(built.fields, PdfResult.skipped(browser))
+
+
+def print_pdfs(job: Job, staging: Path, built: Built) -> Built:
+    """Print a built job's PDFs here, with this process's browser (`pdf.printer`, kept for the
+    process's next job), or say why not; a document Chromium could not print is a `RunError`."""
     browser = pdf.find_chromium()
     if browser.path is None:
-        return PdfResult.skipped(browser)
-    pages = [name for name in docs if name.endswith(".html")]
+        return without_pdfs(built, browser)
     try:
-        pdf.print_pdfs([(staging / name, staging / f"{name[:-5]}.pdf") for name in pages], browser.path)
+        pdf.print_pdfs(pdf_documents(staging, built), browser.path)
     except pdf.PdfError as err:
         raise RunError(job.owner, "(pdf)", None, str(err)) from None
-    docs.extend(f"{name[:-5]}.pdf" for name in pages)
-    return PdfResult(printed=True)
+    return with_pdfs(job, staging, built)
 
 
 def publish_job(job: Job, outputs: Path, staging: Path, built: Built) -> versions.Version:
     """Write the manifest and move the staging folder into place (call with the lock held)."""
+    assert built.pdf is not None, "its PDFs are printed (or skipped) before a job is published"
     manifest = {
         "account": job.owner, "kind": job.kind, "as_of": job.as_of, "status": str(JobStatus.PUBLISHED),
         "inputs": job.inputs, "input_hash": job.digest, "software": software_versions(),
@@ -432,7 +457,8 @@ def run_job(job: Job, outputs: Path, fork_kernel: bool = False, close_in_child: 
     process when the setting allows it and it is safe (`kernels.ForkedKernels.here`), instead
     of starting a new Python that imports everything again; the fork closes `close_in_child`
     (the outputs lock this run holds). `stop_check` raises if a stop was asked for while the
-    notebooks ran (`stopping.StopSignals.check`): an interrupted job is never published."""
+    notebooks ran (`stopping.StopSignals.check`): an interrupted job is never published.
+    Its PDFs are printed here, and the browser that printed them is closed at the end."""
     started = time.perf_counter()
     staging = versions.new_staging(outputs, job.owner)
     source = kernel_source(KERNEL_MODULES, close_in_child, here=True) if fork_kernel else PlainKernels()
@@ -446,6 +472,7 @@ def run_job(job: Job, outputs: Path, fork_kernel: bool = False, close_in_child: 
         raise RunError(job.owner, "(documents)", None, f"could not write: {err.strerror}") from None
     finally:
         source.close()
+        pdf.close_printer()  # a one-off run prints no more: its browser ends with it
     if stop_check is not None:
         stop_check()  # the staging folder is the next run's to remove, as after any interrupt
     try:
