@@ -294,8 +294,11 @@ def test_a_browser_that_prints_nothing_is_a_clear_failure(tmp_path):
     fake.chmod(0o755)
     page = tmp_path / "page.html"
     page.write_text("<p>hi</p>")
-    with pytest.raises(pdf.PdfError, match="did not print page.html: cannot open display"):
-        pdf.print_pdfs([(page, tmp_path / "page.pdf")], str(fake))
+    try:
+        with pytest.raises(pdf.PdfError, match="did not print page.html: cannot open display"):
+            pdf.print_pdfs([(page, tmp_path / "page.pdf")], str(fake))
+    finally:
+        pdf.close_printer()  # no idle printer thread left for the tests that follow
 
 
 def test_without_chromium_the_run_publishes_html_and_says_so_once(tiny_params, tmp_path, fake_notebooks, monkeypatch,
