@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -134,10 +135,15 @@ def test_run_publishes_the_real_notebooks_then_skips_then_forces(workdir):
                  for v in ("v0001", "v0002")]
         outs = [[o.get("data", o.get("text")) for c in nb for o in c.get("outputs", [])] for nb in cells]
         assert outs[0] == outs[1], name
-    # same inputs, same document: only the version label differs
+    # same inputs, same document: past page one only the version label differs; page one of v0002
+    # compares with v0001, and nothing changed
     second = (workdir / "outputs" / "northwind-foods" / "v0002" / "plan.html").read_text()
-    assert html.count("v0001") == 3  # cover, print footer, page footer
-    assert second == html.replace("v0001", "v0002")
+    steps = html.index('<nav class="toc"')
+    assert html[steps:].count("v0001") == 1  # the print footer (and the page footer, past the steps)
+    assert second[second.index('<nav class="toc"'):] == html[steps:].replace("v0001", "v0002")
+    assert "first version" in html and "changes on v0001 of 2026-11-24" in second
+    changes = re.findall(r"([±+−][^<>]*?) on the previous version", second)
+    assert changes and all(c.startswith("±") for c in changes), changes
 
     history = kam("history", "northwind-foods", cwd=workdir)
     assert history.returncode == 0

@@ -35,7 +35,7 @@ def test_money_reads_in_thousands_and_millions(amount, text):
 @pytest.mark.parametrize(("delta", "kind", "text"), [
     (280_000, "money", "+GBP 280k"), (-500, "money", "−GBP 500"), (0.017, "fraction", "+1.7 points"),
     (-0.0203, "fraction", "−2.0 points"), (0.05, "ratio", "+0.05"), (4, "score", "+4"), (0, "score", "±0"),
-    (None, "money", "")])
+    (0.0001, "ratio", "±0.00"), (-0.2, "money", "±GBP 0"), (0.00001, "fraction", "±0.0 points"), (None, "money", "")])
 def test_change_has_its_sign_and_unit(delta, kind, text):
     assert documents.change(delta, kind, "GBP") == text
 

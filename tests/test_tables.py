@@ -80,3 +80,5 @@ def test_a_small_table_is_kept_on_one_printed_page_and_a_long_one_may_break():
     long = tables.styled(pd.DataFrame({"id": range(tables.SMALL_TABLE + 1)})).to_html()
     assert 'class="kam-table keep"' in small
     assert 'class="kam-table"' in long and "keep" not in long
+    wordy = tables.styled(pd.DataFrame({"text": ["word " * 25] * 6})).to_html()   # 6 rows, 750 characters
+    assert "keep" not in wordy

@@ -14,7 +14,8 @@ from pandas.io.formats.style import Styler
 from kamlib.method import wording
 from kamlib.parameters.model import readable
 
-SMALL_TABLE = 10   # rows: a table this short is never split across printed pages
+SMALL_TABLE = 10          # rows: a table this short (and with this little text) is never split across pages
+SMALL_TABLE_TEXT = 600    # characters in its cells: more wraps to lines enough to leave a page half blank
 
 
 class Table(Styler):
@@ -52,9 +53,15 @@ def styled(frame: pd.DataFrame, *, money: tuple[str, ...] = (), percent: tuple[s
     digest = hashlib.sha1(pd.util.hash_pandas_object(shown.astype(str), index=False).values.tobytes()
                           + "|".join(map(str, shown.columns)).encode()).hexdigest()[:10]
     # a small table is kept on one page when printed (class keep); a long one may break between rows
-    kept = " keep" if len(frame) <= SMALL_TABLE else ""
+    kept = " keep" if _small(shown) else ""
     style = style.set_uuid(digest).set_table_attributes(f'class="kam-table{kept}"')
     return style.set_caption(caption) if caption else style
+
+
+def _small(frame: pd.DataFrame) -> bool:
+    """Whether a table is short enough to keep on one printed page: at most SMALL_TABLE rows and
+    SMALL_TABLE_TEXT characters (kept whole, a tall table would leave the page before it half blank)."""
+    return len(frame) <= SMALL_TABLE and sum(len(str(v)) for v in frame.to_numpy().ravel()) <= SMALL_TABLE_TEXT
 
 
 def _number(value: object) -> str:

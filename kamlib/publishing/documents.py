@@ -63,18 +63,20 @@ def money(amount: float | None, currency: str = "") -> str:
 
 def change(delta: float | None, kind: str, currency: str = "") -> str:
     """A change with its sign, in the figure's unit: +GBP 280k, −1.7 points (of a percentage),
-    +0.05 (a ratio), +4 (a score of 100)."""
+    +0.05 (a ratio), +4 (a score of 100); a change too small to show at that precision is ±
+    (the previous version's headline is rounded)."""
     if delta is None:
         return ""
-    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
     size = abs(delta)
     if kind == "money":
-        return sign + money(size, currency)
-    if kind == "fraction":
-        return f"{sign}{size * 100:.1f} points"
-    if kind == "ratio":
-        return f"{sign}{size:.2f}"
-    return f"{sign}{size:.0f}"
+        shown, zero, nothing = money(size, currency), size < 0.5, money(0, currency)
+    elif kind == "fraction":
+        shown, zero, nothing = f"{size * 100:.1f} points", size < 0.0005, "0.0 points"
+    elif kind == "ratio":
+        shown, zero, nothing = f"{size:.2f}", size < 0.005, "0.00"
+    else:
+        shown, zero, nothing = f"{size:.0f}", size < 0.5, "0"
+    return "±" + nothing if zero else ("+" if delta > 0 else "−") + shown
 
 
 def figure_value(value: float | None, kind: str, currency: str = "") -> str:
