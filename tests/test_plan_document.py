@@ -27,7 +27,8 @@ from tests.helpers import large_account
 
 
 @pytest.mark.parametrize(("amount", "text"), [(2_930_000, "GBP 2.93m"), (537_000, "GBP 537k"), (12_345, "GBP 12k"),
-                                              (980, "GBP 980"), (-1_250_000, "GBP -1.25m"), (None, "—")])
+                                              (980, "GBP 980"), (-1_250_000, "GBP −1.25m"), (-144_000, "GBP −144k"), (-0.2, "GBP 0"),
+                                              (None, "—")])
 def test_money_reads_in_thousands_and_millions(amount, text):
     assert documents.money(amount, "GBP") == text
 
@@ -43,6 +44,7 @@ def test_change_has_its_sign_and_unit(delta, kind, text):
 def test_figures_days_and_plurals():
     assert documents.figure_value(0.18327, "fraction") == "18%"
     assert documents.figure_value(0.053, "fraction") == "5.3%"
+    assert documents.figure_value(-0.015, "fraction") == "−1.5%"
     assert documents.figure_value(None, "ratio") == "unknown"
     assert documents.figure_value(66.0, "score") == "66 / 100"
     assert wording.day(date(2026, 12, 5)) == "5 Dec 2026" and wording.day(None, missing="—") == "—"

@@ -48,17 +48,18 @@ _env.filters["css_string"] = css_string
 
 
 def money(amount: float | None, currency: str = "") -> str:
-    """An amount as a reader wants it: GBP 2.93m, GBP 537k, GBP 980 (None: "—")."""
+    """An amount as a reader wants it: GBP 2.93m, GBP 537k, GBP 980, a loss GBP −144k (None: "—")."""
     if amount is None:
         return "—"
     size = abs(amount)
     if size >= 1e6:
-        text = f"{amount / 1e6:,.2f}m"
+        text = f"{size / 1e6:,.2f}m"
     elif size >= 1e4:
-        text = f"{amount / 1e3:,.0f}k"
+        text = f"{size / 1e3:,.0f}k"
     else:
-        text = f"{amount:,.0f}"
-    return f"{currency} {text}".strip()
+        text = f"{size:,.0f}"
+    sign = "−" if amount < 0 and text.strip("0.,km") else ""
+    return f"{currency} {sign}{text}".strip()
 
 
 def change(delta: float | None, kind: str, currency: str = "") -> str:
@@ -86,7 +87,8 @@ def figure_value(value: float | None, kind: str, currency: str = "") -> str:
     if kind == "money":
         return money(value, currency)
     if kind == "fraction":
-        return f"{value:.0%}" if abs(value) >= 0.1 else f"{value:.1%}"
+        shown = f"{abs(value):.0%}" if abs(value) >= 0.1 else f"{abs(value):.1%}"
+        return ("−" if value < 0 and shown.strip("0.%") else "") + shown
     if kind == "ratio":
         return f"{value:.2f}"
     return f"{value:.0f} / 100"
