@@ -297,10 +297,7 @@ def import_accounts(params_dir: Path, path: Path, mapping_spec: str | None = Non
         if change.after != change.before:
             changes.append(change)
             summaries[account_id] = summary
-    if problems:
-        raise InputError(problems)
-    if not dry_run:
-        changes = [yaml_editing.write_change(c) for c in changes]
+    changes = _written(changes, problems, dry_run)
     return ImportOutcome(changes, summaries, skipped, unknown, rows.used, not dry_run and bool(changes))
 
 
@@ -463,10 +460,7 @@ def import_opportunities(params_dir: Path, path: Path, mapping_spec: str | None 
         if change.after != change.before:
             changes.append(change)
             summaries[account_id] = summary
-    if invalid:
-        raise InputError(invalid)
-    if not dry_run:
-        changes = [yaml_editing.write_change(c) for c in changes]
+    changes = _written(changes, invalid, dry_run)
     return ImportOutcome(changes, summaries, bad, [], rows.used, not dry_run and bool(changes), notes)
 
 
@@ -721,3 +715,11 @@ def _add_key(entry: CommentedMap, key: str, value: Any) -> None:
     entry[key] = value
     if old is not None:
         _move_trailer(entry, old, entry, key)
+
+
+def _written(changes: list[yaml_editing.Change], problems: list[Problem], dry_run: bool) -> list[yaml_editing.Change]:
+    """All or nothing: with any problem nothing is written (InputError); else the changes are
+    written, unless this is a dry run."""
+    if problems:
+        raise InputError(problems)
+    return changes if dry_run else [yaml_editing.write_change(c) for c in changes]

@@ -230,6 +230,11 @@ def contacts_table(account: Account, as_of: date) -> pd.DataFrame:
                                        "attitude", "owner", "last_contact", "days_since_contact"])
 
 
+def contacts_in_order(table: pd.DataFrame) -> pd.DataFrame:
+    """`contacts_table` in reading order: most influential first, then by name."""
+    return table.sort_values(["influence", "name"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
 class ObjectiveStatus(StrEnum):
     """Where an objective with a measure stands (see `objective_progress`)."""
 

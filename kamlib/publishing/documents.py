@@ -23,7 +23,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from kamlib.method import customer_view, portfolio, summary, wording
-from kamlib.method.wording import plural
+from kamlib.method.wording import change, plural
+from kamlib.method.wording import figure as figure_value
+from kamlib.method.wording import short_money as money
 from kamlib.parameters.loader import Portfolio
 from kamlib.parameters.model import Account, PortfolioSettings, readable
 from kamlib.publishing import joint_plan
@@ -47,54 +49,8 @@ def css_string(text: str) -> Markup:
 _env.filters["css_string"] = css_string
 
 
-def money(amount: float | None, currency: str = "") -> str:
-    """An amount as a reader wants it: GBP 2.93m, GBP 537k, GBP 980, a loss GBP −144k (None: "—")."""
-    if amount is None:
-        return "—"
-    size = abs(amount)
-    if size >= 1e6:
-        text = f"{size / 1e6:,.2f}m"
-    elif size >= 1e4:
-        text = f"{size / 1e3:,.0f}k"
-    else:
-        text = f"{size:,.0f}"
-    sign = "−" if amount < 0 and text.strip("0.,km") else ""
-    return f"{currency} {sign}{text}".strip()
-
-
-def change(delta: float | None, kind: str, currency: str = "") -> str:
-    """A change with its sign, in the figure's unit: +GBP 280k, −1.7 points (of a percentage),
-    +0.05 (a ratio), +4 (a score of 100); a change too small to show at that precision is ±
-    (the previous version's headline is rounded)."""
-    if delta is None:
-        return ""
-    size = abs(delta)
-    if kind == "money":
-        shown, zero, nothing = money(size, currency), size < 0.5, money(0, currency)
-    elif kind == "fraction":
-        shown, zero, nothing = f"{size * 100:.1f} points", size < 0.0005, "0.0 points"
-    elif kind == "ratio":
-        shown, zero, nothing = f"{size:.2f}", size < 0.005, "0.00"
-    else:
-        shown, zero, nothing = f"{size:.0f}", size < 0.5, "0"
-    return "±" + nothing if zero else ("+" if delta > 0 else "−") + shown
-
-
-def figure_value(value: float | None, kind: str, currency: str = "") -> str:
-    """A headline figure in its unit (None: "unknown")."""
-    if value is None:
-        return "unknown"
-    if kind == "money":
-        return money(value, currency)
-    if kind == "fraction":
-        shown = f"{abs(value):.0%}" if abs(value) >= 0.1 else f"{abs(value):.1%}"
-        return ("−" if value < 0 and shown.strip("0.%") else "") + shown
-    if kind == "ratio":
-        return f"{value:.2f}"
-    return f"{value:.0f} / 100"
-
-
-_env.filters.update(money=money, change=change, figure=figure_value, day=lambda when: wording.day(when, missing="—"), words=readable, plural=plural)
+_env.filters.update(money=money, change=change, figure=figure_value, day=lambda when: wording.day(when, missing="—"),
+                    words=readable, plural=plural)
 _env.globals["plural"] = plural
 
 
