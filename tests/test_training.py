@@ -1,8 +1,11 @@
-"""The training course: exercise checks give specific feedback; student copies run without answers."""
+"""The training course: every exercise's check against wrong, partial, gaming, right and slipped
+answers, with the substance of the feedback; hints that grow; answers that show only when earned;
+student copies that run without answers."""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import nbformat
@@ -10,10 +13,11 @@ import pytest
 
 from kamlib.cli import main
 from kamlib.parameters.model import Assessment
-from kamlib.training import exercises
+from kamlib.training import exercises, session
 
 COURSE = exercises.TRAINING_DIR
 NOTEBOOKS = sorted(COURSE.glob("T*.ipynb"))
+STATED = ["supply_reliability", "price", "recyclability", "speed_of_new_designs"]
 
 
 @pytest.fixture(scope="module")
@@ -21,48 +25,197 @@ def case():
     return exercises.open_case()
 
 
-def test_the_course_has_five_notebooks_each_with_an_exercise_but_the_first():
-    assert [p.stem for p in NOTEBOOKS] == ["T1_the_method_and_the_case", "T2_environment",
-                                           "T3_competitor_positioning", "T4_scorecard", "T5_joint_business_plan"]
-    for path in NOTEBOOKS[1:]:
-        nb = nbformat.read(path, as_version=4)
-        answers = [c for c in nb.cells if exercises.ANSWER_TAG in c.metadata.get("tags", [])]
-        assert len(answers) == 1 and "..." in answers[0].metadata["kam"]["student"], path.name
+@pytest.fixture(autouse=True)
+def fresh_session():
+    session.reset()
+    yield
+    session.reset()
+
+
+def text(feedback) -> str:
+    return str(feedback)
+
+
+def test_the_course_has_its_notebooks_and_one_answer_cell_per_exercise():
+    assert [p.stem for p in NOTEBOOKS][:5] == ["T1_the_method_and_the_case", "T2_environment",
+                                               "T3_competitor_positioning", "T4_scorecard", "T5_joint_business_plan"]
+    for exercise in exercises.EXERCISES.values():
+        nb = nbformat.read(COURSE / f"{exercise.notebook}.ipynb", as_version=4)
+        answers = [c for c in nb.cells if exercises.ANSWER_TAG in c.metadata.get("tags", [])
+                   and re.match(rf"\s*(#.*\n)*{exercise.answer} =", c.source)]
+        assert len(answers) == 1 and "..." in answers[0].metadata["kam"]["student"], exercise
+        assert any(f'"{exercise.id}"' in c.source or exercise.answer in c.source for c in nb.cells
+                   if c.cell_type == "code" and "check_" in c.source), exercise
     assert (COURSE / "TRAINER_GUIDE.md").is_file()
 
 
-# --- the checks, by hand on the case ---------------------------------------------------------------
+def _hint(exercise: exercises.Exercise):
+    """The example the student copy's answer cell shows (`e.g. …`), as Python."""
+    nb = nbformat.read(COURSE / f"{exercise.notebook}.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if exercises.ANSWER_TAG in c.metadata.get("tags", [])
+                and f"{exercise.answer} =" in c.metadata["kam"]["student"])
+    found = re.search(r"e\.g\. (.+)$", cell.metadata["kam"]["student"], re.M)
+    assert found, f"{exercise.id}: the student cell shows no example"
+    return eval(found.group(1))  # noqa: S307 - our own notebook's literal
 
-def test_top_forces_right_wrong_and_unanswered(case):
-    # priorities: 1 → |−2|×0.9 = 1.8, 2 → 2×0.2 = 0.4, 3 → 1×0.8 = 0.8, 4 → 1×0.7 = 0.7
+
+def test_no_hint_in_an_answer_cell_is_a_right_answer(case):
+    checks = {"top-forces": lambda a: exercises.check_top_forces(case.account, a),
+              "criteria-weights": lambda a: exercises.check_criteria_weights(case.account, a, STATED),
+              "classes": lambda a: exercises.check_classes(a, _three(), case.settings.scorecard.weights,
+                                                           case.settings.scorecard.classes),
+              "plan-gaps": lambda a: exercises.check_plan_gaps(case.account, a)}
+    for exercise in exercises.EXERCISES.values():
+        if exercise.id in checks:
+            verdict = checks[exercise.id](_hint(exercise))
+            assert verdict.correct is False and not verdict.slip, (exercise.id, str(verdict))
+
+
+# --- T2: which forces matter most ------------------------------------------------------------------
+# priorities: 1 → |−2| × 0.9 = 1.80, 2 → 2 × 0.2 = 0.40, 3 → 1 × 0.8 = 0.80, 4 → 1 × 0.7 = 0.70
+
+def test_forces_right_answer_explains_from_the_case(case):
     right = exercises.check_top_forces(case.account, [3, 1])
-    assert right.correct and any("1.80" in line for line in right.lines)
-    wrong = exercises.check_top_forces(case.account, [1, 2])
-    assert wrong.correct is False
-    assert any("Force 2 (mergers acquisitions): priority |2| × 20% = 0.40: not among" in line for line in wrong.lines)
-    assert any("You left out force 3" in line and "0.80" in line for line in wrong.lines)
+    assert right.correct is True
+    assert "Force 1 (regulation): |−2| × 90% = 1.80: it hurts the customer a lot and is likely." in text(right)
+    assert "Force 3 (end-consumer demand): |+1| × 80% = 0.80: it helps the customer and is likely." in text(right)
+    assert "larger impact (+2) than force 3" in text(right) and "unlikely (20%): 0.40" in text(right)
+    assert "hit the customer hard" not in text(right)
+
+
+def test_forces_defensible_alternative_is_accepted_with_its_trade_off(case):
+    alternative = exercises.check_top_forces(case.account, [1, 4])
+    assert alternative.correct is True
+    assert "Force 4 (purchasing dynamics) instead of force 3 (end-consumer demand) is defensible" in text(alternative)
+    assert "its priority (0.70) is close to 0.80, it is a threat to us and it bites short term" in text(alternative)
+    assert "force 3 (end-consumer demand) ranks higher" in text(alternative)
+    # the alternative does not stand in for force 1, which nothing comes close to
+    assert exercises.check_top_forces(case.account, [3, 4]).correct is False
+
+
+def test_forces_hints_grow_and_the_answer_shows_only_at_the_third_try(case):
+    first = text(exercises.check_top_forces(case.account, [1, 2]))
+    assert "Force 2 (mergers & acquisitions): not among the two that matter most." in first
+    assert "You left out one force that matters more" in first and "0.80" not in first and "force 3" not in first
+    second = text(exercises.check_top_forces(case.account, [2, 4]))
+    assert "|+2| × 20% = 0.40" in second and "above 0.70: compute forces 1 and 3" in second
+    assert "matter most are" not in second
+    third = text(exercises.check_top_forces(case.account, [4, 2]))  # same set, new order: a new try
+    assert "You left out force 1 (regulation): |−2| × 90% = 1.80" in third
+    assert "The two forces that matter most are 1 and 3." in third
+    record = session.record_of("top-forces")
+    assert (record.attempts, record.tries, record.right) == (3, 3, False) and record.revealed
+
+
+def test_running_the_same_wrong_answer_again_is_no_new_try(case):
+    for _ in range(5):
+        again = exercises.check_top_forces(case.account, [1, 2])
+    assert "matter most are" not in text(again) and session.record_of("top-forces").tries == 1
+    assert isinstance(exercises.reveal("top-forces", lambda: "the table"), session.Locked)
+
+
+@pytest.mark.parametrize("slip, says", [
+    ("13", 'You wrote the text "13". Without quotes, give 2 force numbers in square brackets'),
+    (13, "You gave the number 13, a single value"),
+    ([1, "3"], '"3" is text: write the force number without quotes.'),
+    ([1, 1], "Pick exactly 2 different forces; you gave 1 (one of them twice)."),
+    ([1, 9], "There is no force 9: the forces are numbered 1 to 4."),
+    (float("nan"), "You gave nan (not a number)"),
+    ([1.5, 2], "The number 1.5 is not a force number"),
+    ({1: 3}, "You gave a dictionary"),
+])
+def test_forces_slips_get_a_friendly_sentence_and_never_the_answer(case, slip, says):
+    feedback = exercises.check_top_forces(case.account, slip)
+    assert feedback.correct is False and feedback.slip and feedback.headline == "Not readable yet."
+    assert says in text(feedback)
+    assert "[1, 3]" not in text(feedback) and "[3, 1]" not in text(feedback)
+    assert session.record_of("top-forces").tries == 0   # a slip is no try towards the reveal
+
+
+def test_unanswered_and_none_are_not_answered(case):
     assert exercises.check_top_forces(case.account, ...).correct is None
-    assert "no force 9" in str(exercises.check_top_forces(case.account, [1, 9]))
-    assert exercises.check_top_forces(case.account, "one and three").correct is False
+    nothing = exercises.check_top_forces(case.account, None)
+    assert nothing.correct is None and "None, which is Python for nothing" in text(nothing)
+    assert session.record_of("top-forces").attempts == 0
 
 
-def test_criteria_weights_feedback_names_the_inversion_and_the_sum():
-    order = ["supply_reliability", "price", "recyclability", "speed_of_new_designs"]
-    assert exercises.check_criteria_weights({"supply_reliability": .4, "price": .3, "recyclability": .2,
-                                            "speed_of_new_designs": .1}, order).correct
-    inverted = exercises.check_criteria_weights({"supply_reliability": .2, "price": .4, "recyclability": .3,
-                                                "speed_of_new_designs": .1}, order)
+# --- T3: weight the buying criteria -----------------------------------------------------------------
+
+def test_weights_right_answer_computes_relative_strength_with_the_students_weights(case):
+    right = exercises.check_criteria_weights(case.account, {"supply_reliability": .4, "price": .3,
+                                                            "recyclability": .2, "speed_of_new_designs": .1}, STATED)
+    assert right.correct is True
+    # ours 0.4×4 + 0.3×3 + 0.2×5 + 0.1×4 = 3.90; Kelso 0.4×4 + 0.3×4 + 0.2×2 + 0.1×3 = 3.50; 3.90/3.50 = 1.11
+    assert "we score 3.90 and Kelso Trays, the strongest competitor, 3.50: relative strength 1.11 (1.16" in text(right)
+    assert "so our lead shrinks" in text(right)
+    assert "more weight on supply reliability (we only match the best, 4 against 4)" in text(right)
+    other = exercises.check_criteria_weights(case.account, {"supply_reliability": .35, "price": .3,
+                                                            "recyclability": .25, "speed_of_new_designs": .1}, STATED)
+    # ours 1.40 + 0.90 + 1.25 + 0.40 = 3.95; Kelso 1.40 + 1.20 + 0.50 + 0.30 = 3.40; 1.16
+    assert other.correct is True and "we score 3.95 and Kelso Trays, the strongest competitor, 3.40" in text(other)
+
+
+def test_weights_wrong_order_names_the_inversion(case):
+    inverted = exercises.check_criteria_weights(case.account, {"supply_reliability": .2, "price": .4,
+                                                               "recyclability": .3, "speed_of_new_designs": .1}, STATED)
     assert inverted.correct is False
-    assert any("ranks 'supply_reliability' above 'price'" in line and "0.20 < price 0.40" in line
-               for line in inverted.lines)
-    short = exercises.check_criteria_weights({"supply_reliability": .4, "price": .3, "recyclability": .2,
-                                             "speed_of_new_designs": .05}, order)
-    assert short.correct is False and any("add up to 0.95" in line for line in short.lines)
-    missing = exercises.check_criteria_weights({"price": 1.0, "colour": 0}, order)
-    assert any("missing for: supply_reliability, recyclability, speed_of_new_designs" in line for line in missing.lines)
-    assert any("Not criteria of this customer: colour" in line for line in missing.lines)
-    assert exercises.check_criteria_weights(..., order).correct is None
+    assert ("The customer ranks supply reliability above price, but you weighted supply reliability 0.20 < "
+            "price 0.40") in text(inverted)
+    assert "supply_reliability" not in text(inverted)   # words, not keys
 
+
+def test_weights_partial_sum_and_missing(case):
+    short = exercises.check_criteria_weights(case.account, {"Supply reliability": .4, "Price": .3,
+                                                            "recyclability": .2, "speed of new designs": .05}, STATED)
+    assert short.correct is False and "The weights add up to 0.95; they must add up to 1" in text(short)
+    missing = exercises.check_criteria_weights(case.account, {"supply_reliability": .6, "price": .4}, STATED)
+    assert "missing: recyclability and speed of new designs" in text(missing)
+
+
+@pytest.mark.parametrize("gaming, says", [
+    ({"supply_reliability": .25, "price": .25, "recyclability": .25, "speed_of_new_designs": .25},
+     "You weighted supply reliability and price the same (0.25), but the customer put supply reliability before "
+     "price: a strict order"),
+    ({"supply_reliability": 1, "price": 0, "recyclability": 0, "speed_of_new_designs": 0},
+     "A weight of 0.00 says the customer ignores price; they ranked it second, not irrelevant."),
+    ({"supply_reliability": .7, "price": .15, "recyclability": .1, "speed_of_new_designs": .05},
+     "With 0.70 on supply reliability, the other criteria together decide only 30% of the choice"),
+    ({"supply_reliability": .94, "price": .03, "recyclability": .02, "speed_of_new_designs": .01},
+     "A weight of 0.01 says the customer ignores speed of new designs"),
+])
+def test_weights_degenerate_answers_are_refused_with_a_reason(case, gaming, says):
+    feedback = exercises.check_criteria_weights(case.account, gaming, STATED)
+    assert feedback.correct is False and says in text(feedback)
+
+
+def test_weights_example_shows_only_at_the_third_try(case):
+    tries = [{"supply_reliability": .25, "price": .25, "recyclability": .25, "speed_of_new_designs": .25},
+             {"supply_reliability": .3, "price": .3, "recyclability": .2, "speed_of_new_designs": .2},
+             {"supply_reliability": .3, "price": .4, "recyclability": .2, "speed_of_new_designs": .1}]
+    said = [text(exercises.check_criteria_weights(case.account, t, STATED)) for t in tries]
+    assert "One weighting that fits" not in said[0] + said[1] and "Read the customer's words again" in said[1]
+    assert ("Read the customer's words again: supply reliability first, then price, then recyclability, then "
+            "speed of new designs") in said[1]
+    assert "One weighting that fits: 0.40, 0.30, 0.20 and 0.10" in said[2]
+
+
+@pytest.mark.parametrize("slip, says", [
+    ([.4, .3, .2, .1], "You gave a list: give a weight per criterion in curly brackets"),
+    ({"supply_reliability": .4, "price": "0.3", "recyclability": .2, "speed_of_new_designs": .1},
+     'The weight of price is the text "0.3": write the number without quotes.'),
+    ({"supply_reliability": float("nan"), "price": .3, "recyclability": .2, "speed_of_new_designs": .1},
+     "The weight of supply reliability is nan, not a number you can weigh with"),
+    ({"reliability": .4}, '"reliability" is not one of this customer\'s criteria; they are supply reliability, '
+                          'price, recyclability and speed of new designs.'),
+    ({"supply_reliability": None}, "The weight of supply reliability is None (nothing): give a number between 0 and 1."),
+])
+def test_weights_slips(case, slip, says):
+    feedback = exercises.check_criteria_weights(case.account, slip, STATED)
+    assert feedback.slip and says in text(feedback), text(feedback)
+    assert "add up to nan" not in text(feedback) and ": good" not in text(feedback)
+
+
+# --- T4: classify three accounts --------------------------------------------------------------------
 
 def _assessment(customer, supplier) -> Assessment:
     c = ["willingness_to_partner", "transparency", "growth_potential", "responsiveness"]
@@ -71,29 +224,142 @@ def _assessment(customer, supplier) -> Assessment:
                                       "supplier": dict(zip(s, supplier)), "evidence": "x"}, strict=False)
 
 
-def test_classes_feedback_explains_the_threshold_that_fails(case):
-    weights, classes = case.settings.scorecard.weights, case.settings.scorecard.classes
-    three = {"A": _assessment((5, 4, 4, 4), (4, 4, 3)),   # 4.3 / 3.7 → strategic_partner
-             "B": _assessment((3, 3, 4, 3), (2, 3, 2)),   # 3.3 / 2.3 → develop
-             "C": _assessment((2, 2, 3, 2), (4, 4, 4))}   # 2.3 / 4.0 → maintain
-    right = exercises.check_classes({"A": "strategic_partner", "B": "develop", "C": "maintain"}, three, weights, classes)
-    assert right.correct, right
-    wrong = exercises.check_classes({"A": "strategic_partner", "B": "key_account", "C": "develop"}, three, weights,
-                                   classes)
-    assert wrong.correct is False
-    assert "B: not key_account — our side 2.30 < 3, so it is not key_account. It is develop" in str(wrong)
-    assert "C: not develop — customer side 2.30 < 2.5" in str(wrong)
-    assert "'gold' is not a class" in str(exercises.check_classes({"A": "gold"}, {"A": three["A"]}, weights, classes))
+def _three() -> dict[str, Assessment]:
+    return {"Harrow Bakeries": _assessment((5, 4, 4, 4), (4, 4, 3)),   # 4.30 / 3.70 → strategic partner
+            "Lindell Dairy": _assessment((3, 3, 4, 3), (2, 3, 2)),     # 3.30 / 2.30 → develop
+            "Copse Drinks": _assessment((2, 2, 3, 2), (4, 4, 4))}      # 2.30 / 4.00 → maintain
 
 
-def test_plan_gaps_feedback(case):
-    right = exercises.check_plan_gaps(case.account, {"objectives": ["O2"], "strategies": ["S2"], "projects": ["P2"]})
-    assert right.correct, right
-    partial = exercises.check_plan_gaps(case.account, {"objectives": ["O2", "O1"], "strategies": []})
+def _classes(case, answer, **kw):
+    return exercises.check_classes(answer, _three(), case.settings.scorecard.weights,
+                                   case.settings.scorecard.classes, **kw)
+
+
+def test_classes_right_in_any_case_or_spelling(case):
+    right = _classes(case, {"harrow bakeries": "Strategic partner", "Lindell Dairy": "develop",
+                            "Copse Drinks": "MAINTAIN"})
+    assert right.correct is True
+    assert "Harrow Bakeries: strategic partner, right (customer side 4.30, our side 3.70)." in text(right)
+    assert "strategic_partner" not in text(right)
+
+
+def test_classes_wrong_answer_does_not_print_every_class_until_the_third_try(case):
+    hint = {"Harrow Bakeries": "key_account", "Lindell Dairy": "key_account", "Copse Drinks": "key_account"}
+    first = text(_classes(case, hint, attempt=1))
+    assert "Lindell Dairy: not key account: our side falls short of what key account needs." in first
+    assert "Copse Drinks: not key account: the customer side falls short" in first
+    assert "a class higher in the table clears too" in first
+    assert "It is" not in first and "2.30" not in first
+    second = text(_classes(case, hint, attempt=2))
+    assert "our side 0.40 × 2 + 0.30 × 3 + 0.30 × 2 = 2.30 < 3, and key account needs both." in second
+    assert "It is" not in second
+    third = text(_classes(case, hint, attempt=3))
+    assert "It is develop." in third and "It is maintain." in third and "It is strategic partner." in third
+
+
+def test_classes_partial_answer(case):
+    partial = _classes(case, {"Harrow Bakeries": "strategic_partner", "Lindell Dairy": None})
     assert partial.correct is False
-    text = str(partial)
-    assert "objectives: found O2" in text and "O1 is not a gap" in text
-    assert "strategies: you missed 1" in text and "projects: you missed 1" in text
+    assert "Harrow Bakeries: strategic partner, right" in text(partial)
+    assert "Lindell Dairy: no class given yet (None)." in text(partial) and "Copse Drinks: no class given." in text(partial)
+    assert "'None' is not a class" not in text(partial)
+
+
+@pytest.mark.parametrize("slip, says", [
+    ({"Harrow Bakeries": "gold"}, '"gold" is not a class; the classes are strategic partner, key account, develop '
+                                  'and maintain.'),
+    ({"Harrow Bakery": "develop"}, 'The text "Harrow Bakery" is not one of the accounts to classify: they are '
+                                   'Harrow Bakeries, Lindell Dairy and Copse Drinks. Did you mean "Harrow Bakeries"?'),
+    ("key_account", 'You gave the text "key_account": give a class per account in curly brackets'),
+    ({"Harrow Bakeries": 3}, "The class of Harrow Bakeries is the number 3: write the class's name in quotes"),
+])
+def test_classes_slips(case, slip, says):
+    feedback = _classes(case, slip)
+    assert feedback.slip and says in text(feedback)
+
+
+def test_a_name_without_quotes_gets_a_sentence_not_a_traceback():
+    try:
+        eval("{'Harrow Bakeries': strategic_partner}")  # noqa: S307 - the slip itself
+    except NameError as error:
+        said = session.name_error_message(error)
+    assert said.startswith("Python does not know the name `strategic_partner`. If you meant it as text")
+    assert 'put it in quotes: "strategic_partner"' in said
+    try:
+        eval("classes")  # noqa: S307 - the answer cell not run
+    except NameError as error:
+        assert "`classes` has no value yet: run the answer cell above first" in session.name_error_message(error)
+
+
+# --- T5: find the gaps in the joint plan ------------------------------------------------------------
+
+def test_gaps_right_answer_and_the_o3_alternative(case):
+    right = exercises.check_plan_gaps(case.account, {"objectives": ["O2"], "strategies": ["S2"], "projects": ["P2"]})
+    assert right.correct is True
+    assert "Strategies: S2, right: 1 strategy that no project carries." in text(right)
+    assert "You could also name O3: it has a strategy (S2) but no project carries it" in text(right)
+    with_o3 = exercises.check_plan_gaps(case.account, {"objectives": ["o2", "O3"], "strategies": ["S2"],
+                                                       "projects": ["P2"]})
+    assert with_o3.correct is True
+    assert ("O3 has a strategy, S2, but no project carries it, so O3 cannot be achieved either: listing it is fair. "
+            "The root gap is S2") in text(with_o3)
+
+
+def test_gaps_partial_and_wrong_with_growing_hints(case):
+    partial = exercises.check_plan_gaps(case.account, {"objectives": ["O2", "O1"], "strategies": []}, attempt=1)
+    said = text(partial)
+    assert partial.correct is False and "Objectives: O2, right" in said and "O1 is not a gap of this kind: S1 serves it." in said
+    assert "Strategies: you missed 1 strategy that no project carries." in said and "S2" not in said
+    second = text(exercises.check_plan_gaps(case.account, {"objectives": ["O1"]}, attempt=2))
+    assert "Read the strategy column of the projects table: which strategy never appears?" in second
+    assert "It is" not in second
+    third = text(exercises.check_plan_gaps(case.account, {"objectives": ["O1"]}, attempt=3))
+    assert "It is O2." in third and "It is S2." in third and "It is P2." in third
+
+
+def test_gaps_listing_everything_is_refused_without_telling_which_are_right(case):
+    everything = exercises.check_plan_gaps(case.account, {"objectives": ["O1", "O2", "O3"], "strategies": ["S1", "S2"],
+                                                          "projects": ["P1", "P2"]}, attempt=1)
+    assert everything.correct is False
+    assert "You listed every one of the objectives, strategies and projects: a list of everything is no analysis" \
+        in text(everything)
+    assert "right" not in text(everything).split("\n", 1)[1]
+
+
+@pytest.mark.parametrize("slip, says", [
+    ({"objectives": "O2"}, 'Under objectives, put the ids in a list, even one: ["O2"], not "O2"'),
+    ({"objectives": ["S2"]}, "S2 is one of the strategies: list it under strategies, not objectives."),
+    ({"objectives": ["O9"]}, "There is no O9 in the plan; the objectives are O1, O2 and O3."),
+    (["O2"], "You gave a list: give a dictionary with a list of ids per kind of gap"),
+    ({"goals": []}, 'The text "goals" is no kind of gap: the keys are objectives, strategies and projects.'),
+    ({"objectives": [2]}, "The number 2 under objectives is not an id: write ids in quotes"),
+])
+def test_gaps_slips(case, slip, says):
+    feedback = exercises.check_plan_gaps(case.account, slip)
+    assert feedback.slip and says in text(feedback), text(feedback)
+
+
+# --- what the executed notebook keeps --------------------------------------------------------------
+
+def test_feedback_carries_its_record_in_the_output_metadata(case):
+    exercises.check_top_forces(case.account, [1, 2])
+    data, metadata = exercises.check_top_forces(case.account, [1, 3])._repr_mimebundle_()
+    assert "Right." in data["text/plain"] and "Right." in data["text/html"]
+    assert metadata[session.METADATA_KEY] == {"exercise": "top-forces", "correct": True, "attempts": 2, "tries": 2,
+                                              "ever_right": True}
+    assert exercises.reveal("top-forces", lambda: "the table") == "the table"
+
+
+def test_worked_examples_in_the_notebooks_are_the_workbooks_figures(case):
+    from kamlib.method import competition, scorecard
+
+    t3 = (COURSE / "T3_competitor_positioning.ipynb").read_text()
+    scores = competition.weighted_scores(case.account)
+    assert f"**{scores['us']:.2f}**" in t3 and f"**{scores['Kelso Trays']:.2f}**" in t3
+    assert f"**{competition.relative_strength(case.account):.2f}**" in t3
+    t4 = (COURSE / "T4_scorecard.ipynb").read_text()
+    customer, supplier = scorecard.side_scores(case.account.scorecard[-1], case.settings.scorecard.weights)
+    assert f"**{customer:.2f}**" in t4 and f"**{supplier:.2f}**" in t4
 
 
 # --- student copies ------------------------------------------------------------------------------
@@ -103,21 +369,28 @@ def test_student_copy_removes_answers_and_runs_saying_not_answered(tmp_path):
     import papermill
 
     written = exercises.student_copy(tmp_path / "students")
-    assert len(written) == 5 and (tmp_path / "students" / "case" / "accounts" / "tidewater-chilled.yaml").is_file()
-    for path in written[1:]:
-        text = path.read_text()
-        assert "top_forces = [1, 3]" not in text and '"O2"], "strategies": ["S2"]' not in text
+    assert len(written) == len(NOTEBOOKS)
+    assert (tmp_path / "students" / "case" / "accounts" / "tidewater-chilled.yaml").is_file()
+    for path in written[1:5]:
+        text_ = path.read_text()
+        assert "top_forces = [1, 3]" not in text_ and '"O2"], "strategies": ["S2"]' not in text_
         out = tmp_path / f"run-{path.name}"
         papermill.execute_notebook(str(path), str(out), cwd=str(path.parent), progress_bar=False, kernel_name="python3")
-        outputs = json.dumps([c.get("outputs") for c in json.loads(out.read_text())["cells"]])
+        cells = json.loads(out.read_text())["cells"]
+        outputs = json.dumps([c.get("outputs") for c in cells])
         assert "Not answered yet." in outputs and '"output_type": "error"' not in outputs
+        kept = [o["metadata"][session.METADATA_KEY] for c in cells for o in c.get("outputs", [])
+                if session.METADATA_KEY in o.get("metadata", {})]
+        assert kept and all(k["correct"] is None and k["attempts"] == 0 for k in kept)
+        if "T2" in path.name or "T5" in path.name:
+            assert "This shows once your answer is right" in outputs
     # the trainer's course still has its answers
     assert "top_forces = [1, 3]" in (COURSE / "T2_environment.ipynb").read_text()
 
 
 def test_cli_student_copy_refuses_a_non_empty_folder(tmp_path, capsys):
     assert main(["training", "student-copy", str(tmp_path / "a")]) == 0
-    assert "wrote 5 notebooks" in capsys.readouterr().out
+    assert f"wrote {len(NOTEBOOKS)} notebooks" in capsys.readouterr().out
     assert main(["training", "student-copy", str(tmp_path / "a")]) == 2
     assert "not empty" in capsys.readouterr().err
     assert main(["training", "student-copy", str(tmp_path / "a"), "--force"]) == 0
