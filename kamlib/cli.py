@@ -71,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("target", metavar="DIR", type=Path)
     q.add_argument("--force", action="store_true", help="write into a folder that is not empty")
     q.set_defaults(handler=cmd_training_student_copy)
+    q = training_commands.add_parser("report", help="each student's progress per exercise, from a folder of their "
+                                                    "executed notebooks, and the exercises the cohort found hardest")
+    q.add_argument("folder", metavar="DIR", type=Path, help="the students' notebooks: one subfolder per student")
+    q.add_argument("--out", type=Path, metavar="DIR",
+                   help="where to write training-report.html and .csv (default: DIR)")
+    q.set_defaults(handler=cmd_training_report)
 
     p = commands.add_parser("import", help="bring figures, contact dates and the pipeline from a CRM or "
                                             "spreadsheet export")
@@ -356,6 +362,18 @@ def cmd_training_student_copy(args: argparse.Namespace) -> int:
     written = exercises.student_copy(args.target, force=args.force)
     print(f"wrote {len(written)} notebooks without the answers, and the case files, to {args.target}")
     print(f"students open it with: jupyter lab {args.target}")
+    return 0
+
+
+def cmd_training_report(args: argparse.Namespace) -> int:
+    """`kam training report DIR`: print each student's progress per exercise and the hardest exercises;
+    write them as HTML and CSV. No notebooks, or a file that is no notebook: exit 2, nothing written."""
+    from kamlib.training import report
+
+    cohort = report.read_cohort(args.folder)
+    print(report.as_text(cohort))
+    html, table = report.write_report(cohort, args.out or args.folder)
+    print(f"\nwrote {html} and {table}")
     return 0
 
 

@@ -394,3 +394,22 @@ def test_cli_student_copy_refuses_a_non_empty_folder(tmp_path, capsys):
     assert main(["training", "student-copy", str(tmp_path / "a")]) == 2
     assert "not empty" in capsys.readouterr().err
     assert main(["training", "student-copy", str(tmp_path / "a"), "--force"]) == 0
+
+
+def test_the_notebook_shows_a_name_error_as_that_sentence(monkeypatch):
+    import IPython
+    import IPython.display
+
+    installed, shown = {}, []
+
+    class Shell:
+        def set_custom_exc(self, kinds, handler):
+            installed[kinds] = handler
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    session.friendly_errors()
+    handler = installed[(NameError,)]
+    assert handler(Shell(), NameError, NameError("name 'develop' is not defined"), None) == []
+    assert shown[0].slip and 'put it in quotes: "develop"' in str(shown[0])
+    assert shown[0]._repr_mimebundle_()[1] == {}   # no exercise: nothing for the cohort report

@@ -66,7 +66,8 @@ class Feedback:
                 f"<b style='color:{colour}'>{self.headline}</b>{tried}<ul>{items}</ul></div>")
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
-        return ({"text/plain": str(self), "text/html": self._repr_html_()}, {METADATA_KEY: self.metadata()})
+        data = {"text/plain": str(self), "text/html": self._repr_html_()}
+        return (data, {METADATA_KEY: self.metadata()}) if self.exercise else (data, {})
 
 
 @dataclass
@@ -178,6 +179,11 @@ def friendly_errors() -> None:
         return
 
     def handler(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
-        return [name_error_message(value)] if isinstance(value, NameError) else []
+        # IPython drops what a handler returns for an error in a cell: show the sentence ourselves
+        from IPython.display import display
+
+        display(Feedback(False, [name_error_message(value)] if isinstance(value, NameError) else [str(value)],
+                         slip=True))
+        return []
 
     shell.set_custom_exc((NameError,), handler)
