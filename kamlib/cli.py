@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from kamlib import __version__
-from kamlib.errors import InputError, KamError, Problem, RunError, UsageError
+from kamlib.errors import InputError, KamError, NotFilledIn, Problem, RunError, UsageError
 from kamlib.method.wording import plural
 
 
@@ -196,6 +196,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     path = scaffold.write_account_template(args.params, args.account_id)
     print(f"wrote {path}: fill it in, then run `kam validate {path}`")
+    print("until no value is marked TODO, the account is not filled in: `kam validate` lists each such value, "
+          "and `kam run` and `kam batch` publish no plan of it (the portfolio overview leaves it out)")
     print("an editor with a YAML language server checks it as you type against "
           f"{args.params / schema.SCHEMAS_DIR / schema.FILE_NAMES['account']} (see its first line)")
     return 0
@@ -212,16 +214,21 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """`kam run ACCOUNT_ID`: run the step notebooks for one account and publish a version (or say it is unchanged)."""
     from kamlib.execution import kernels, runner
-    from kamlib.parameters import loader
+    from kamlib.parameters import loader, rules
     from kamlib.publishing import versions
 
     account_id = args.account_ids[0]
     # bad input is refused before the outputs folder is touched (not even its lock file)
     kernels.fork_kernels()
     loader.load_settings(args.params)
-    loader.load_account(args.params, account_id)
+    account = loader.load_account(args.params, account_id)
     loader.parse_as_of(args.as_of)
     notebooks = _notebooks(args)
+    marks = rules.todo_marks(account)
+    if marks:  # before the outputs folder is touched, as bad input is
+        refused = NotFilledIn(account_id, len(marks))
+        print(f"[1/1] {account_id}: {refused.summary}")
+        raise refused
     with versions.outputs_lock(args.outputs) as lock:
         try:
             result = runner.run_account(args.params, args.outputs, account_id, args.as_of, args.force,
@@ -279,7 +286,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         if args.top < 1:
             raise UsageError(f"--top: expected a number of at least 1, got {args.top}")
         from kamlib.method import portfolio
-        ids = portfolio.portfolio_table(whole, whole.planning_date(as_of))["account"].head(args.top).tolist()
+        ids = portfolio.portfolio_table(whole.filled_in(), whole.planning_date(as_of))["account"].head(args.top).tolist()
 
     tty = sys.stdout.isatty()
 
@@ -330,7 +337,9 @@ def _summary(outcomes: list[Any]) -> None:
     for o in outcomes:
         print(f"{o.account:<{width}}  {o.summary:<40}  {o.seconds:5.1f} s")
     failed = sum(1 for o in outcomes if o.status is JobStatus.FAILED)
-    print(f"{plural(len(outcomes), 'account')}: {len(outcomes) - failed} ok, {failed} failed")
+    unfilled = sum(1 for o in outcomes if o.status is JobStatus.NOT_FILLED_IN)
+    print(f"{plural(len(outcomes), 'account')}: {len(outcomes) - failed - unfilled} ok, {failed} failed"
+          + (f", {unfilled} not filled in (not published; `kam validate` lists what is marked TODO)" if unfilled else ""))
 
 
 def cmd_portfolio(args: argparse.Namespace) -> int:
@@ -435,7 +444,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     settings = loader.load_settings(args.params)
     as_of = loader.parse_as_of(args.as_of) or settings.as_of
     if args.account_id is None:
-        whole = loader.load_portfolio(args.params)
+        whole = loader.load_portfolio(args.params).filled_in()
+        if whole.left_out:
+            print(f"left out, not filled in: {_left_out(whole.left_out)}", file=sys.stderr)
         sheets = {**spreadsheet.tables(whole, as_of), **spreadsheet.account_tables(
             sorted(whole.accounts.values(), key=lambda a: a.id), settings, as_of)}
         title, count = f"Key account portfolio {as_of.isoformat()}", len(whole.accounts)
@@ -449,6 +460,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"{target}: cannot write ({err.strerror})") from None
     print(f"wrote {target}: {plural(count, 'account')}, sheets {', '.join(sheets)} (as of {as_of.isoformat()})")
     return 0
+
+
+def _left_out(marks: dict[str, int]) -> str:
+    """`acme (3 values marked TODO), beta (1 value marked TODO)`."""
+    return ", ".join(f"{i} ({plural(n, 'value')} marked TODO)" for i, n in sorted(marks.items()))
 
 
 def cmd_history(args: argparse.Namespace) -> int:

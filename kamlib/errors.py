@@ -64,6 +64,26 @@ class RunError(KamError):
         return f"{self.notebook}, cell {self.cell}" if self.cell is not None else self.notebook
 
 
+class NotFilledIn(KamError):
+    """An account file still holds values marked TODO (`kam new`'s template): it validates, but it
+    is not a plan yet, so nothing of it is published."""
+
+    exit_code = 1
+
+    def __init__(self, account: str, marks: int):
+        self.account, self.marks = account, marks
+        super().__init__(f"{account}: {self.summary}; replace them (`kam validate` lists each with its line), "
+                         "then run again")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.account, self.marks)
+
+    @property
+    def summary(self) -> str:
+        """`not filled in (3 values marked TODO)`."""
+        return f"not filled in ({self.marks} value{'' if self.marks == 1 else 's'} marked TODO)"
+
+
 class OutputsLocked(KamError):
     """Another run holds the outputs folder."""
 

@@ -68,6 +68,7 @@ INTERNAL = {  # field → canary; each must appear in plan.html and never in joi
     "scorecard.evidence": "CANARYevidence", "whitespace.unit": "CANARYunit", "whitespace.offering": "CANARYoffering",
     "objective.statement": "CANARYobjective", "strategy.statement": "CANARYstrategy",
     "project.title": "CANARYproject", "notes": "CANARYnotes",
+    "insights.insight": "CANARYinsight", "governance.decisions.decision": "CANARYresdecision",
 }
 SHARED = {"vision": "SHAREDvision", "mission": "SHAREDmission", "objective": "SHAREDobjective",
           "project": "SHAREDproject"}
@@ -106,6 +107,11 @@ def canary_account(source: Path, target_dir: Path, account_id: str, tag: str = "
     for p in plan["projects"]:
         p["title"] = (SHARED["project"] + tag) if p["shared"] else c["project.title"]
     data["notes"] = c["notes"]
+    data["insights"] = [{"date": date(2026, 10, 12), "source": "operations", "kind": "observed",
+                         "insight": c["insights.insight"]}]
+    governance = data.setdefault("governance", {"status": "reviewed", "review_every_days": 90})
+    governance["decisions"] = [{"date": date(2026, 10, 1), "decision": c["governance.decisions.decision"],
+                                "decided_by": [m["name"] for m in data["team"][:2]], "why": "Trial volume doubles"}]
     (target_dir / "accounts").mkdir(parents=True, exist_ok=True)
     with (target_dir / "accounts" / f"{account_id}.yaml").open("w") as handle:
         yaml.dump(data, handle)

@@ -4,7 +4,16 @@ import pickle
 
 import pytest
 
-from kamlib.errors import InputError, KamError, OutputsLocked, Problem, PublishError, RunError, UsageError
+from kamlib.errors import (
+    InputError,
+    KamError,
+    NotFilledIn,
+    OutputsLocked,
+    Problem,
+    PublishError,
+    RunError,
+    UsageError,
+)
 from kamlib.exchange.crm import RowProblem
 from kamlib.exchange.imports import ImportRefused
 
@@ -17,6 +26,7 @@ EVERY_ERROR = [
     RunError("acme", "(worker)", None, "worker process died (exit code -9)"),
     OutputsLocked("outputs folder outputs is in use by another kam run (pid 12)"),
     PublishError("acme: could not publish: No space left on device"),
+    NotFilledIn("acme-industrial", 17),
     # defined outside errors.py: listed here so that the module is imported whatever ran before
     ImportRefused([RowProblem("export.csv", 3, "Revenue", "expected a number, got 'n/a'")]),
 ]

@@ -39,6 +39,8 @@ CANARY_TEXT = {  # an internal text field → its canary
     "strategy.statement": "CANARYstrategy", "project.title": "CANARYproject",
     "project.customer_owner": "CANARYcustowner", "project.next_step": "CANARYstep",
     "project.decision_needed": "CANARYdecision", "value_delivered.result": "CANARYvalue", "notes": "CANARYnotes",
+    "insights.insight": "CANARYinsight", "governance.decisions.decision": "CANARYresdecision",
+    "governance.decisions.why": "CANARYreswhy",
     "scorecard.class": "canary_class_top",
 }
 CANARY_NUMBERS = {  # internal figures, written as a reader or a file would show them
@@ -104,6 +106,11 @@ def canary_account() -> tuple[Account, PortfolioSettings]:
         if not v["shared"]:
             v.update(result=c["value_delivered.result"], value=n["value_delivered.value (internal)"])
     data["notes"] = c["notes"]
+    data["insights"] = [{"date": date(2026, 10, 12), "source": "operations", "by": "Tom Becker", "kind": "observed",
+                         "insight": c["insights.insight"], "contact": "Helen Shaw"}]
+    data["governance"]["decisions"] = [{"date": date(2026, 10, 1), "decision": c["governance.decisions.decision"],
+                                        "decided_by": ["Priya Raman"], "why": c["governance.decisions.why"],
+                                        "resources": "added"}]
     classes = [dict(k.model_dump(), name=f"{c['scorecard.class']}_{i}" if i else c["scorecard.class"])
                for i, k in enumerate(settings.scorecard.classes)]
     return Account.model_validate(data, strict=False), settings_variant(settings, classes=classes)

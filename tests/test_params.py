@@ -729,10 +729,10 @@ def test_forces_without_an_id_are_not_duplicates(xdir: Path) -> None:
                  "166: opportunities[0].strategy: expected a strategy id of this plan, got 'S3'",
                  id="opportunity-strategy"),
     pytest.param("      project: P1              #", "      project: P7              #",
-                 "252: joint_plan.value_delivered[0].project: expected a project id of this plan, got 'P7'",
+                 "266: joint_plan.value_delivered[0].project: expected a project id of this plan, got 'P7'",
                  id="value-delivered-project"),
     pytest.param("answers: [F1]", "answers: [F1, F4]",
-                 "216: joint_plan.strategies[0].answers[1]: expected a force id in environment, got 'F4'",
+                 "230: joint_plan.strategies[0].answers[1]: expected a force id in environment, got 'F4'",
                  id="strategy-answers"),
     pytest.param("reports_to: Helen Shaw", "reports_to: Helen Shah",
                  "147: relationships[1].reports_to: expected another name in relationships, got 'Helen Shah' "
@@ -757,7 +757,7 @@ def test_dangling_reference_of_the_new_sections_is_rejected(xdir: Path, old: str
                  "188: governance.approved_by: expected a name in team, got 'Grace Whitfeld' "
                  "(did you mean 'Grace Whitfield'?)", id="governance-approved_by"),
     pytest.param("          owner: Tom Becker    #", "          owner: Raj Patell    #",
-                 "234: joint_plan.projects[0].next_steps[0].owner: expected a name in team or relationships, "
+                 "248: joint_plan.projects[0].next_steps[0].owner: expected a name in team or relationships, "
                  "got 'Raj Patell' (did you mean 'Raj Patel'?)", id="next-step-owner"),
     pytest.param("    contact: Helen Shaw        #", "    contact: Priya Raman       #",
                  "181: risks[0].contact: expected a name in relationships, got 'Priya Raman'",
@@ -765,9 +765,47 @@ def test_dangling_reference_of_the_new_sections_is_rejected(xdir: Path, old: str
     pytest.param("agreed_with: Helen Shaw", "agreed_with: Helen Shore",
                  "189: governance.agreed_with: expected a name in relationships, got 'Helen Shore' "
                  "(did you mean 'Helen Shaw'?)", id="governance-agreed_with"),
+    # the team's memory (issue 19): decisions are the team's, insights come from the team and name a contact
+    pytest.param("[Priya Raman, Grace Whitfield, Tom Becker]", "[Priya Raman, Helen Shaw, Tom Becker]",
+                 "194: governance.decisions[0].decided_by[1]: expected a name in team, got 'Helen Shaw'",
+                 id="decision-by-a-contact"),
+    pytest.param("    by: Tom Becker             #", "    by: Tom Baker              #",
+                 "200: insights[0].by: expected a name in team, got 'Tom Baker' (did you mean 'Tom Becker'?)",
+                 id="insight-by"),
+    pytest.param("    contact: Raj Patel         # (optional) who said", "    contact: Tom Becker        # (optional) who said",
+                 "204: insights[0].contact: expected a name in relationships, got 'Tom Becker'",
+                 id="insight-contact-a-team-member"),
 ])
 def test_person_not_on_the_right_side_is_rejected(xdir: Path, old: str, new: str, line: str) -> None:
     assert example_problems_after(xdir, (old, new)) == [f"{ACCOUNT}:{line}"]
+
+
+def test_decision_naming_one_person_twice_is_rejected_at_the_repeat(xdir: Path) -> None:
+    assert example_problems_after(xdir, ("[Priya Raman, Grace Whitfield, Tom Becker]",
+                                         "[Priya Raman, Grace Whitfield, Priya Raman]")) == [
+        f"{ACCOUNT}:194: governance.decisions[0].decided_by[2]: duplicate name 'Priya Raman'"]
+
+
+@pytest.mark.parametrize(("old", "new", "line"), [
+    pytest.param("    kind: observed             #", "    kind: heard                #",
+                 "201: insights[0].kind: expected one of 'said', 'observed', 'data', 'rumour', got 'heard'", id="insight-kind"),
+    pytest.param("    source: operations         #", "    source: logistics          #",
+                 "199: insights[0].source: expected one of 'sales', 'operations', 'finance', 'product_development', "
+                 "'service', 'executive', 'other', got 'logistics'", id="insight-source"),
+    pytest.param("  - date: 2026-10-12\n    source:", "  - date: 2026-13-12\n    source:",
+                 "198: insights[0].date: expected a date (YYYY-MM-DD), got '2026-13-12'", id="insight-date"),
+    pytest.param("      decided_by: [Priya Raman, Grace Whitfield, Tom Becker]", "      decided_by: []",
+                 "194: governance.decisions[0].decided_by: ", id="decision-nobody"),
+    pytest.param("      why: Trial volume doubles in Q1; the class moved up to key account\n",
+                 "      why: Trial volume doubles in Q1; the class moved up to key account\n      resources: more\n",
+                 "196: governance.decisions[0].resources: expected one of 'added', 'withdrawn', 'kept', got 'more'",
+                 id="decision-resources"),
+    pytest.param("    insight: Line 4 stoppages", "    insigth: Line 4 stoppages", "203: insights[0]", id="insight-key-typo"),
+])
+def test_insights_and_decisions_are_checked_to_the_usual_standard(xdir: Path, old: str, new: str, line: str) -> None:
+    problems = example_problems_after(xdir, (old, new))
+    assert len(problems) >= 1 and all(p.startswith(f"{ACCOUNT}:") for p in problems)
+    assert any(p.startswith(f"{ACCOUNT}:{line}") for p in problems), problems
 
 
 def test_next_step_owned_by_a_customer_contact_is_accepted(xdir: Path) -> None:
@@ -893,7 +931,8 @@ def test_opportunity_naming_no_whitespace_cell_is_rejected(xdir: Path, changes: 
 # --- the template `kam new` writes ------------------------------------------------------------
 
 NEW_KEYS = ("forecast", "targets", "id", "for_us", "reports_to", "whitespace", "potential", "opportunities",
-            "risks", "governance", "measure", "answers", "next_steps", "decision_needed", "value_delivered")
+            "risks", "governance", "measure", "answers", "next_steps", "decision_needed", "value_delivered",
+            "decisions", "insights")
 
 
 def test_new_account_template_shows_the_new_sections_commented_and_they_validate(pdir: Path) -> None:
@@ -916,6 +955,7 @@ def test_new_account_template_shows_the_new_sections_commented_and_they_validate
     assert account.relationships[1].reports_to == "Jane Doe"
     assert account.joint_plan.projects[0].next_steps[0].owner == "TODO Account director"
     assert account.governance is not None and account.joint_plan.value_delivered[0].project == "P1"
+    assert account.governance.decisions[0].resources == "added" and account.insights[0].contact == "Jane Doe"
 
 
 def test_a_whole_number_of_hundreds_of_digits_is_out_of_range_not_a_crash(pdir: Path) -> None:

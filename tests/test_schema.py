@@ -195,6 +195,9 @@ def _dates(data: Any) -> Any:
     if data.get("governance"):
         data["governance"] = {k: _date(v) if k in ("last_review", "next_review", "agreed_on") else v
                               for k, v in data["governance"].items()}
+        data["governance"]["decisions"] = [{**d, "date": _date(d["date"])}
+                                           for d in data["governance"].get("decisions", [])]
+    data["insights"] = [{**i, "date": _date(i["date"])} for i in data.get("insights", [])]
     return data
 
 

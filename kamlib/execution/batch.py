@@ -28,7 +28,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from kamlib.errors import PublishError, RunError
+from kamlib.errors import NotFilledIn, PublishError, RunError
 from kamlib.execution import runner
 from kamlib.execution.runner import Built, JobStatus
 from kamlib.parameters.workbook import NOTEBOOKS_DIR
@@ -46,6 +46,7 @@ class AccountOutcome:
     seconds: float
     error: RunError | None = None
     pdf: PdfResult | None = None  # for a published version
+    not_filled_in: NotFilledIn | None = None  # why an account was not run
 
     @property
     def summary(self) -> str:
@@ -54,6 +55,8 @@ class AccountOutcome:
             return f"published {self.version}"
         if self.status is JobStatus.UNCHANGED:
             return f"unchanged ({self.version})"
+        if self.not_filled_in is not None:
+            return self.not_filled_in.summary
         assert self.error is not None
         return f"failed: {self.error.where}"
 
@@ -73,8 +76,8 @@ class BatchResult:
 
     @property
     def failed(self) -> bool:
-        """Whether any account, or the overview, failed."""
-        return any(o.status is JobStatus.FAILED for o in self.all)
+        """Whether any account, or the overview, did not publish: it failed, or is not filled in."""
+        return any(o.status in (JobStatus.FAILED, JobStatus.NOT_FILLED_IN) for o in self.all)
 
 
 @dataclass
@@ -157,7 +160,8 @@ def run_batch(params_dir: Path, outputs: Path, account_ids: list[str], as_of: st
               stop_check: Callable[[], None] | None = None) -> BatchResult:
     """Run the accounts' plans, `workers` at a time; returns one outcome per account, in order.
 
-    Call with the outputs lock held. Unchanged accounts are decided here without starting a
+    Call with the outputs lock held. Unchanged accounts, and accounts not filled in (values still
+    marked TODO: not published, counted as failed), are decided here without starting a
     process or a kernel. A failing account does not stop the others. With `scheduler` (a Dask
     scheduler address) the jobs run on that cluster instead of local processes (`cluster`).
     With `overview`, the portfolio overview is a job too (it reads only parameter files, so it
@@ -172,7 +176,15 @@ def run_batch(params_dir: Path, outputs: Path, account_ids: list[str], as_of: st
     outcomes: dict[str, AccountOutcome] = {}
     jobs: list[runner.Job] = []
     for account_id in account_ids:
-        planned = runner.plan_account(params_dir, outputs, account_id, as_of, force, notebooks_dir, timeout)
+        try:
+            planned = runner.plan_account(params_dir, outputs, account_id, as_of, force, notebooks_dir, timeout)
+        except NotFilledIn as refused:
+            outcomes[account_id] = AccountOutcome(account_id, JobStatus.NOT_FILLED_IN, None, 0.0, not_filled_in=refused)
+            progress.done += 1
+            progress.failed += 1
+            if report:
+                report(outcomes[account_id], progress)
+            continue
         if isinstance(planned, runner.RunResult):
             assert planned.version is not None
             outcomes[account_id] = AccountOutcome(account_id, JobStatus.UNCHANGED, planned.version.name, planned.seconds)

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import kamlib
-from kamlib.errors import PublishError, RunError
+from kamlib.errors import NotFilledIn, PublishError, RunError
 from kamlib.execution.kernels import KERNEL_NAME, JobKernelManager, KernelSource, PlainKernels, kernel_source
-from kamlib.parameters import loader
+from kamlib.parameters import loader, rules
 from kamlib.parameters.workbook import NOTEBOOKS_DIR
 from kamlib.publishing import pdf, versions
 from kamlib.publishing.pdf import Browser, PdfResult
@@ -53,6 +53,7 @@ class JobStatus(StrEnum):
     PUBLISHED = "published"
     UNCHANGED = "unchanged"
     FAILED = "failed"
+    NOT_FILLED_IN = "not filled in"  # values still marked TODO: refused before any kernel starts
 
 
 @dataclass(frozen=True)
@@ -322,11 +323,14 @@ def _unchanged(outputs: Path, owner: str, digest: str, force: bool, started: flo
 def plan_account(params_dir: Path, outputs: Path, account_id: str, as_of: str | date | None = None,
                  force: bool = False, notebooks_dir: Path = NOTEBOOKS_DIR, timeout: int = DEFAULT_TIMEOUT,
                  ) -> Job | RunResult:
-    """Validate the account and decide: a job to run, or "unchanged" (no kernel is started)."""
+    """Validate the account and decide: a job to run, or "unchanged" (no kernel is started).
+    Raises `NotFilledIn` for an account whose file still holds values marked TODO."""
     started = time.perf_counter()
     params_dir = Path(params_dir).resolve()
     settings = loader.load_settings(params_dir)
-    loader.load_account(params_dir, account_id)
+    marks = rules.todo_marks(loader.load_account(params_dir, account_id))
+    if marks:
+        raise NotFilledIn(account_id, len(marks))
     plan_date = loader.parse_as_of(as_of) or settings.as_of
     inputs = account_inputs(params_dir, account_id, plan_date, notebooks_dir)
     digest = input_hash(inputs)
@@ -392,7 +396,7 @@ def _finish(job: Job, staging: Path, plan_date: date, timings: dict[str, float],
     else:
         from kamlib.publishing import spreadsheet
 
-        whole = loader.load_portfolio(job.params_dir)
+        whole = loader.load_portfolio(job.params_dir).filled_in()
         docs = documents.write_portfolio_document(staging, whole.settings, plan_date, job.notebooks[0],
                                                   version=job.version, input_hash=job.digest, whole=whole)
         spreadsheet.write_portfolio_workbook(staging / "portfolio.xlsx", whole, plan_date)

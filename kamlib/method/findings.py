@@ -42,6 +42,7 @@ from kamlib.method import (
     economics,
     environment,
     governance,
+    memory,
     next_steps,
     pipeline,
     portfolio,
@@ -557,15 +558,17 @@ def _gap_text(gap: SideGap) -> str:
 def scorecard_findings(account: Account, settings: PortfolioSettings, as_of: date, *,
                        limit: int | None = MAX_FINDINGS) -> list[Finding]:
     """Step 3: the class and what its settings commit, how far the next class is and the smallest
-    change that reaches it, the team against the class's `team_size`, the trend since the previous
-    assessment, mismatch flags, profit after cost to serve and lifetime value.
+    change that reaches it, the team against the class's `team_size`, the decisions on resources,
+    the trend since the previous assessment, mismatch flags, profit after cost to serve and
+    lifetime value.
 
     Priorities: no assessment CYCLE + 15; latest assessment older than 180 days CYCLE + 5; class
     down since the previous assessment CYCLE + 10 (down since the first only: PLAN + 5; up: CONTEXT +
     10; unchanged CONTEXT + 5); opportunistic customer CYCLE + 8, under-investing CYCLE + 5; team
     against team_size CYCLE + 3 per person of difference; the next class PLAN + 15 − 3 per whole
     point of raise needed; a loss CYCLE + 10; the class CONTEXT + 15; a profit CONTEXT; lifetime
-    value CONTEXT − 5.
+    value CONTEXT − 5. Decisions on resources (`memory`): taken by one person CYCLE + 4; against the
+    class's direction CYCLE + 6; the class moved with no decision since PLAN + 8.
     """
     table = scorecard.scorecard_table(account, settings, as_of)
     found = []
@@ -593,6 +596,7 @@ def scorecard_findings(account: Account, settings: PortfolioSettings, as_of: dat
         found += _next_class_finding(account, settings, as_of)
         if klass is not None:
             found += _team(account, klass)
+        found += decision_findings(account, settings, as_of)
         for flag in scorecard.mismatch_flags(account, settings, as_of):
             found.append(Finding(flag.message, CYCLE + (8 if flag.kind == risks.OPPORTUNISTIC else 5),
                                  f"customer {latest['customer_score']:.2f}, us {latest['supplier_score']:.2f} on "
@@ -679,6 +683,34 @@ def _team(account: Account, klass: AccountClass) -> list[Finding]:
                     Step.SCORECARD)]
 
 
+def decision_findings(account: Account, settings: PortfolioSettings, as_of: date) -> list[Finding]:
+    """The decisions on resources against the method (`memory`), highest priority first: taken by
+    one person, against the class's direction, and a class that moved with no decision since."""
+    found = []
+    checks = memory.decision_checks(account, settings, as_of)
+    for c in checks:
+        d = c.decision
+        if c.too_few:
+            found.append(Finding(f"The decision of {d.date.isoformat()}, {_quote(d.decision)}, was taken by "
+                                 f"{d.decided_by[0]} alone: resources are the account team's decision, not one "
+                                 "manager's; confirm it with the team at the next review.", CYCLE + 4,
+                                 f"decided by: {', '.join(d.decided_by)}", Step.SCORECARD))
+        if c.against_class and c.move is not None:
+            fell = c.move.direction == memory.DOWN
+            found.append(Finding(f"On {d.date.isoformat()} resources were {d.resources} ({_quote(d.decision)}) "
+                                 f"while the class {'fell' if fell else 'rose'} from {readable(c.move.before)} to "
+                                 f"{readable(c.move.after)}: discuss whether it fits the class, the strategy and the "
+                                 "customer's responsiveness.", CYCLE + 6,
+                                 f"assessed {c.move.assessed}; why: {d.why}", Step.SCORECARD))
+    move = memory.class_move(account, settings, as_of)
+    if move is not None and move.direction != memory.HELD and not any(c.decision.date >= move.assessed for c in checks):
+        found.append(Finding(f"The class moved {move.direction} from {readable(move.before)} to {readable(move.after)} "
+                             f"on {move.assessed} and no decision on resources is recorded since: the team should "
+                             "decide what the account gets now (governance, decisions).", PLAN + 8,
+                             f"{_n(len(checks), 'decision')} recorded", Step.SCORECARD))
+    return _ranked(found, None)
+
+
 def _economics(account: Account, settings: PortfolioSettings) -> list[Finding]:
     money = economics.financials_table(account).iloc[-1]
     year = f"{int(money['year'])}" + (" (forecast)" if money["forecast"] else "")
@@ -708,7 +740,7 @@ def plan_findings(account: Account, settings: PortfolioSettings, as_of: date, *,
     """Step 4: what the plan must do next — hostile decision makers, overdue mitigations and next
     steps, the governance, pipeline coverage of the revenue gap, stale opportunities, decisions
     needed from the customer, objectives behind, overdue projects and plan health with its largest
-    deduction, and the relationship gaps.
+    deduction, the relationship gaps, and what the team has learned (insights).
 
     Priorities: a hostile influential decision maker no risk names NOW + 5 + 2 × (influence − 4), one a
     risk names PLAN + 10 + (influence − 4); the opportunistic-customer flag with no open risk NOW;
@@ -723,12 +755,14 @@ def plan_findings(account: Account, settings: PortfolioSettings, as_of: date, *,
     + 20 × (time gone − progress), all on track CONTEXT; objectives without a measure CONTEXT + 10;
     overdue projects CYCLE + 5 each; shared projects without a customer owner CYCLE; blocked projects
     with no decision needed PLAN + 10; no projects CYCLE + 10; plan gaps PLAN + 5 each; key players missing PLAN + 5; functions not paired PLAN; stale contacts PLAN + 2 × the
-    highest influence among them; plan health CONTEXT + (100 − health) / 5.
+    highest influence among them; plan health CONTEXT + (100 − health) / 5. Insights (`memory`): none
+    recorded PLAN + 3; functions of the team silent for 180 days PLAN + 2 per function (at most 9);
+    mostly rumour PLAN + 2; what was heard CONTEXT + 5.
     """
     found = [*_hostile(account, settings, as_of), *_risks(account, settings, as_of), *_late_steps(account, as_of),
              _governance(account, as_of), *_pipeline(account, settings, as_of), *_decisions(account, as_of),
              *_objectives(account, as_of), *_projects(account, as_of), _health(account, as_of),
-             *_relationships(account, as_of)]
+             *_relationships(account, as_of), *insight_findings(account, as_of)]
     return _ranked(found, limit)
 
 
@@ -1023,6 +1057,37 @@ def _relationships(account: Account, as_of: date) -> list[Finding]:
         found.append(Finding(text, PLAN + 2 * max(c.influence for c in people),
                              "; ".join(f"{c.name} {c.last_contact.isoformat()}" for c in people), Step.PLAN))
     return found
+
+
+def insight_findings(account: Account, as_of: date) -> list[Finding]:
+    """What the team has learned (`memory`), in the order nothing recorded, functions silent in the
+    window, most of it rumour, and what was heard (highest priority first)."""
+    if not memory.known(account, as_of):
+        return [Finding("No insight is recorded: what the team learns about the customer stays in people's heads. "
+                        "Log what the customer says, how it uses what we sell and figures from outside, with the "
+                        "function that learned it (insights).", PLAN + 3, "", Step.PLAN)]
+    days = memory.WINDOW_DAYS
+    recent = memory.in_window(account, as_of)
+    found = []
+    silent = memory.silent_functions(account, as_of)
+    if silent:
+        who = [f"{readable(s.function)} ({', '.join(s.people)})" for s in silent]
+        last = [f"{readable(s.function)}'s last {s.last.isoformat()}" if s.last else f"never from {readable(s.function)}"
+                for s in silent]
+        found.append(Finding(f"{_cap(_and(who))} {'has' if len(silent) == 1 else 'have'} told us nothing about this "
+                             f"customer in the last {days} days: ask what they see there; a team beyond sales hears "
+                             "what sales does not.", PLAN + min(2 * len(silent), 9), "; ".join(last), Step.PLAN))
+    rumours = sum(1 for i in recent if i.kind == "rumour")
+    if rumours >= 2 and rumours * 2 > len(recent):
+        found.append(Finding(f"{rumours} of the last {days} days' {len(recent)} insights are rumour: confirm them "
+                             "before the plan rests on them.", PLAN + 2, "", Step.PLAN))
+    if recent:
+        sources = list(dict.fromkeys(readable(i.source) for i in recent))
+        newest = recent[0]
+        found.append(Finding(f"{_n(len(recent), 'insight')} in the last {days} days, from {_and(sources)}; the newest "
+                             f"({newest.date.isoformat()}, {readable(newest.source)}): {_quote(newest.insight)}.",
+                             CONTEXT + 5, "", Step.PLAN))
+    return _ranked(found, None)
 
 
 # --- Page one and the portfolio -------------------------------------------------------------------

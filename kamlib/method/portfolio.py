@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from kamlib.method import action_plan, competition, governance, pipeline, risks, scorecard, targets
+from kamlib.method import action_plan, competition, governance, pipeline, risks, scorecard, targets, wording
 from kamlib.method.wording import money
 from kamlib.parameters.loader import Portfolio
 from kamlib.parameters.model import Account, AccountClass, PortfolioSettings, TeamMember, readable
@@ -766,6 +766,7 @@ class PortfolioSummary:
     capacity: CapacityUse
     actions: tuple[ActionItem, ...]
     more: tuple[str, ...]
+    left_out: str | None = None  # accounts not filled in yet, in words (`left_out`)
 
 
 def summary(portfolio: Portfolio, as_of: date, top: int = 10, max_reasons: int = 12) -> PortfolioSummary:
@@ -783,4 +784,17 @@ def summary(portfolio: Portfolio, as_of: date, top: int = 10, max_reasons: int =
         shown, reasons = shown + 1, reasons + len(item.reasons)
     return PortfolioSummary(as_of, portfolio.settings.currency, portfolio_totals(portfolio, table),
                             classes_against_capacity(table, portfolio.settings), tuple(actions[:shown]),
-                            tuple(a.name for a in actions[shown:]))
+                            tuple(a.name for a in actions[shown:]), left_out(portfolio))
+
+
+def left_out(portfolio: Portfolio) -> str | None:
+    """The accounts left out of the portfolio because values are still marked TODO, in words
+    (`acme-industrial (17 values marked TODO)`), or None when every account is filled in."""
+    marks = sorted(portfolio.left_out.items())
+    return wording.and_list([f"{i} ({wording.plural(n, 'value')} marked TODO)" for i, n in marks]) or None
+
+
+def left_out_facts(portfolio: Portfolio) -> list[tuple[str, str]]:
+    """The left-out accounts as a fact for the overview's opening table (none when there are none)."""
+    text = left_out(portfolio)
+    return [] if text is None else [("Left out, not filled in yet", text)]

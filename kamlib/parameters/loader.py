@@ -40,10 +40,18 @@ class Portfolio:
     settings: PortfolioSettings
     accounts: dict[str, Account] = field(default_factory=dict)
     params_dir: Path = Path("parameters")
+    left_out: dict[str, int] = field(default_factory=dict)  # accounts not filled in: id → values marked TODO
 
     def planning_date(self, as_of: date | str | None = None) -> date:
         """The planning date: `as_of` if given (a date or YYYY-MM-DD), else the portfolio's `as_of`."""
         return parse_as_of(as_of) or self.settings.as_of
+
+    def filled_in(self) -> Portfolio:
+        """The portfolio whose plans are published: the accounts with no value still marked TODO
+        (`rules.todo_marks`); the others are in `left_out`, with how many values are marked."""
+        marks = {i: len(rules.todo_marks(a)) for i, a in self.accounts.items()}
+        return Portfolio(self.settings, {i: a for i, a in self.accounts.items() if not marks[i]}, self.params_dir,
+                         {**self.left_out, **{i: n for i, n in marks.items() if n}})
 
 
 def parse_as_of(value: date | str | None) -> date | None:

@@ -104,6 +104,8 @@ ForUs = Literal["opportunity", "threat", "both"]
 Stage = Literal["identified", "qualified", "proposal", "negotiation", "won", "lost"]
 RiskStatus = Literal["open", "mitigated", "closed", "occurred"]
 PlanStatus = Literal["draft", "reviewed", "agreed"]
+InsightKind = Literal["said", "observed", "data", "rumour"]
+ResourceChange = Literal["added", "withdrawn", "kept"]
 Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
 
 LADDER_ORDER: tuple[Ladder, ...] = ("vendor", "preferred_supplier", "strategic_partner")
@@ -571,6 +573,36 @@ class Risk(Strict):
     contact: Text | None = Field(None, description="(optional) The person it hangs on: a name in relationships.")
 
 
+class Decision(Strict):
+    """A decision on the resources this account gets, taken by the account team (the method: never by
+    one account manager alone)."""
+
+    date: Annotated[date, Field(description="When it was decided (YYYY-MM-DD).")]
+    decision: Text = Field(description="What was decided, in a sentence.")
+    decided_by: Annotated[list[Text], Field(min_length=1)] = Field(
+        description="Who decided: names in team (the method asks for at least two).")
+    why: Text = Field(description="Why: the strategy, the customer's responsiveness, the class.")
+    resources: ResourceChange | None = Field(
+        None, description="(optional) What it does to the account's resources: added, withdrawn or kept. With it, "
+                          "the decision is checked against the class's trend (resources added while the class "
+                          "fell, or withdrawn while it rose, are flagged for discussion).")
+
+
+class Insight(Strict):
+    """Something anyone on our account team learned about the customer, dated, with where it came from."""
+
+    date: Annotated[date, Field(description="When it was learned (YYYY-MM-DD).")]
+    source: OurFunction = Field(
+        description="Our function that learned it (as the team's functions): sales, operations, finance, "
+                    "product_development, service, executive or other.")
+    by: Text | None = Field(None, description="(optional) Who learned it: a name in team.")
+    kind: InsightKind = Field(
+        description="said (what the customer said), observed (how they use what we sell), data (a figure from "
+                    "outside) or rumour.")
+    insight: Text = Field(description="What was learned, in a sentence or two.")
+    contact: Text | None = Field(None, description="(optional) Who said or showed it: a name in relationships.")
+
+
 class Governance(Strict):
     """How the plan is run with the customer: its status, the review cadence and the sign-off."""
 
@@ -585,6 +617,8 @@ class Governance(Strict):
         None, description="(optional) The customer's signatory: a name in relationships.")
     agreed_on: date | None = Field(
         None, description="(optional) When the plan was agreed (YYYY-MM-DD); required when status is agreed.")
+    decisions: list[Decision] = Field(
+        [], description="(optional) Decisions on the account's resources, taken by the account team.")
 
 
 class Account(Strict):
@@ -628,6 +662,9 @@ class Account(Strict):
     risks: list[Risk] = Field([], description="(optional) What could derail the plan or the account.")
     governance: Governance | None = Field(
         None, description="(optional) How the plan is run with the customer: status, review cadence, sign-off.")
+    insights: list[Insight] = Field(
+        [], description="(optional) Institutional intelligence: what anyone on our team learned about the customer, "
+                        "dated, by function and kind; never in a customer-facing document.")
     joint_plan: JointPlan = Field(
         description="The joint business plan: vision, mission, objectives, strategies and projects.")
     notes: Annotated[str, Field(max_length=MAX_NOTES)] | None = Field(

@@ -11,9 +11,11 @@ and `kam run` / `kam batch` are not stopped by them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from difflib import get_close_matches
 from pathlib import Path
+from typing import Any
 
 from kamlib.errors import Problem
 from kamlib.parameters.model import US, Account, Contact, PortfolioSettings
@@ -21,6 +23,7 @@ from kamlib.parameters.yaml_source import read_yaml
 
 WEIGHT_TOLERANCE = 0.01
 RESERVED_IDS = ("portfolio",)  # outputs/portfolio/ holds the cross-account overview
+TODO = re.compile(r"\bTODO\b")  # the mark `kam new`'s template puts on every value still to fill in
 Finding = tuple[tuple[str | int, ...], str]
 
 
@@ -99,6 +102,7 @@ def check_account(account: Account, file_id: str, known_ids: set[str] | None = N
     found += _opportunities(account, team)
     found += _risks(account, team)
     found += _governance(account, team)
+    found += _insights(account, team)
     found += _joint_plan(account, team)
     return found
 
@@ -306,6 +310,23 @@ def _governance(account: Account, team: list[str]) -> Iterator[Finding]:
     if gov.last_review is not None and gov.next_review is not None and gov.next_review < gov.last_review:
         yield (("governance", "next_review"),
                f"expected a date on or after last_review ({gov.last_review}), got {gov.next_review}")
+    for i, decision in enumerate(gov.decisions):
+        for j, name in enumerate(decision.decided_by):
+            if name not in team:
+                yield ("governance", "decisions", i, "decided_by", j), _not_in_team(name, team)
+        for j, name in enumerate(decision.decided_by):
+            if name in decision.decided_by[:j]:
+                yield ("governance", "decisions", i, "decided_by", j), f"duplicate name '{name}'"
+
+
+def _insights(account: Account, team: list[str]) -> Iterator[Finding]:
+    """Who learned an insight is in the team, who said or showed it is in relationships."""
+    contacts = [c.name for c in account.relationships]
+    for i, insight in enumerate(account.insights):
+        if insight.by is not None and insight.by not in team:
+            yield ("insights", i, "by"), _not_in_team(insight.by, team)
+        if insight.contact is not None and insight.contact not in contacts:
+            yield ("insights", i, "contact"), _not_a_contact(insight.contact, contacts)
 
 
 def _joint_plan(account: Account, team: list[str]) -> Iterator[Finding]:
@@ -350,10 +371,39 @@ def _joint_plan(account: Account, team: list[str]) -> Iterator[Finding]:
 # --- warnings: the file is valid, but its author should know -----------------------------------
 
 def account_warnings(account: Account) -> list[Finding]:
-    """Every warning of a valid account file, as `(field path, message)` pairs in the file's order."""
-    found: list[Finding] = []
+    """Every warning of a valid account file, as `(field path, message)` pairs: the values still
+    marked TODO (in the file's order), then the rest."""
+    found: list[Finding] = [(loc, f"still marked TODO: '{_short(text)}'") for loc, text in todo_marks(account)]
     found += _shared_strategies_serving_only_internal_objectives(account)
     return found
+
+
+def todo_marks(account: Account) -> list[Finding]:
+    """The values (and mapping keys, such as a whitespace cell's offering) still marked TODO, as
+    `(field path, the text)` pairs in the file's order. An account with any is not filled in: it
+    validates, but no plan of it is published."""
+    return list(_marked(account.model_dump(exclude_defaults=True), ()))
+
+
+def _short(text: str, width: int = 60) -> str:
+    """The text on one line, cut to `width` characters with an ellipsis."""
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[:width - 1] + "…"
+
+
+def _marked(value: Any, loc: tuple[str | int, ...]) -> Iterator[Finding]:
+    if isinstance(value, str):
+        if TODO.search(value):
+            yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and TODO.search(key):
+                yield (*loc, key), key
+            else:
+                yield from _marked(item, (*loc, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _marked(item, (*loc, i))
 
 
 def located_warnings(path: Path, account: Account) -> list[Problem]:

@@ -75,6 +75,7 @@ def open_account(account_id: str, params_dir: str | Path = "../parameters", as_o
 
 
 def open_portfolio(params_dir: str | Path = "../parameters", as_of: str | date | None = None) -> tuple[loader.Portfolio, date]:
-    """Load and validate every account of the portfolio, with the planning date."""
-    portfolio = loader.load_portfolio(resolve_params_dir(params_dir))
+    """Load and validate every account of the portfolio, with the planning date. Accounts not filled
+    in yet (values still marked TODO) are left out, and named in the portfolio's `left_out`."""
+    portfolio = loader.load_portfolio(resolve_params_dir(params_dir)).filled_in()
     return portfolio, portfolio.planning_date(as_of)

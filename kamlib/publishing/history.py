@@ -2,7 +2,7 @@
 
 Each version keeps the account file it was built from (`account.yaml`), so the comparison
 covers the content (assessments, projects, relationships, targets, the pipeline, risks, next
-steps and governance) as well as the headline figures.
+steps, governance, decisions on resources and insights) as well as the headline figures.
 
 Items are matched by their ids (a target by its year, a next step by its project and action):
 an opportunity whose id changed reads as one removed and one added.
@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from kamlib.errors import UsageError
-from kamlib.method import governance
+from kamlib.method import governance, wording
 from kamlib.parameters.loader import load_account_file
-from kamlib.parameters.model import Account
+from kamlib.parameters.model import Account, Decision, readable
 from kamlib.publishing import versions
 
 SNAPSHOT = "account.yaml"
@@ -114,9 +114,27 @@ def diff_lines(old: versions.Version, new: versions.Version) -> list[str]:
 
 
 def plan_lines(before: Account, after: Account) -> list[str]:
-    """What changed in running the plan: targets, pipeline, risks, next steps and governance."""
+    """What changed in running the plan: targets, pipeline, risks, next steps, governance, and
+    the team's memory (new decisions on resources and new insights)."""
     return [*_targets(before, after), *_pipeline(before, after), *_risks(before, after),
-            *_next_steps(before, after), *_governance(before, after)]
+            *_next_steps(before, after), *_governance(before, after), *_memory(before, after)]
+
+
+def _memory(before: Account, after: Account) -> list[str]:
+    """Decisions and insights in the new version that the old one did not hold (matched by all
+    their fields: an edited one reads as new), oldest first; and how many were removed."""
+    def decisions(account: Account) -> list[Decision]:
+        return [] if account.governance is None else account.governance.decisions
+
+    old_decisions, new_decisions = decisions(before), decisions(after)
+    lines = [f"decision on resources ({d.date}, by {', '.join(d.decided_by)}): {d.decision}"
+             for d in sorted((d for d in new_decisions if d not in old_decisions), key=lambda d: d.date)]
+    gone = sum(1 for d in old_decisions if d not in new_decisions)
+    lines += [f"{wording.plural(gone, 'decision')} removed or edited"] if gone else []
+    lines += [f"insight ({i.date}, {readable(i.source)}, {i.kind}): {i.insight}"
+              for i in sorted((i for i in after.insights if i not in before.insights), key=lambda i: i.date)]
+    gone = sum(1 for i in before.insights if i not in after.insights)
+    return lines + ([f"{wording.plural(gone, 'insight')} removed or edited"] if gone else [])
 
 
 def _money(x: float | None) -> str:
