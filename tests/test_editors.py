@@ -477,3 +477,25 @@ def test_new_account_form_starts_an_account_as_kam_new_does(folder):
     form.write()
     assert "country: expected an ISO 3166 alpha-2 country code" in form.message.value
     assert not (folder / "accounts" / "second-one.yaml").exists()
+
+
+def test_the_assessment_editor_writes_whole_scores_and_refuses_a_stale_file(plan, folder):
+    editor = editors.AssessmentEditor(plan)
+    project = editors.ProjectEditor(plan)
+    editor.customer["willingness_to_partner"].value = 5
+    editor.evidence.value = "Opened the 2027 budget to us."
+    editor.write()
+    assert "Saved to northwind-foods.yaml" in editor.message.value
+    text = _file(folder).read_text()
+    assert "  - date: 2026-11-24\n    customer:\n      willingness_to_partner: 5\n      transparency: 3\n" in text
+    assert "4.0" not in text and "5.0" not in text  # a score of 4 is written 4
+    project.status.value = "blocked"
+    project.write()
+    assert "changed on disk since this editor loaded it" in project.message.value
+    assert project.reload_button.layout.display == "" and "status: in_progress" in _file(folder).read_text()
+    project.reload_button.click()
+    project.status.value = "blocked"
+    project.write()
+    assert "Saved" in project.message.value and loader.load_account(folder, ACCOUNT).joint_plan.projects[0].status == \
+        "blocked"
+    assert len(loader.load_account(folder, ACCOUNT).scorecard) == 3  # the assessment saved before is kept

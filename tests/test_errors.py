@@ -1,6 +1,7 @@
 """Errors cross process boundaries whole: a batch worker or a cluster worker sends them back."""
 
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,7 @@ from kamlib.errors import (
 )
 from kamlib.exchange.crm import RowProblem
 from kamlib.exchange.imports import ImportRefused
+from kamlib.parameters.yaml_editing import StaleFile
 
 EVERY_ERROR = [
     KamError("plain"),
@@ -29,6 +31,7 @@ EVERY_ERROR = [
     NotFilledIn("acme-industrial", 17),
     # defined outside errors.py: listed here so that the module is imported whatever ran before
     ImportRefused([RowProblem("export.csv", 3, "Revenue", "expected a number, got 'n/a'")]),
+    StaleFile(Path("parameters/accounts/acme.yaml")),
 ]
 
 

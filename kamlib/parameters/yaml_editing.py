@@ -144,21 +144,23 @@ def _write_with_backup(path: Path, text: str) -> None:
 
 def add_assessment(params_dir: Path, account_id: str, assessment: dict[str, Any], write: bool = True) -> Change:
     """Add a scorecard assessment (or replace the one with the same date)."""
+    return change_account(params_dir, account_id, assessment_edit(assessment), write)
+
+
+def assessment_edit(assessment: dict[str, Any]) -> Callable[[CommentedMap], None]:
+    """The change that adds an assessment (or replaces the one of its date), oldest first; its
+    whole-number scores written as whole numbers."""
     def edit(tree: CommentedMap) -> None:
         card = tree.setdefault("scorecard", [])
-        entry = CommentedMap()
-        entry["date"] = assessment["date"]
-        entry["customer"] = CommentedMap(assessment["customer"])
-        entry["supplier"] = CommentedMap(assessment["supplier"])
-        entry["evidence"] = assessment["evidence"]
+        entry = to_node({key: assessment[key] for key in ("date", "customer", "supplier", "evidence")})
         for i, existing in enumerate(card):
             if str(existing.get("date")) == str(assessment["date"]):
-                card[i] = entry
+                card[i] = merge(existing, assessment)
                 return
         later = [i for i, existing in enumerate(card) if str(existing.get("date")) > str(assessment["date"])]
         card.insert(later[0] if later else len(card), entry)
 
-    return change_account(params_dir, account_id, edit, write)
+    return edit
 
 
 PROJECT_KEYS = ("id", "title", "strategy", "owner", "customer_owner", "start", "due", "status", "shared")
@@ -166,21 +168,22 @@ PROJECT_KEYS = ("id", "title", "strategy", "owner", "customer_owner", "start", "
 
 def upsert_project(params_dir: Path, account_id: str, project: dict[str, Any], write: bool = True) -> Change:
     """Update the project with this id (only the keys given), or add it at the end."""
+    return change_account(params_dir, account_id, project_edit(project), write)
+
+
+def project_edit(project: dict[str, Any]) -> Callable[[CommentedMap], None]:
+    """The change that updates the project of this id (only the keys given) or adds it at the end."""
     def edit(tree: CommentedMap) -> None:
         projects = tree["joint_plan"].setdefault("projects", [])
         for existing in projects:
             if str(existing.get("id")) == str(project["id"]):
                 for key in PROJECT_KEYS:
                     if key in project and existing.get(key) != project[key]:
-                        existing[key] = project[key]
+                        existing[key] = _scalar(project[key], existing.get(key))
                 return
-        entry = CommentedMap()
-        for key in PROJECT_KEYS:
-            if key in project:
-                entry[key] = project[key]
-        projects.append(entry)
+        projects.append(to_node({key: project[key] for key in PROJECT_KEYS if key in project}))
 
-    return change_account(params_dir, account_id, edit, write)
+    return edit
 
 
 # --- whole sections, as the section editors change them ----------------------------------------
@@ -201,10 +204,13 @@ class StaleFile(UsageError):
     """The account file changed on disk since the editor loaded it; nothing was written."""
 
     def __init__(self, path: Path):
-        self.path = path
+        self.path = Path(path)
         super().__init__(f"{display_path(path)} changed on disk since this editor loaded it (another editor, "
                          "kam import or a git pull); nothing was saved. Reload to see the file as it is now, "
                          "then make your change again.")
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles whole, as every error of the workbook
+        return type(self), (self.path,)
 
 
 def fingerprint(text: str) -> str:

@@ -4,8 +4,9 @@ Each editor is a pure "what if" function (tested, and timed in `benchmarks/widge
 a thin ipywidgets panel around it. Charts that follow a slider are bqplot marks, redrawn in
 the browser from the new numbers; the project editor's Gantt is the documents' matplotlib
 chart, redrawn on each change. Nothing is written until the strategist presses *Save to
-parameters*, which goes through `kamlib.parameters.yaml_editing`: validated first, comments kept, written
-atomically, previous file kept as `.bak`.
+parameters*, which goes through `kamlib.parameters.yaml_editing.AccountFile`: validated first, comments
+kept, written atomically, previous file kept as `.bak`, refused if the file changed on disk since
+the editor loaded it.
 
 In a batch run (`KAM_BATCH=1`, set by the runner for its kernels) every editor returns None,
 so the executed notebook and the plan document carry the static analysis only and nothing
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -217,6 +218,7 @@ class AssessmentEditor:
         import ipywidgets as widgets
 
         self.plan = plan_
+        self.file = yaml_editing.AccountFile(plan_.params_dir, plan_.account.id)
         settings = plan_.settings
         latest = scorecard.latest_assessment(plan_.account, plan_.as_of) or plan_.account.scorecard[-1]
         self.date = widgets.DatePicker(value=assessment_date or plan_.as_of, description="date")
@@ -228,6 +230,7 @@ class AssessmentEditor:
         self.trend = _LiveTrend(settings)
         self.chart = self.trend.figure
         self.save = widgets.Button(description="Save to parameters", button_style="primary", icon="save")
+        self.reload_button = _reload_button(widgets, self)
         self.message = widgets.HTML()
         for control in [self.date, *self.customer.values(), *self.supplier.values()]:
             control.observe(lambda _change: self.update(), names="value")
@@ -236,7 +239,13 @@ class AssessmentEditor:
         self.panel = widgets.VBox([
             widgets.HTML("<b>The customer's side</b> (how they treat us)"), *self.customer.values(),
             widgets.HTML("<b>Our side</b> (how we treat them)"), *self.supplier.values(),
-            self.date, self.evidence, self.summary, self.chart, widgets.HBox([self.save]), self.message])
+            self.date, self.evidence, self.summary, self.chart, widgets.HBox([self.save, self.reload_button]),
+            self.message])
+        self.update()
+
+    def reload(self) -> None:
+        """Read the account file again (after a refusal: it changed on disk) and redraw with it."""
+        self.plan = replace(self.plan, account=self.file.reload())
         self.update()
 
     def assessment(self) -> Assessment:
@@ -265,10 +274,8 @@ class AssessmentEditor:
             self.message.value = "<span style='color:#b2182b'>Not saved: write the evidence for these scores.</span>"
             return
         assessment = self.assessment().model_dump(mode="python")
-        try:
-            change = yaml_editing.add_assessment(self.plan.params_dir, self.plan.account.id, assessment)
-        except KamError as err:
-            self.message.value = f"<span style='color:#b2182b'>Not saved:<br>{_problems(err)}</span>"
+        change = _saved(self, yaml_editing.assessment_edit(assessment))
+        if change is None:
             return
         self.message.value = (f"Saved to {change.path.name} (previous file kept as {change.path.name}.bak)."
                               if change.written else "Nothing to save: the file already says this.")
@@ -281,6 +288,7 @@ class ProjectEditor:
         import ipywidgets as widgets
 
         self.plan = plan_
+        self.file = yaml_editing.AccountFile(plan_.params_dir, plan_.account.id)
         account = plan_.account
         projects = account.joint_plan.projects
         team = [m.name for m in account.team]
@@ -300,6 +308,7 @@ class ProjectEditor:
         self.summary = widgets.HTML()
         self.chart = widgets.Image(format="png", layout=widgets.Layout(width="640px"))
         self.save = widgets.Button(description="Save to parameters", button_style="primary", icon="save")
+        self.reload_button = _reload_button(widgets, self)
         self.message = widgets.HTML()
         self.fields = [self.title, self.strategy, self.owner, self.customer_owner, self.start, self.due, self.status,
                        self.shared]
@@ -308,7 +317,12 @@ class ProjectEditor:
             control.observe(lambda _change: self.update(), names="value")
         self.save.on_click(lambda _button: self.write())
         self.panel = widgets.VBox([self.pick, self.new_id, *self.fields, self.summary, self.chart,
-                                   widgets.HBox([self.save]), self.message])
+                                   widgets.HBox([self.save, self.reload_button]), self.message])
+        self.load()
+
+    def reload(self) -> None:
+        """Read the account file again (after a refusal: it changed on disk) and show the project picked as it is now."""
+        self.plan = replace(self.plan, account=self.file.reload())
         self.load()
 
     def load(self) -> None:
@@ -351,13 +365,44 @@ class ProjectEditor:
 
     def write(self) -> None:
         """Save the project into the account file (validated, comments kept, `.bak` kept), or show why not."""
-        try:
-            change = yaml_editing.upsert_project(self.plan.params_dir, self.plan.account.id, self.project())
-        except KamError as err:
-            self.message.value = f"<span style='color:#b2182b'>Not saved:<br>{_problems(err)}</span>"
+        change = _saved(self, yaml_editing.project_edit(self.project()))
+        if change is None:
             return
         self.message.value = (f"Saved to {change.path.name} (previous file kept as {change.path.name}.bak)."
                               if change.written else "Nothing to save: the file already says this.")
+
+
+def _reload_button(widgets: Any, editor: Any) -> Any:
+    """*Reload*, shown when a save was refused because the file changed on disk since it was loaded."""
+    button = widgets.Button(description="Reload", icon="refresh", layout=widgets.Layout(display="none"))
+
+    def reload(_button: Any) -> None:
+        try:
+            editor.reload()
+        except KamError as err:
+            editor.message.value = f"<span style='color:#b2182b'>Could not reload:<br>{_problems(err)}</span>"
+            return
+        button.layout.display = "none"
+        editor.message.value = "Reloaded from the file: make your change again if it is still needed, then save."
+
+    button.on_click(reload)
+    return button
+
+
+def _saved(editor: Any, edit: Any) -> yaml_editing.Change | None:
+    """Apply `edit` to the editor's account file and save it; on a refusal show why (and *Reload*
+    when the file changed on disk) and return None."""
+    try:
+        change = editor.file.change(edit)
+    except yaml_editing.StaleFile as err:
+        editor.reload_button.layout.display = ""
+        editor.message.value = f"<span style='color:#b2182b'>Not saved: {_problems(err)}</span>"
+        return None
+    except KamError as err:
+        editor.message.value = f"<span style='color:#b2182b'>Not saved:<br>{_problems(err)}</span>"
+        return None
+    editor.reload_button.layout.display = "none"
+    return change
 
 
 def _first_error(err: Exception) -> str:
