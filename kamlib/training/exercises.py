@@ -55,6 +55,11 @@ EXERCISES = {e.id: e for e in (
     Exercise("criteria-weights", "T3_competitor_positioning", "Weight the buying criteria", "weights"),
     Exercise("classes", "T4_scorecard", "Classify three accounts", "classes"),
     Exercise("plan-gaps", "T5_joint_business_plan", "Find the gaps in the joint plan", "gaps"),
+    Exercise("plan-addition", "T5_joint_business_plan", "Add a strategy, a project and a risk", "addition"),
+    Exercise("profit", "T6_portfolio_and_profitability", "The most profitable account and the loss-makers",
+             "profit"),
+    Exercise("confidentiality", "T7_relationships_and_confidentiality", "What may cross between rival teams",
+             "may_cross"),
 )}
 session.ANSWER_NAMES.update(e.answer for e in EXERCISES.values())
 

@@ -29,7 +29,7 @@ REPORT_NAME = "training-report"
 
 
 @dataclass(frozen=True)
-class Progress:
+class StudentProgress:
     """One student on one exercise."""
 
     student: str
@@ -66,7 +66,7 @@ class CohortReport:
     """Every student's progress, and the exercises from hardest to easiest."""
 
     students: list[str]
-    progress: dict[tuple[str, str], Progress]
+    progress: dict[tuple[str, str], StudentProgress]
     hardest: list[Difficulty]
 
 
@@ -141,11 +141,11 @@ def read_cohort(folder: Path) -> CohortReport:
             record = best.get((student, exercise.id), {})
             attempts = int(record.get("attempts") or 0)
             status = RIGHT if record.get("ever_right") else ATTEMPTED if attempts else NOT_ANSWERED
-            progress[(student, exercise.id)] = Progress(student, exercise, status, attempts)
+            progress[(student, exercise.id)] = StudentProgress(student, exercise, status, attempts)
     return CohortReport(students, progress, _hardest(students, progress))
 
 
-def _hardest(students: list[str], progress: dict[tuple[str, str], Progress]) -> list[Difficulty]:
+def _hardest(students: list[str], progress: dict[tuple[str, str], StudentProgress]) -> list[Difficulty]:
     rows = []
     for exercise in EXERCISES.values():
         mine = [progress[(s, exercise.id)] for s in students]
@@ -158,8 +158,15 @@ def _hardest(students: list[str], progress: dict[tuple[str, str], Progress]) -> 
                                        -(d.mean_attempts or 0)))
 
 
+def short_name(exercise: Exercise) -> str:
+    """`T2`, or `T5.1`, `T5.2` where a notebook has more than one exercise."""
+    module = exercise.notebook.split("_")[0]
+    same = [e for e in EXERCISES.values() if e.notebook == exercise.notebook]
+    return module if len(same) == 1 else f"{module}.{same.index(exercise) + 1}"
+
+
 def _label(exercise: Exercise) -> str:
-    return f"{exercise.notebook.split('_')[0]} {exercise.title}"
+    return f"{short_name(exercise)} {exercise.title}"
 
 
 def hardest_lines(report: CohortReport, top: int = 3) -> list[str]:
@@ -178,11 +185,11 @@ def hardest_lines(report: CohortReport, top: int = 3) -> list[str]:
 def as_text(report: CohortReport) -> str:
     """The report for a terminal: a row per student, then the hardest exercises."""
     exercises = list(EXERCISES.values())
-    header = ["student", *(e.notebook.split("_")[0] for e in exercises)]
+    header = ["student", *(short_name(e) for e in exercises)]
     rows = [[s, *(report.progress[(s, e.id)].cell for e in exercises)] for s in report.students]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header, *rows]]
-    lines += ["", "Exercises: " + "; ".join(f"{e.notebook.split('_')[0]} {e.title}" for e in exercises),
+    lines += ["", "Exercises: " + "; ".join(_label(e) for e in exercises),
               "", "Hardest for this cohort:", *(f"  {line}" for line in hardest_lines(report))]
     return "\n".join(lines)
 
