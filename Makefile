@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.dev-installed-stamp
 PARAMS ?= parameters
 OUTPUTS ?= outputs
 
-.PHONY: plans test test-fast lab validate install clean-outputs lint schema axe
+.PHONY: plans test test-fast lab app validate install clean-outputs lint schema axe
 
 # axe-core, the accessibility engine tests/test_accessibility.py runs in Chromium: from the npm
 # registry, pinned to a version and the sha512 integrity the registry publishes for it, fetched
@@ -68,6 +68,11 @@ $(AXE): | $(STAMP)
 ## lab: JupyterLab at notebooks/ with the kernel of .venv
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+## app: the workbook as a web app (Voilà, code hidden) on http://localhost:$(PORT), offline; Ctrl-C stops it
+PORT ?= 8866
+app: $(STAMP)
+	$(BIN)/kam --params $(PARAMS) app --port $(PORT)
 
 validate: $(STAMP)
 	$(BIN)/kam --params $(PARAMS) validate

@@ -124,6 +124,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("old", nargs="?", metavar="OLD", help="e.g. v0001 or 1")
     p.add_argument("new", nargs="?", metavar="NEW", help="default: the latest version")
     p.set_defaults(handler=cmd_diff)
+
+    p = commands.add_parser("app", help="serve the workbook as a web app on localhost (Voilà, code hidden); "
+                                         "Ctrl-C stops it")
+    p.add_argument("--port", type=int, default=8866, metavar="N", help="the port to listen on (default 8866)")
+    p.set_defaults(handler=cmd_app)
     return parser
 
 
@@ -503,6 +508,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
                           "pipeline, risks, next steps or governance"]:
         print(f"  {line}")
     return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """`kam app [--port N]`: serve the step notebooks as a web app (Voilà) on the --params folder
+    until Ctrl-C; the portfolio page lists the accounts, each step page edits its sections."""
+    from kamlib.execution import app
+
+    return app.serve(args.params, _notebooks(args), args.port)
 
 
 def _num(x: float | None) -> str:

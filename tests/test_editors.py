@@ -499,3 +499,41 @@ def test_the_assessment_editor_writes_whole_scores_and_refuses_a_stale_file(plan
     assert "Saved" in project.message.value and loader.load_account(folder, ACCOUNT).joint_plan.projects[0].status == \
         "blocked"
     assert len(loader.load_account(folder, ACCOUNT).scorecard) == 3  # the assessment saved before is kept
+
+
+def test_insights_and_decisions_feed_the_teams_memory():
+    account, settings = tiny()
+    insights = [{"date": date(2026, 10, 1), "source": "operations", "by": "Tom Becker", "kind": "observed",
+                 "insight": "Line 4 runs 6% slower on the thinner film", "contact": "Raj Patel"},
+                {"date": date(2026, 6, 1), "source": "sales", "kind": "rumour", "insight": "A new CPO from Alpha"},
+                {"date": date(2026, 1, 5), "source": "finance", "kind": "data", "insight": "Results published"}]
+    after = _after("insights", insights).after
+    # the window is the 180 days up to 24 Nov 2026 (after 28 May): the January insight is older
+    assert after["insights in the last 180 days"][1] == 2 and after["of which rumours"][1] == 1
+    assert after["our functions that fed none"][1] == "finance" and after["contacts with an insight"][1] == 1
+    decision = {"date": date(2026, 10, 15), "decision": "Move the design engineer to another account",
+                "decided_by": ["Priya Raman"], "why": "Budget", "resources": "withdrawn"}
+    refused = _after("decisions", [decision])
+    assert refused.account is None and refused.problems[0].startswith("governance: fill in")
+    governed = what_if.with_section(account, "governance", {"status": "draft", "review_every_days": 90})
+    after = what_if.preview("decisions", governed, [decision], settings, AS_OF).after
+    # the class rose on 30 Sep (develop → key account), and one person decided to withdraw resources
+    assert (after["decisions"][1], after["taken by one person"][1],
+            after["resources against the class's direction"][1]) == (1, 1, 1)
+
+
+def test_the_governance_editor_leaves_the_decisions_to_their_own(tmp_path):
+    pytest.importorskip("ipywidgets")
+    target = tmp_path / "parameters"
+    shutil.copytree(DEMO_PARAMS, target)
+    plan_ = workbook.open_account(ACCOUNT, target)
+    decisions_before = plan_.account.governance.decisions
+    editor = editors.SectionEditor(plan_, "governance")
+    assert "decisions" not in editor.control.controls and len(decisions_before) > 0
+    editor.control.controls["review_every_days"].widget.value = 60
+    change = editor.write()
+    assert len(_changed_lines(change)) == 2
+    account = loader.load_account(target, ACCOUNT)
+    assert account.governance.review_every_days == 60 and account.governance.decisions == decisions_before
+    decisions = editors.SectionEditor(workbook.open_account(ACCOUNT, target), "decisions")
+    assert decisions.control.form.controls["decided_by"].widget.options[:1] == ("Priya Raman",)

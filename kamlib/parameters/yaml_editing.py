@@ -394,10 +394,14 @@ def set_section(tree: CommentedMap, path: tuple[str, ...], value: Any) -> None:
     only what differs; None (or an empty list for a section the file leaves out) removes or skips it.
     A section the file did not have is placed in the format's order."""
     parent = tree
-    for key in path[:-1]:
-        parent = parent[key]
     key = path[-1]
     empty = value is None or (isinstance(value, (list, dict)) and not value)
+    for step in path[:-1]:
+        if step not in parent:  # a section inside one the file leaves out (the governance's decisions)
+            if empty:
+                return
+            raise UsageError(f"{step}: fill in this section first, then {'.'.join(path)}")
+        parent = parent[step]
     if key not in parent:
         if not empty:
             position = _position(parent, path)

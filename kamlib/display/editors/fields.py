@@ -23,7 +23,7 @@ from kamlib.parameters.model import Account
 
 # Fields written as sentences get a text area.
 LONG_TEXT = frozenset({"strategy", "operations", "description", "implication", "statement", "mitigation", "evidence",
-                       "result", "risk", "action", "decision_needed", "notes"})
+                       "result", "risk", "action", "decision_needed", "notes", "insight", "decision", "why"})
 
 # (model, field) → the option list of `options` its values come from. "pick": one of them; "pick
 # or write": a suggestion (another value may be written); "some of": a list of them; "keys": a
@@ -47,6 +47,9 @@ REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
     ("Strategy", "objectives"): ("some of", "objectives"),
     ("Strategy", "answers"): ("some of", "forces"),
     ("ValueDelivered", "project"): ("pick", "projects"),
+    ("Decision", "decided_by"): ("some of", "team"),
+    ("Insight", "by"): ("pick", "team"),
+    ("Insight", "contact"): ("pick", "contacts"),
     ("BuyingCriterion", "scores"): ("keys", "players"),
     ("WhitespaceUnit", "cells"): ("keys", "offerings"),
     ("WhitespaceUnit", "potential"): ("keys", "offerings"),

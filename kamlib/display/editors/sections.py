@@ -39,9 +39,9 @@ STEP_SECTIONS: dict[str, tuple[str, ...]] = {
     "00_portfolio_overview": (),
     "01_environment_analysis": ("business", "environment"),
     "02_competitor_positioning": ("buying_criteria", "competitors", "whitespace", "opportunities"),
-    "03_scorecard": ("scorecard", "financials", "targets"),
-    "04_action_plan": ("objectives", "strategies", "projects", "value_delivered", "relationships", "team", "risks",
-                       "governance"),
+    "03_scorecard": ("scorecard", "decisions", "financials", "targets"),
+    "04_action_plan": ("objectives", "strategies", "projects", "value_delivered", "relationships", "team", "insights",
+                       "risks", "governance"),
 }
 
 WIDE = "520px"
@@ -257,9 +257,10 @@ class _Record(_Control):
 
     A field the file leaves out and the form leaves at its default stays out of the file."""
 
-    def __init__(self, model: type[BaseModel], ctx: _Context, optional_label: str | None = None) -> None:
+    def __init__(self, model: type[BaseModel], ctx: _Context, optional_label: str | None = None,
+                 leave: tuple[str, ...] = ()) -> None:
         self.model, self.ctx = model, ctx
-        self.specs = fields.field_specs(model)
+        self.specs = [s for s in fields.field_specs(model) if s.name not in leave]
         self.controls: dict[str, Any] = {s.name: _control(s, ctx) for s in self.specs}
         self.present: set[str] = set()
         rows = [c.widget for c in self.controls.values()]
@@ -453,7 +454,8 @@ class SectionEditor:
         self.control: Any = (_Records(self.spec.model, self.ctx) if self.spec.many
                              else _Record(self.spec.model, self.ctx,
                                           optional_label=None if section in ("business",)
-                                          else f"the account has {self.spec.title.lower()}"))
+                                          else f"the account has {self.spec.title.lower()}",
+                                          leave=self.spec.leave))
         self.figures = widgets.HTML()
         self.save = widgets.Button(description="Save to parameters", button_style="primary", icon="save")
         self.reload_button = widgets.Button(description="Reload", icon="refresh", layout=widgets.Layout(display="none"))
@@ -481,8 +483,13 @@ class SectionEditor:
         self.update()
 
     def value(self) -> Any:
-        """The section as the form says now, as the file would write it."""
-        return self.control.get()
+        """The section as the form says now, as the file would write it (with the fields another
+        section edits as the file has them)."""
+        value = self.control.get()
+        if self.spec.leave and isinstance(value, dict):
+            kept = what_if.section_value(self.file.account, self.spec.key) or {}
+            value.update({k: kept[k] for k in self.spec.leave if k in kept})
+        return value
 
     def update(self) -> what_if.Preview:
         """Recompute the section's figures with the change; returns the preview shown."""

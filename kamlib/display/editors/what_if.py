@@ -24,11 +24,13 @@ from kamlib.method import (
     economics,
     environment,
     governance,
+    memory,
     next_steps,
     pipeline,
     risks,
     scorecard,
     targets,
+    wording,
 )
 from kamlib.parameters import model as m
 from kamlib.parameters import rules
@@ -51,6 +53,7 @@ class Section:
     many: bool                     # a list of items (else one mapping)
     feeds: str                     # what its preview shows, in words
     figures: Callable[[Account, PortfolioSettings, date], Figures]
+    leave: tuple[str, ...] = ()    # fields another section edits (the governance's decisions)
 
 
 # --- the figures each section feeds ------------------------------------------------------------
@@ -238,9 +241,28 @@ def value_delivered_figures(account: Account, settings: PortfolioSettings, as_of
             "results shared with the customer": ("count", sum(v.shared for v in results))}
 
 
+def insights_figures(account: Account, settings: PortfolioSettings, as_of: date) -> Figures:
+    """The team's memory over the 180 days before the planning date: insights, rumours among them,
+    the team's functions that fed none, the contacts an insight names."""
+    recent = memory.in_window(account, as_of)
+    silent = memory.silent_functions(account, as_of)
+    return {"insights in the last 180 days": ("count", len(recent)),
+            "of which rumours": ("count", sum(i.kind == "rumour" for i in recent)),
+            "our functions that fed none": ("text", wording.and_list(m.readable(s.function) for s in silent) or None),
+            "contacts with an insight": ("count", len(memory.newest_per_contact(account, as_of)))}
+
+
+def decisions_figures(account: Account, settings: PortfolioSettings, as_of: date) -> Figures:
+    """Decisions on resources up to the planning date and the method's flags on them."""
+    checks = memory.decision_checks(account, settings, as_of)
+    return {"decisions": ("count", len(checks)),
+            "taken by one person": ("count", sum(c.too_few for c in checks)),
+            "resources against the class's direction": ("count", sum(c.against_class for c in checks))}
+
+
 def _section(key: str, title: str, path: tuple[str, ...], model: type[BaseModel], many: bool, feeds: str,
-             figures: Callable[[Account, PortfolioSettings, date], Figures]) -> Section:
-    return Section(key, title, path, model, many, feeds, figures)
+             figures: Callable[[Account, PortfolioSettings, date], Figures], leave: tuple[str, ...] = ()) -> Section:
+    return Section(key, title, path, model, many, feeds, figures, leave)
 
 
 # In the order of the account file.
@@ -272,7 +294,11 @@ SECTION_SPECS: dict[str, Section] = {s.key: s for s in [
     _section("risks", "Risks", ("risks",), m.Risk, True,
              "open risks, top score, exposure, overdue mitigations", risks_figures),
     _section("governance", "Governance", ("governance",), m.Governance, False,
-             "plan status, review due (or overdue), agreement", governance_figures),
+             "plan status, review due (or overdue), agreement", governance_figures, leave=("decisions",)),
+    _section("decisions", "Decisions on resources", ("governance", "decisions"), m.Decision, True,
+             "decisions taken by one person, resources against the class's direction", decisions_figures),
+    _section("insights", "What the team has learned", ("insights",), m.Insight, True,
+             "insights of the last 180 days, rumours, our functions that fed none", insights_figures),
     _section("objectives", "Objectives", ("joint_plan", "objectives"), m.Objective, True,
              "measured objectives on track, objectives without a strategy, plan health", objectives_figures),
     _section("strategies", "Strategies", ("joint_plan", "strategies"), m.Strategy, True,
@@ -290,7 +316,7 @@ def section_value(account: Account, section: str) -> Any:
     """The section as the file writes it: plain data with only the keys the file has."""
     node: Any = account
     for key in SECTION_SPECS[section].path:
-        node = getattr(node, key)
+        node = getattr(node, key) if node is not None else None
     if node is None:
         return None
     if isinstance(node, list):
@@ -316,7 +342,12 @@ def _adapter(section: str) -> TypeAdapter[Any]:
 def _replaced(node: Any, path: tuple[str, ...], value: Any) -> Any:
     if len(path) == 1:
         return node.model_copy(update={path[0]: value})
-    return node.model_copy(update={path[0]: _replaced(getattr(node, path[0]), path[1:], value)})
+    inner = getattr(node, path[0])
+    if inner is None:  # a section inside one the file leaves out (the governance's decisions)
+        if value:
+            raise ValueError(f"{path[0]}: fill in this section first (its own editor), then {'.'.join(path)}")
+        return node
+    return node.model_copy(update={path[0]: _replaced(inner, path[1:], value)})
 
 
 def problems(account: Account) -> list[str]:
@@ -356,6 +387,8 @@ def preview(section: str, account: Account, value: Any, settings: PortfolioSetti
         changed = with_section(account, section, value)
     except ValidationError as err:
         return Preview(None, tuple(validation_messages(err, section)), before)
+    except ValueError as err:
+        return Preview(None, (str(err),), before)
     found = problems(changed)
     if found:
         return Preview(None, tuple(found), before)

@@ -1,0 +1,244 @@
+"""The workbook as an app (`kam app`, Voilà) in headless Chromium: the portfolio page, an
+account's step pages, an editor that saves into the account file, and the app's stop.
+
+One server for the module, started as `make app` starts it (`kam --params … app --port …`), on a
+copy of the demo parameters; one browser. Skips without Chromium unless KAM_REQUIRE_BROWSER=1.
+The tests run in file order: the last one stops the server with Ctrl-C (SIGINT).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kamlib.display import pages
+from kamlib.execution import app as app_server
+from kamlib.method import wording
+from kamlib.parameters import loader
+from tests.conftest import DEMO_PARAMS, ROOT
+from tests.test_browser import _chromium, launch
+from tests.test_jupyterlab import _free_port
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.slow
+
+ACCOUNT = "northwind-foods"
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+LOCAL = ("http://localhost:", "http://127.0.0.1:", "data:", "blob:", "ws://localhost:", "ws://127.0.0.1:")
+
+
+@dataclass
+class App:
+    url: str
+    params: Path
+    server: subprocess.Popen
+    log: Path
+
+    def page_url(self, step: str, account: str | None = None) -> str:
+        return f"{self.url}/voila/render/{step}.ipynb" + (f"?account={account}" if account else "")
+
+    def account_file(self, account: str = ACCOUNT) -> Path:
+        return self.params / "accounts" / f"{account}.yaml"
+
+
+def _marked(params: Path) -> list[int]:
+    """The processes started for this app: Voilà and its kernels carry its parameters folder in
+    their environment (`KAM_APP_PARAMS`)."""
+    marker = f"{pages.APP_PARAMS}={params.resolve()}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    _chromium()  # skip (or fail) before starting anything
+    root = tmp_path_factory.mktemp("app")
+    params = root / "parameters"
+    shutil.copytree(DEMO_PARAMS, params)
+    port = _free_port()
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTER_RUNTIME_DIR": str(root / "rt")}
+    env.pop("KAM_BATCH", None)
+    log = root / "app.log"
+    server = subprocess.Popen([sys.executable, "-m", "kamlib", "--params", str(params), "app", "--port", str(port)],
+                              cwd=root, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://localhost:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/", timeout=2)  # noqa: S310 - our own loopback server (the tree page)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"kam app did not start:\n{log.read_text()[-3000:]}")
+                time.sleep(0.3)
+        yield App(url, params, server, log)
+    finally:
+        if server.poll() is None:
+            os.kill(server.pid, signal.SIGINT)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+        for pid in _marked(params):  # never leave a server or kernel behind, even when a test failed
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+@pytest.fixture(scope="module")
+def browser(app):
+    with sync_api.sync_playwright() as playwright:
+        launched = launch(playwright, _chromium())
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A page at 1280 × 800 that records every address it asks for; a screenshot if the test fails."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    opened = context.new_page()
+    opened.requested = []
+    opened.on("request", lambda r: opened.requested.append(r.url))
+    failed = request.session.testsfailed
+    yield opened
+    if request.session.testsfailed > failed:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        opened.screenshot(path=str(SCREENSHOTS / f"app-failure-{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def _outside(requested: list[str]) -> list[str]:
+    return [url for url in requested if not url.startswith(LOCAL)]
+
+
+def _errors(page) -> list[str]:
+    """The error outputs on the page (a cell that raised shows its traceback: tracebacks are on)."""
+    return page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+
+
+def _open(page, url: str, ready: str) -> None:
+    """Open a page of the app, wait until Voilà has run it and `ready` shows, and check that no
+    cell failed."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector(ready, timeout=120_000)
+    assert _errors(page) == []
+
+
+def _comments(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip().startswith("#") or " # " in line]
+
+
+def _validate(params: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kamlib", "--params", str(params), "validate"],
+                          capture_output=True, text=True, timeout=120)
+
+
+def _field(page, kind: str, label: str):
+    """The input of the widget of class `widget-<kind>` whose label reads `label`."""
+    box = page.locator(f".widget-{kind}", has=page.locator("label", has_text=re.compile(f"^{re.escape(label)}$")))
+    return box.locator("select, input, textarea").first
+
+
+def test_the_portfolio_page_lists_every_account_with_links_to_its_steps(app, page):
+    _open(page, app.page_url(pages.PORTFOLIO_PAGE), "table.kam-accounts")
+    rows = page.locator("table.kam-accounts tbody tr")
+    assert rows.count() == len(list((app.params / "accounts").glob("*.yaml")))
+    row = rows.filter(has_text="Northwind Foods plc")
+    cells = row.locator("td").all_inner_texts()
+    assert cells[1] == "key account" and re.fullmatch(r"\d{1,3}", cells[2]), cells
+    # an account with a reason to act says why, in words from its own figures
+    assert page.locator("table.kam-accounts td li", has_text="short of its 2027 target").count() >= 1
+    hrefs = row.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert hrefs == [pages.step_link(pages.STEPS[0][0], ACCOUNT), *(pages.step_link(s, ACCOUNT) for s, _ in pages.STEPS)]
+    assert page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor").count() == 0  # the code is hidden
+    assert _errors(page) == []
+    assert _outside(page.requested) == []
+    # choose an account: its name opens step 1 for it, and the bar leads on to its other steps
+    row.locator("a").first.click()
+    page.wait_for_selector("nav.kam-steps", timeout=120_000)
+    assert page.url.endswith(pages.step_link(pages.STEPS[0][0], ACCOUNT))
+    assert "Northwind Foods plc" in page.inner_text("dl.kam-facts")
+    assert f"— {ACCOUNT}" in page.locator("nav.kam-steps").inner_text()
+    assert _outside(page.requested) == []
+
+
+def test_a_step_page_plans_the_account_of_its_address(app, page):
+    _open(page, app.page_url("03_scorecard", "harbor-snacks"), ".widget-button")
+    assert "Harbor Snacks Ltd" in page.inner_text("dl.kam-facts")
+    assert page.locator(".kam-steps strong", has_text="3 Scorecard").count() == 1
+    assert _outside(page.requested) == []
+
+
+def test_an_editor_saves_a_valid_file_that_keeps_its_comments_and_a_rerun_shows_the_change(app, page):
+    path = app.account_file()
+    before = path.read_text()
+    _open(page, app.page_url("04_action_plan", ACCOUNT), ".widget-button:has-text('Save to parameters')")
+    project = loader.load_account(app.params, ACCOUNT).joint_plan.projects[1]
+    new_status = "blocked" if project.status != "blocked" else "planned"
+    _field(page, "dropdown", "project").select_option(project.id)
+    status = _field(page, "dropdown", "status")
+    sync_api.expect(status).to_have_value(project.status)  # the kernel fills the fields in
+    status.select_option(new_status)
+    page.click(".widget-button:has-text('Save to parameters')")
+    page.wait_for_selector(".widget-html:has-text('Saved to northwind-foods.yaml')", timeout=30_000)
+    after = path.read_text()
+    assert after != before and path.with_name(path.name + ".bak").read_text() == before
+    changed = [(old, new) for old, new in zip(before.splitlines(), after.splitlines()) if old != new]
+    assert len(changed) == 1 and project.status in changed[0][0] and new_status in changed[0][1], changed
+    assert loader.load_account(app.params, ACCOUNT).joint_plan.projects[1].status == new_status
+    assert _comments(after) == _comments(before)
+    assert _validate(app.params).returncode == 0
+    # re-run the step (the bar's link reloads the page): the projects list now gives the new status
+    with page.expect_navigation():
+        page.click("nav.kam-steps a.kam-rerun")
+    page.wait_for_selector(".widget-button:has-text('Save to parameters')", timeout=120_000)
+    listed = page.locator("tr", has=page.locator("td", has_text=re.compile(f"^{project.id}$")))
+    assert wording.as_words(new_status) in listed.first.inner_text()
+    assert _outside(page.requested) == []
+
+
+def test_a_wrong_value_shows_where_it_is_and_writes_nothing(app, page):
+    path = app.account_file()
+    before = path.read_text()
+    _open(page, app.page_url("04_action_plan", ACCOUNT), ".widget-button:has-text('Save to parameters')")
+    _field(page, "dropdown", "project").select_option("P1")
+    _field(page, "text", "title").fill("")
+    page.click(".widget-button:has-text('Save to parameters')")
+    message = page.locator(".widget-html:has-text('Not saved')")
+    message.wait_for(timeout=30_000)
+    assert re.search(r"northwind-foods\.yaml:\d+: joint_plan\.projects\[0\]\.title: expected text",
+                     message.inner_text()), message.inner_text()
+    assert path.read_text() == before
+
+
+def test_ctrl_c_stops_the_app_and_its_kernels(app, page):
+    _open(page, app.page_url("03_scorecard", ACCOUNT), ".widget-button")
+    running = _marked(app.params)
+    assert len(running) >= 2, running  # Voilà and the open page's kernel
+    os.kill(app.server.pid, signal.SIGINT)  # what Ctrl-C sends to `make app`'s foreground process
+    assert app.server.wait(timeout=app_server.GRACE + 20) == 0
+    deadline = time.monotonic() + 10
+    while _marked(app.params) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _marked(app.params) == [], app.log.read_text()[-2000:]
