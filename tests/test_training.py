@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 
 import nbformat
 import pytest
@@ -71,6 +70,7 @@ def test_no_hint_in_an_answer_cell_is_a_right_answer(case):
     whole, as_of = practice.open_training_portfolio()
     table = portfolio.portfolio_table(whole, as_of)
     checks = {
+        "for-us": lambda a: exercises.check_for_us(case.account, a),
         "plan-addition": lambda a: practice.check_plan_addition(case.account, case.as_of, a),
         "profit": lambda a: practice.check_profit(table, a),
         "confidentiality": lambda a: practice.check_confidentiality(whole, "tidewater-chilled", a),"top-forces": lambda a: exercises.check_top_forces(case.account, a),
@@ -231,10 +231,19 @@ def test_weights_slips(case, slip, says):
 # --- T4: classify three accounts --------------------------------------------------------------------
 
 def _assessment(customer, supplier) -> Assessment:
-    c = ["willingness_to_partner", "transparency", "growth_potential", "responsiveness"]
-    s = ["willingness_to_partner", "transparency", "contribution_to_growth"]
-    return Assessment.model_validate({"date": date(2026, 9, 30), "customer": dict(zip(c, customer)),
-                                      "supplier": dict(zip(s, supplier)), "evidence": "x"}, strict=False)
+    return exercises.assessed(customer, supplier)
+
+
+def test_the_three_accounts_are_those_of_the_training_portfolio():
+    whole, _ = practice.open_training_portfolio()
+    for account_id, (customer, supplier) in {"harrow-bakeries": ((5, 4, 4, 4), (4, 4, 3)),
+                                             "lindell-dairy": ((3, 3, 4, 3), (2, 3, 2)),
+                                             "copse-drinks": ((2, 2, 3, 2), (4, 4, 4))}.items():
+        assert whole.accounts[account_id].scorecard[-1] == _assessment(customer, supplier).model_copy(
+            update={"evidence": whole.accounts[account_id].scorecard[-1].evidence})
+    assert exercises.described("X", _assessment((5, 4, 4, 4), (4, 4, 3))) == (
+        "X: customer side willingness to partner 5, transparency 4, growth potential 4, responsiveness 4; "
+        "our side willingness to partner 4, transparency 4, contribution to growth 3")
 
 
 def _three() -> dict[str, Assessment]:
@@ -427,3 +436,70 @@ def test_the_notebook_shows_a_name_error_as_that_sentence(monkeypatch):
     assert handler(Shell(), NameError, NameError("name 'develop' is not defined"), None) == []
     assert shown[0].slip and 'put it in quotes: "develop"' in str(shown[0])
     assert shown[0]._repr_mimebundle_()[1] == {}   # no exercise: nothing for the cohort report
+
+
+# --- T2: what each force means for us ---------------------------------------------------------------
+
+FOR_US = {1: "opportunity", 2: "threat", 3: "opportunity", 4: "threat"}
+
+
+def test_for_us_right_answer_quotes_the_case_and_teaches_impact_is_not_meaning(case):
+    right = text(exercises.check_for_us(case.account, {1: "Opportunity", 2: "threat", 3: "opportunity", 4: "THREAT"}))
+    assert right.startswith("Right.")
+    assert ("Force 1 (regulation): opportunity, right — it hurts the customer a lot (impact −2); for us: Our "
+            "recyclable mono-material tray is the answer; lead with the fee saving.") in right
+    assert "A force that hurts the customer can be our opportunity" in right
+
+
+def test_for_us_wrong_answers_get_a_count_then_the_forces_then_the_answer(case):
+    flipped = {1: "threat", 2: "opportunity", 3: "threat", 4: "opportunity"}
+    first = text(exercises.check_for_us(case.account, flipped, attempt=1))
+    assert "Four of your answers are not what the analysis says." in first and "Force 1" not in first
+    second = text(exercises.check_for_us(case.account, flipped, attempt=2))
+    assert "Force 1 (regulation): not threat. It hurts the customer a lot (impact −2) — but ask what it does" in second
+    assert "opportunity" not in second.replace("not opportunity", "")
+    third = text(exercises.check_for_us(case.account, flipped, attempt=3))
+    assert "Force 1 (regulation): not threat but opportunity" in third
+
+
+def test_for_us_partial_gaming_and_slips(case):
+    partial = text(exercises.check_for_us(case.account, {1: "opportunity", 2: "threat"}, attempt=1))
+    assert partial.startswith("Not quite yet.") and "missing: 3 and 4" in partial
+    both = text(exercises.check_for_us(case.account, dict.fromkeys(range(1, 5), "both")))
+    assert "You called every force both: that decides nothing." in both
+    assert exercises.check_for_us(case.account, {"1": "threat"}).slip
+    odd = exercises.check_for_us(case.account, {1: "good"})
+    assert odd.slip and 'For force 1 you gave the text "good": write opportunity, threat or both' in text(odd)
+
+
+# --- the quiz before and after -----------------------------------------------------------------------
+
+def test_quiz_before_gives_the_score_only_and_after_the_answers():
+    from kamlib.training import quiz
+
+    answers = {n: "a" for n in range(1, 11)}   # right only for question 5
+    before = quiz.check_quiz("before", answers)
+    assert before.headline == "You scored 1 of 10." and "Question" not in text(before)
+    assert before._repr_mimebundle_()[1][session.METADATA_KEY]["score"] == 1
+    after = text(quiz.check_quiz("after", answers))
+    assert after.startswith("You scored 1 of 10.")
+    assert ("Question 2: c, we judged it strategic and work with it to create value together (you said a). Key "
+            "account management is not large account management") in after
+    perfect = {n: q.right for n, q in enumerate(quiz.QUESTIONS, start=1)}
+    assert quiz.check_quiz("after", perfect).correct is True
+    assert quiz.check_quiz("after", {1: "d"}).slip and quiz.check_quiz("after", {"1": "a"}).slip
+    assert quiz.check_quiz("before", ...).correct is None
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_course_notebooks_are_short_clean_and_in_words(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert len(cell.source.splitlines()) <= 12, cell.source
+            assert len(cell.metadata.get("kam", {}).get("student", "").splitlines()) <= 12
+            assert not cell.outputs and cell.execution_count is None
+        else:
+            prose = re.sub(r"`[^`]*`", "", cell.source)
+            assert not re.search(r"\b[a-z]+_[a-z_]+\b", prose), prose   # no file keys in the text students read
+            assert "(s)" not in prose

@@ -41,6 +41,11 @@ def _cohort(root) -> None:
         exercises.check_criteria_weights(account, weights, STATED)
     _executed(root / "bob" / "T3_competitor_positioning.ipynb", exercises.check_criteria_weights(
         account, {"supply_reliability": .2, "price": .4, "recyclability": .3, "speed_of_new_designs": .1}, STATED))
+    from kamlib.training import quiz
+
+    _executed(root / "bob" / "T1_the_method_and_the_case.ipynb", quiz.check_quiz("before", {1: "b", 2: "c"}))
+    _executed(root / "bob" / "T7_relationships_and_confidentiality.ipynb",
+              quiz.check_quiz("after", {n: q.right for n, q in enumerate(quiz.QUESTIONS, start=1)}))
     session.reset()   # carol hands in one notebook, named after her
     _executed(root / "carol-T3_competitor_positioning.ipynb",
               exercises.check_criteria_weights(account, RIGHT_WEIGHTS, STATED))
@@ -57,17 +62,22 @@ def test_report_prints_and_writes_each_students_progress_and_the_hardest(tmp_pat
     assert "right (2 tries)" in rows["alice"] and "right (1 try)" in rows["alice"]
     assert "attempted (1 try)" in rows["bob"] and "attempted (3 tries)" in rows["bob"]
     assert rows["carol"].count("not answered") == len(exercises.EXERCISES) - 1 and "right (1 try)" in rows["carol"]
-    assert printed.splitlines()[0].split() == ["student", "T2", "T3", "T4", "T5.1", "T5.2", "T6", "T7"]
+    assert printed.splitlines()[0].split() == ["student", "T2.1", "T2.2", "T3", "T4", "T5.1", "T5.2", "T6", "T7",
+                                               "quiz", "before", "quiz", "after"]
+    assert rows["bob"].endswith("2 of 10      10 of 10") and rows["alice"].endswith("not taken    not taken")
+    assert "Quiz, mean score: before 2.0 of 10; after 10.0 of 10" in printed
     hardest = printed.split("Hardest for this cohort:")[1].strip().splitlines()
     # T2: 1 right of 2 who answered (2 and 1 tries); T3: 2 of 3 (1, 3, 1 tries); T4, T5: not reached
-    assert hardest[0].strip() == ("T2 Which two forces matter most: 1 of 3 students right, 1 still trying, "
+    assert hardest[0].strip() == ("T2.1 Which two forces matter most: 1 of 3 students right, 1 still trying, "
                                   "1 not answered, 1.5 tries on average")
     assert hardest[1].strip().startswith("T3 Weight the buying criteria: 2 of 3 students right, 1 still trying, 0 not "
                                          "answered, 1.7 tries on average")
-    assert hardest[2].strip() == "T4 Classify three accounts: nobody has answered it yet"
+    assert hardest[2].strip() == "T2.2 Opportunity or threat for us: nobody has answered it yet"
     with open(out / "training-report.csv", newline="") as f:
         table = list(csv.DictReader(f))
-    assert len(table) == 3 * len(exercises.EXERCISES)
+    assert len(table) == 3 * (len(exercises.EXERCISES) + 2)
+    assert {"student": "bob", "notebook": "", "exercise": "quiz after the course", "status": "taken",
+            "attempts": "10"} in table
     bob_weights = next(r for r in table if r["student"] == "bob" and r["notebook"] == "T3_competitor_positioning")
     assert (bob_weights["status"], bob_weights["attempts"]) == ("attempted", "3")
     html = (out / "training-report.html").read_text()

@@ -22,6 +22,7 @@ import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,8 @@ from kamlib.parameters.model import US, Account, AccountClass, Assessment, Score
 from kamlib.training import session
 from kamlib.training.session import REVEAL_AFTER, Feedback, reveal
 
-__all__ = ["EXERCISES", "Exercise", "Feedback", "check_classes", "check_criteria_weights", "check_plan_gaps",
+__all__ = ["EXERCISES", "Exercise", "Feedback", "check_classes", "check_criteria_weights", "check_for_us",
+           "check_plan_gaps",
            "check_top_forces", "forces_list", "open_case", "reveal", "student_copy"]
 
 TRAINING_DIR = workbook.NOTEBOOKS_DIR / "training"  # the course, wherever the workbook is (workbook_dir)
@@ -52,6 +54,7 @@ class Exercise:
 
 EXERCISES = {e.id: e for e in (
     Exercise("top-forces", "T2_environment", "Which two forces matter most", "top_forces"),
+    Exercise("for-us", "T2_environment", "Opportunity or threat for us", "for_us"),
     Exercise("criteria-weights", "T3_competitor_positioning", "Weight the buying criteria", "weights"),
     Exercise("classes", "T4_scorecard", "Classify three accounts", "classes"),
     Exercise("plan-gaps", "T5_joint_business_plan", "Find the gaps in the joint plan", "gaps"),
@@ -284,6 +287,65 @@ def _wrong_forces(forces: dict[int, _Force], picked: list[int], best: list[int],
     return lines
 
 
+FOR_US = ("opportunity", "threat", "both")
+
+
+def check_for_us(account: Account, answer: Any, *, attempt: int | None = None) -> Feedback:
+    """What each force means for us — opportunity, threat or both — as the analysis judged it
+    (`for_us`), by force number. The lesson: a force's impact on the customer is not what it means
+    for us."""
+    exercise = "for-us"
+    return _start(exercise, answer) or session.judged(
+        exercise, answer, lambda level: _for_us(account, answer, level), attempt)
+
+
+def _for_us(account: Account, answer: Any, level: int) -> Feedback:
+    forces = _forces(account)
+    judged = {i: f for i, f in forces.items() if f.for_us}
+    example = "{" + ", ".join(f'{i}: "…"' for i in sorted(judged)) + "}"
+    if not isinstance(answer, dict):
+        return _slip(f"You gave {_kind(answer)}: give a dictionary of force number and meaning, like {example}.")
+    given: dict[int, str] = {}
+    for key, value in answer.items():
+        if isinstance(key, str) and key.strip().isdigit():
+            return _slip(f'"{key}" is text: write the force number without quotes.')
+        if isinstance(key, bool) or not isinstance(key, int) or key not in forces:
+            return _slip(f"{_cap(_kind(key))} is not a force number: the forces are numbered 1 to {len(forces)}.")
+        if not isinstance(value, str) or _norm(value) not in FOR_US:
+            return _slip(f"For force {key} you gave {_kind(value)}: write opportunity, threat or both, in quotes.")
+        given[key] = _norm(value)
+    missing = [i for i in sorted(judged) if i not in given]
+    if len(set(given.values())) == 1 and len(given) == len(judged) > 2 and len(
+            {f.for_us for f in judged.values()}) > 1:
+        return Feedback(False, [f"You called every force {next(iter(given.values()))}: that decides nothing. Take "
+                                "each force in turn: does our offer answer it, or does it put our business at risk?"])
+    lines, right = [], 0
+    for i, f in sorted(judged.items()):
+        if i not in given:
+            continue
+        hurts = f"it {IMPACT_WORDS[f.impact]} (impact {f.impact:+d})".replace("-", "−")
+        implication = next(x.implication for n, x in enumerate(account.environment, start=1) if n == i)
+        if given[i] == f.for_us:
+            right += 1
+            lines.append(f"{_cap(str(f))}: {f.for_us}, right — {hurts}; for us: {implication}")
+        elif level >= REVEAL_AFTER:
+            lines.append(f"{_cap(str(f))}: not {given[i]} but {f.for_us} — {hurts}; for us: {implication}")
+        elif level == 2:
+            lines.append(f"{_cap(str(f))}: not {given[i]}. {_cap(hurts)} — but ask what it does to our business "
+                         "with the customer: does our offer answer it, or does it put our sales at risk?")
+    wrong = sum(1 for i, f in judged.items() if i in given and given[i] != f.for_us)
+    if wrong and level == 1:
+        lines.append(f"{_cap(_words(wrong))} of your answers {'is' if wrong == 1 else 'are'} not what the analysis "
+                     "says. For each force, ask what it does to our business with the customer, not to the customer.")
+    if missing:
+        lines.append(f"Give a meaning for every force; missing: {and_list(str(i) for i in missing)}.")
+    correct = right == len(judged) and not missing
+    if correct and any(f.for_us == "opportunity" and f.impact < 0 for f in judged.values()):
+        lines.append("A force that hurts the customer can be our opportunity, when our offer is the answer: the "
+                     "impact is what it does to them, not to us.")
+    return Feedback(correct, lines)
+
+
 def forces_list(account: Account) -> list[str]:
     """The forces numbered as the exercise refers to them (no priorities shown)."""
     return [f"{i}. {readable(f.force)}: {f.description} (impact {f.impact:+d}, likelihood "
@@ -423,6 +485,27 @@ def check_classes(answer: Any, assessments: dict[str, Assessment], weights: Scor
     exercise = "classes"
     return _start(exercise, answer) or session.judged(
         exercise, answer, lambda level: _classes(answer, assessments, weights, classes, level), attempt)
+
+
+CUSTOMER_SIDE = ("willingness_to_partner", "transparency", "growth_potential", "responsiveness")
+SUPPLIER_SIDE = ("willingness_to_partner", "transparency", "contribution_to_growth")
+
+
+def assessed(customer: tuple[int, ...], supplier: tuple[int, ...], when: date = date(2026, 9, 30)) -> Assessment:
+    """An assessment from the scores in the scorecard's order (customer side: willingness to
+    partner, transparency, growth potential, responsiveness; our side: willingness to partner,
+    transparency, contribution to growth)."""
+    return Assessment.model_validate({"date": when, "customer": dict(zip(CUSTOMER_SIDE, customer, strict=True)),
+                                      "supplier": dict(zip(SUPPLIER_SIDE, supplier, strict=True)),
+                                      "evidence": "exercise"}, strict=False)
+
+
+def described(name: str, assessment: Assessment) -> str:
+    """An assessment in words: `Harrow Bakeries: customer side willingness to partner 5, … ; our side …`."""
+    def side(scores: dict[str, float]) -> str:
+        return ", ".join(f"{readable(k)} {v:g}" for k, v in scores.items())
+    return (f"{name}: customer side {side(assessment.customer.model_dump())}; "
+            f"our side {side(assessment.supplier.model_dump())}")
 
 
 def _side_sum(assessment: Assessment, weights: ScorecardWeights, side: str) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from kamlib.errors import InputError, Problem, UsageError
 from kamlib.method.wording import plural
 from kamlib.training.exercises import EXERCISES, Exercise
+from kamlib.training.quiz import QUESTIONS, STAGES
 from kamlib.training.session import METADATA_KEY
 
 RIGHT, ATTEMPTED, NOT_ANSWERED = "right", "attempted", "not answered"
@@ -68,6 +69,20 @@ class CohortReport:
     students: list[str]
     progress: dict[tuple[str, str], StudentProgress]
     hardest: list[Difficulty]
+    quiz: dict[tuple[str, str], int]  # (student, before|after) → score
+
+    def quiz_cell(self, student: str, stage: str) -> str:
+        """`7 of 10`, or `not taken`."""
+        score = self.quiz.get((student, stage))
+        return "not taken" if score is None else f"{score} of {len(QUESTIONS)}"
+
+    def quiz_means(self) -> dict[str, float | None]:
+        """The cohort's mean score before and after the course (None: nobody took it)."""
+        means: dict[str, float | None] = {}
+        for stage in STAGES:
+            scores = [v for (_, st), v in self.quiz.items() if st == stage]
+            means[stage] = sum(scores) / len(scores) if scores else None
+        return means
 
 
 def _notebooks(folder: Path) -> list[Path]:
@@ -101,7 +116,8 @@ def _records(path: Path) -> dict[str, dict]:
         outputs = cell.get("outputs", []) if isinstance(cell, dict) else []
         for output in outputs if isinstance(outputs, list) else []:
             record = output.get("metadata", {}).get(METADATA_KEY) if isinstance(output, dict) else None
-            if isinstance(record, dict) and record.get("exercise") in EXERCISES:
+            if isinstance(record, dict) and (record.get("exercise") in EXERCISES or
+                                             record.get("exercise") in STAGES.values()):
                 found[record["exercise"]] = record
     return found
 
@@ -142,7 +158,9 @@ def read_cohort(folder: Path) -> CohortReport:
             attempts = int(record.get("attempts") or 0)
             status = RIGHT if record.get("ever_right") else ATTEMPTED if attempts else NOT_ANSWERED
             progress[(student, exercise.id)] = StudentProgress(student, exercise, status, attempts)
-    return CohortReport(students, progress, _hardest(students, progress))
+    quiz = {(s, stage): int(best[(s, ex)]["score"]) for s in students for stage, ex in STAGES.items()
+            if isinstance(best.get((s, ex), {}).get("score"), int)}
+    return CohortReport(students, progress, _hardest(students, progress), quiz)
 
 
 def _hardest(students: list[str], progress: dict[tuple[str, str], StudentProgress]) -> list[Difficulty]:
@@ -182,15 +200,25 @@ def hardest_lines(report: CohortReport, top: int = 3) -> list[str]:
     return lines
 
 
+def quiz_line(report: CohortReport) -> str:
+    """The cohort's quiz before and after the course, in words."""
+    means = report.quiz_means()
+    said = [f"{stage} {means[stage]:.1f} of {len(QUESTIONS)}" if means[stage] is not None else f"{stage}: not taken"
+            for stage in STAGES]
+    return "Quiz, mean score: " + "; ".join(said)
+
+
 def as_text(report: CohortReport) -> str:
     """The report for a terminal: a row per student, then the hardest exercises."""
     exercises = list(EXERCISES.values())
-    header = ["student", *(short_name(e) for e in exercises)]
-    rows = [[s, *(report.progress[(s, e.id)].cell for e in exercises)] for s in report.students]
+    header = ["student", *(short_name(e) for e in exercises), "quiz before", "quiz after"]
+    rows = [[s, *(report.progress[(s, e.id)].cell for e in exercises),
+             report.quiz_cell(s, "before"), report.quiz_cell(s, "after")] for s in report.students]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header, *rows]]
     lines += ["", "Exercises: " + "; ".join(_label(e) for e in exercises),
-              "", "Hardest for this cohort:", *(f"  {line}" for line in hardest_lines(report))]
+              "", "Hardest for this cohort:", *(f"  {line}" for line in hardest_lines(report)),
+              "", quiz_line(report)]
     return "\n".join(lines)
 
 
@@ -203,6 +231,10 @@ def write_csv(report: CohortReport, path: Path) -> Path:
             for e in EXERCISES.values():
                 p = report.progress[(s, e.id)]
                 out.writerow([s, e.notebook, e.title, p.status, p.attempts])
+            for stage in STAGES:
+                score = report.quiz.get((s, stage))
+                out.writerow([s, "", f"quiz {stage} the course", "not taken" if score is None else "taken",
+                              "" if score is None else score])
     return path
 
 
@@ -212,11 +244,12 @@ COLOURS = {RIGHT: "#d9f0d3", ATTEMPTED: "#fee8c8", NOT_ANSWERED: "#f0f0f0"}
 def as_html(report: CohortReport, title: str = "Training course: the cohort's progress") -> str:
     """The report as one HTML page: the students' grid, coloured by status, and the hardest exercises."""
     exercises = list(EXERCISES.values())
-    head = "".join(f"<th>{escape(_label(e))}</th>" for e in exercises)
+    head = "".join(f"<th>{escape(_label(e))}</th>" for e in exercises) + "<th>quiz before</th><th>quiz after</th>"
     body = "".join(
         f"<tr><th>{escape(s)}</th>" + "".join(
             f"<td style='background:{COLOURS[report.progress[(s, e.id)].status]}'>"
-            f"{escape(report.progress[(s, e.id)].cell)}</td>" for e in exercises) + "</tr>"
+            f"{escape(report.progress[(s, e.id)].cell)}</td>" for e in exercises)
+        + "".join(f"<td>{escape(report.quiz_cell(s, stage))}</td>" for stage in STAGES) + "</tr>"
         for s in report.students)
     hardest = "".join(f"<li>{escape(line)}</li>" for line in hardest_lines(report, len(exercises)))
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
@@ -225,7 +258,7 @@ def as_html(report: CohortReport, title: str = "Training course: the cohort's pr
             f"<h1>{escape(title)}</h1><p>{plural(len(report.students), 'student')}. Right: an answer was right; "
             "attempted: answered, not right yet; tries: different answers.</p>"
             f"<table><thead><tr><th>student</th>{head}</tr></thead><tbody>{body}</tbody></table>"
-            f"<h2>Hardest first</h2><ol>{hardest}</ol></main></body></html>")
+            f"<h2>Hardest first</h2><ol>{hardest}</ol><p>{escape(quiz_line(report))}</p></main></body></html>")
 
 
 def write_report(report: CohortReport, folder: Path) -> tuple[Path, Path]:

@@ -40,18 +40,23 @@ class Feedback:
     attempts: int = 0
     tries: int = 0
     ever_right: bool = False
+    score: int | None = None   # a quiz's score
+    title: str | None = None   # a headline of its own (a quiz's score)
 
     @property
     def headline(self) -> str:
-        """The verdict in words: `Right.`, `Not quite yet.`, `Not answered yet.` or `Not readable yet.`"""
+        """The verdict in words: `Right.`, `Not quite yet.`, `Not answered yet.`, `Not readable yet.`, or the title."""
         if self.slip:
             return "Not readable yet."
+        if self.title:
+            return self.title
         return {True: "Right.", False: "Not quite yet.", None: "Not answered yet."}[self.correct]
 
     def metadata(self) -> dict[str, Any]:
         """What the executed notebook keeps for the cohort report."""
-        return {"exercise": self.exercise, "correct": self.correct, "attempts": self.attempts,
+        kept = {"exercise": self.exercise, "correct": self.correct, "attempts": self.attempts,
                 "tries": self.tries, "ever_right": self.ever_right}
+        return kept if self.score is None else {**kept, "score": self.score}
 
     def __str__(self) -> str:
         return "\n".join([self.headline, *(f"- {line}" for line in self.lines)])
@@ -128,7 +133,8 @@ def not_answered(exercise: str, lines: list[str]) -> Feedback:
 
 
 def _stamped(feedback: Feedback, exercise: str, attempts: int, tries: int, right: bool) -> Feedback:
-    return Feedback(feedback.correct, feedback.lines, feedback.slip, exercise, attempts, tries, right)
+    return Feedback(feedback.correct, feedback.lines, feedback.slip, exercise, attempts, tries, right, feedback.score,
+                    feedback.title)
 
 
 @dataclass(frozen=True)
