@@ -154,10 +154,25 @@ def _validate(params: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
-def _field(page, kind: str, label: str):
-    """The input of the widget of class `widget-<kind>` whose label reads `label`."""
-    box = page.locator(f".widget-{kind}", has=page.locator("label", has_text=re.compile(f"^{re.escape(label)}$")))
-    return box.locator("select, input, textarea").first
+def _field(within, kind: str, label: str):
+    """The input of the widget of class `widget-<kind>` in `within` whose label reads `label`."""
+    labelled = within.page.locator("label", has_text=re.compile(f"^{re.escape(label)}$"))
+    return within.locator(f".widget-{kind}", has=labelled).locator("select, input, textarea").first
+
+
+def _fold(page, title: str):
+    """Open the fold of the step's editors titled `title` and return it."""
+    fold = page.locator(".jupyter-widget-Collapse", has=page.locator(".jupyter-widget-Collapse-header", has_text=title))
+    fold.locator(".jupyter-widget-Collapse-header").click()
+    sync_api.expect(fold.locator(".widget-button", has_text="Save to")).to_be_visible()
+    return fold
+
+
+def _save(fold, expected: str) -> str:
+    fold.locator(".widget-button", has_text="Save to").click()
+    message = fold.locator(".widget-html", has_text=expected)
+    message.wait_for(timeout=30_000)
+    return message.inner_text()
 
 
 def test_the_portfolio_page_lists_every_account_with_links_to_its_steps(app, page):
@@ -184,56 +199,65 @@ def test_the_portfolio_page_lists_every_account_with_links_to_its_steps(app, pag
 
 
 def test_a_step_page_plans_the_account_of_its_address(app, page):
-    _open(page, app.page_url("03_scorecard", "harbor-snacks"), ".widget-button")
+    _open(page, app.page_url("03_scorecard", "harbor-snacks"), ".jupyter-widget-Collapse-header")
     assert "Harbor Snacks Ltd" in page.inner_text("dl.kam-facts")
     assert page.locator(".kam-steps strong", has_text="3 Scorecard").count() == 1
     assert _outside(page.requested) == []
 
 
-def test_an_editor_saves_a_valid_file_that_keeps_its_comments_and_a_rerun_shows_the_change(app, page):
+def test_editors_save_a_contact_and_a_risk_into_a_valid_file_that_keeps_its_comments(app, page):
     path = app.account_file()
     before = path.read_text()
-    _open(page, app.page_url("04_action_plan", ACCOUNT), ".widget-button:has-text('Save to parameters')")
-    project = loader.load_account(app.params, ACCOUNT).joint_plan.projects[1]
-    new_status = "blocked" if project.status != "blocked" else "planned"
-    _field(page, "dropdown", "project").select_option(project.id)
-    status = _field(page, "dropdown", "status")
-    sync_api.expect(status).to_have_value(project.status)  # the kernel fills the fields in
-    status.select_option(new_status)
-    page.click(".widget-button:has-text('Save to parameters')")
-    page.wait_for_selector(".widget-html:has-text('Saved to northwind-foods.yaml')", timeout=30_000)
+    account = loader.load_account(app.params, ACCOUNT)
+    contact, risk = account.relationships[1], account.risks[1]
+    attitude = contact.attitude + 1 if contact.attitude < 2 else contact.attitude - 1
+    status = "mitigated" if risk.status != "mitigated" else "open"
+    _open(page, app.page_url("04_action_plan", ACCOUNT), ".jupyter-widget-Collapse-header")
+    # a contact's attitude: pick the contact, move the slider one step, save
+    fold = _fold(page, "Contacts at the customer")
+    _field(fold, "dropdown", "item").select_option(index=1)
+    sync_api.expect(_field(fold, "text", "name")).to_have_value(contact.name)  # the kernel fills the fields in
+    slider = fold.locator(".widget-slider, .widget-hslider", has=page.locator("label", has_text=re.compile("^attitude$")))
+    slider.locator(".noUi-handle").focus()
+    page.keyboard.press("ArrowRight" if attitude > contact.attitude else "ArrowLeft")
+    sync_api.expect(slider.locator(".widget-readout")).to_have_text(str(attitude))
+    _save(fold, f"Saved to {ACCOUNT}.yaml")
+    # a risk's status: another fold of the same page, saved after the first without a refusal
+    fold = _fold(page, "Risks")
+    _field(fold, "dropdown", "item").select_option(index=1)
+    sync_api.expect(_field(fold, "text", "id")).to_have_value(risk.id)
+    _field(fold, "dropdown", "status").select_option(status)
+    _save(fold, f"Saved to {ACCOUNT}.yaml")
     after = path.read_text()
-    assert after != before and path.with_name(path.name + ".bak").read_text() == before
     changed = [(old, new) for old, new in zip(before.splitlines(), after.splitlines()) if old != new]
-    assert len(changed) == 1 and project.status in changed[0][0] and new_status in changed[0][1], changed
-    assert loader.load_account(app.params, ACCOUNT).joint_plan.projects[1].status == new_status
+    assert len(before.splitlines()) == len(after.splitlines()) and len(changed) == 2, changed
     assert _comments(after) == _comments(before)
+    saved = loader.load_account(app.params, ACCOUNT)
+    assert (saved.relationships[1].attitude, saved.risks[1].status) == (attitude, status)
     assert _validate(app.params).returncode == 0
-    # re-run the step (the bar's link reloads the page): the projects list now gives the new status
+    assert path.with_name(path.name + ".bak").is_file()
+    # re-run the step (the bar's link reloads the page): the risk register gives the new status
     with page.expect_navigation():
         page.click("nav.kam-steps a.kam-rerun")
-    page.wait_for_selector(".widget-button:has-text('Save to parameters')", timeout=120_000)
-    listed = page.locator("tr", has=page.locator("td", has_text=re.compile(f"^{project.id}$")))
-    assert wording.as_words(new_status) in listed.first.inner_text()
-    assert _outside(page.requested) == []
+    page.wait_for_selector(".jupyter-widget-Collapse-header", timeout=120_000)
+    listed = page.locator("tr", has=page.locator("td", has_text=re.compile(f"^{risk.id}$")))
+    assert wording.as_words(status) in listed.first.inner_text()
+    assert _errors(page) == [] and _outside(page.requested) == []
 
 
 def test_a_wrong_value_shows_where_it_is_and_writes_nothing(app, page):
     path = app.account_file()
     before = path.read_text()
-    _open(page, app.page_url("04_action_plan", ACCOUNT), ".widget-button:has-text('Save to parameters')")
-    _field(page, "dropdown", "project").select_option("P1")
-    _field(page, "text", "title").fill("")
-    page.click(".widget-button:has-text('Save to parameters')")
-    message = page.locator(".widget-html:has-text('Not saved')")
-    message.wait_for(timeout=30_000)
-    assert re.search(r"northwind-foods\.yaml:\d+: joint_plan\.projects\[0\]\.title: expected text",
-                     message.inner_text()), message.inner_text()
+    _open(page, app.page_url("04_action_plan", ACCOUNT), ".jupyter-widget-Collapse-header")
+    fold = _fold(page, "Risks")
+    _field(fold, "textarea", "risk").fill("")
+    message = _save(fold, "Not saved")
+    assert re.search(r"northwind-foods\.yaml:\d+: risks\[0\]\.risk: expected text, got an empty value", message), message
     assert path.read_text() == before
 
 
 def test_ctrl_c_stops_the_app_and_its_kernels(app, page):
-    _open(page, app.page_url("03_scorecard", ACCOUNT), ".widget-button")
+    _open(page, app.page_url("03_scorecard", ACCOUNT), ".jupyter-widget-Collapse-header")
     running = _marked(app.params)
     assert len(running) >= 2, running  # Voilà and the open page's kernel
     os.kill(app.server.pid, signal.SIGINT)  # what Ctrl-C sends to `make app`'s foreground process

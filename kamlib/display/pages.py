@@ -128,9 +128,3 @@ def account_index(whole: Portfolio, as_of: date) -> HTML | None:
         ("Account and its steps", "left"), ("Class", "left"), ("Plan health", "right"), ("What needs action", "left")))
     return HTML(f'<table class="kam-accounts"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
-
-def rerun_hint() -> HTML | None:
-    """The one line above a step's editors saying how to see a saved change: reload the page.
-    None in a batch run."""
-    return None if _batch() else HTML(f"<p><em>{escape(RERUN_HINT)}</em></p>")
-
