@@ -353,7 +353,10 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
     from kamlib.parameters import loader
     from kamlib.publishing import versions
 
-    loader.load_portfolio(args.params)  # bad input is refused before the outputs folder is touched
+    whole = loader.load_portfolio(args.params)  # bad input is refused before the outputs folder is touched
+    filled = whole.filled_in()
+    if whole.accounts and not filled.accounts:  # so is a portfolio with nothing to report on
+        raise NotFilledIn("portfolio", sum(filled.left_out.values()), len(filled.left_out))
     loader.parse_as_of(args.as_of)
     kernels.fork_kernels()
     notebooks = _notebooks(args)

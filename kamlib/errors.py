@@ -66,22 +66,28 @@ class RunError(KamError):
 
 class NotFilledIn(KamError):
     """An account file still holds values marked TODO (`kam new`'s template): it validates, but it
-    is not a plan yet, so nothing of it is published."""
+    is not a plan yet, so nothing of it is published. With `files`, the portfolio overview's case:
+    no account of the portfolio is filled in (`files` account files hold `marks` values in all)."""
 
     exit_code = 1
 
-    def __init__(self, account: str, marks: int):
-        self.account, self.marks = account, marks
+    def __init__(self, account: str, marks: int, files: int | None = None):
+        self.account, self.marks, self.files = account, marks, files
         super().__init__(f"{account}: {self.summary}; replace them (`kam validate` lists each with its line), "
                          "then run again")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return type(self), (self.account, self.marks)
+        return type(self), (self.account, self.marks, self.files)
 
     @property
     def summary(self) -> str:
-        """`not filled in (3 values marked TODO)`."""
-        return f"not filled in ({self.marks} value{'' if self.marks == 1 else 's'} marked TODO)"
+        """`not filled in (3 values marked TODO)`, or for the overview `nothing to publish: no account
+        is filled in yet (17 values marked TODO in 1 account file)`."""
+        values = f"{self.marks} value{'' if self.marks == 1 else 's'} marked TODO"
+        if self.files is None:
+            return f"not filled in ({values})"
+        return (f"nothing to publish: no account is filled in yet ({values} in {self.files} account "
+                f"file{'' if self.files == 1 else 's'})")
 
 
 class OutputsLocked(KamError):

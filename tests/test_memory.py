@@ -254,3 +254,20 @@ def test_batch_publishes_the_others_lists_it_and_the_overview_leaves_it_out(tiny
     report = (workdir / "outputs" / "portfolio" / "v0001" / "portfolio.html").read_text()
     assert "Left out of this report, not filled in yet: acme-industrial (17 values marked TODO)" in report
     assert "TODO Customer name" not in report
+
+
+def test_with_no_account_filled_in_there_is_no_overview_to_publish(tmp_path: Path, capsys: pytest.CaptureFixture):
+    from kamlib import cli
+
+    params, outputs = tmp_path / "parameters", tmp_path / "outputs"
+    params.mkdir()
+    shutil.copy(Path(__file__).resolve().parent / "data" / "tiny" / "portfolio.yaml", params)
+    scaffold.write_account_template(params, "acme-industrial")
+    assert cli.main(["--params", str(params), "--outputs", str(outputs), "batch"]) == 1
+    out = capsys.readouterr().out
+    assert "1 account: 0 ok, 0 failed, 1 not filled in" in out
+    assert ("portfolio overview: nothing to publish: no account is filled in yet (17 values marked TODO in 1 account "
+            "file)") in out
+    assert not (outputs / "portfolio").exists() and not (outputs / "acme-industrial").exists()
+    assert cli.main(["--params", str(params), "--outputs", str(tmp_path / "elsewhere"), "portfolio"]) == 1
+    assert "nothing to publish" in capsys.readouterr().err and not (tmp_path / "elsewhere").exists()

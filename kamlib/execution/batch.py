@@ -194,10 +194,9 @@ def run_batch(params_dir: Path, outputs: Path, account_ids: list[str], as_of: st
         else:
             jobs.append(planned)
     if overview:
-        whole = runner.plan_portfolio(params_dir, outputs, as_of, False, notebooks_dir, timeout)
-        if isinstance(whole, runner.RunResult):
-            assert whole.version is not None
-            outcomes[whole.owner] = AccountOutcome(whole.owner, JobStatus.UNCHANGED, whole.version.name, whole.seconds)
+        whole = _plan_overview(params_dir, outputs, as_of, notebooks_dir, timeout)
+        if isinstance(whole, AccountOutcome):
+            outcomes[whole.account] = whole
         elif scheduler:
             outcomes[whole.owner] = _run_here(whole, outputs)
         else:
@@ -216,6 +215,20 @@ def run_batch(params_dir: Path, outputs: Path, account_ids: list[str], as_of: st
     elif jobs:
         _run_jobs(jobs, outputs, workers, progress, outcomes, report, stop_check)
     return BatchResult([outcomes[a] for a in account_ids], outcomes[runner.PORTFOLIO_OWNER] if overview else None)
+
+
+def _plan_overview(params_dir: Path, outputs: Path, as_of: str | date | None, notebooks_dir: Path,
+                   timeout: int) -> runner.Job | AccountOutcome:
+    """The overview's job, or its outcome when there is nothing to run: unchanged, or no account
+    of the portfolio filled in yet."""
+    try:
+        whole = runner.plan_portfolio(params_dir, outputs, as_of, False, notebooks_dir, timeout)
+    except NotFilledIn as refused:
+        return AccountOutcome(runner.PORTFOLIO_OWNER, JobStatus.NOT_FILLED_IN, None, 0.0, not_filled_in=refused)
+    if isinstance(whole, runner.RunResult):
+        assert whole.version is not None
+        return AccountOutcome(whole.owner, JobStatus.UNCHANGED, whole.version.name, whole.seconds)
+    return whole
 
 
 def _run_here(job: runner.Job, outputs: Path) -> AccountOutcome:

@@ -342,10 +342,14 @@ def plan_account(params_dir: Path, outputs: Path, account_id: str, as_of: str | 
 
 def plan_portfolio(params_dir: Path, outputs: Path, as_of: str | date | None = None, force: bool = False,
                    notebooks_dir: Path = NOTEBOOKS_DIR, timeout: int = DEFAULT_TIMEOUT) -> Job | RunResult:
-    """Validate every file and decide whether the overview needs a new version."""
+    """Validate every file and decide whether the overview needs a new version. Raises
+    `NotFilledIn` when the portfolio has accounts but none is filled in (nothing to report on)."""
     started = time.perf_counter()
     params_dir = Path(params_dir).resolve()
     whole = loader.load_portfolio(params_dir)
+    filled = whole.filled_in()
+    if whole.accounts and not filled.accounts:
+        raise NotFilledIn(PORTFOLIO_OWNER, sum(filled.left_out.values()), len(filled.left_out))
     plan_date = whole.planning_date(as_of)
     inputs = portfolio_inputs(params_dir, plan_date, notebooks_dir)
     digest = input_hash(inputs)
