@@ -1,5 +1,6 @@
-"""The scorecard notebook in a real JupyterLab, in headless Chromium: run all cells, move a
-slider of the assessment editor, and see the score and class change.
+"""The scorecard notebook in a real JupyterLab, in headless Chromium: run all cells, open the
+step's scorecard editor, move a slider and see the score and class change, then save the
+assessment and find it in the account file (comments kept, still valid).
 
 The server runs on a free loopback port with no token, on a copy of the notebooks and the
 demo parameters (JupyterLab saves checkpoints; the repository's notebooks stay untouched), and
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from kamlib.parameters import loader
 from tests.conftest import DEMO_PARAMS, NOTEBOOKS, ROOT
 from tests.test_browser import _chromium, launch
 
@@ -33,6 +35,15 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class Lab(str):
+    """The server's address, and the copy of the parameters its notebooks read and write."""
+
+    def __new__(cls, url: str, parameters: Path) -> Lab:
+        made = super().__new__(cls, url)
+        made.parameters = parameters
+        return made
 
 
 @pytest.fixture
@@ -61,7 +72,7 @@ def lab(tmp_path: Path):
                 if server.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"JupyterLab did not start:\n{(tmp_path / 'lab.log').read_text()[-3000:]}")
                 time.sleep(0.5)
-        yield url
+        yield Lab(url, workdir / "parameters")
     finally:
         _stop(server)
 
@@ -84,7 +95,9 @@ def _customer_score(text: str) -> float:
     return float(re.search(r"Customer side ([\d.]+)", text).group(1))
 
 
-def test_scorecard_editor_in_jupyterlab_reacts_to_a_slider(lab):
+def test_scorecard_editor_in_jupyterlab_reacts_to_a_slider_and_saves(lab):
+    path = lab.parameters / "accounts" / "northwind-foods.yaml"
+    original = path.read_text()
     chromium = _chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
@@ -97,6 +110,8 @@ def test_scorecard_editor_in_jupyterlab_reacts_to_a_slider(lab):
             page.locator(".jp-StatusBar-Widget:has-text('| Idle')").first.wait_for(timeout=90_000)
             page.click("li.lm-MenuBar-item:has-text('Run')")
             page.click(".lm-Menu-item:has-text('Run All Cells')")
+            # the step's editors, one fold per section, all closed: open the scorecard's
+            page.locator(".jupyter-widget-Collapse-header", has_text="Scorecard assessments").click(timeout=120_000)
             summary = page.locator(".widget-html:has-text('Customer side')").first
             summary.wait_for(timeout=120_000)
             before = summary.inner_text()
@@ -114,6 +129,16 @@ def test_scorecard_editor_in_jupyterlab_reacts_to_a_slider(lab):
             after = summary.inner_text()
             # the first slider is the customer's willingness to partner: four steps left lower the score
             assert _customer_score(after) < _customer_score(before), (before, after)
+            # save it: the evidence first, then the button; the file gains the assessment, nothing else moves
+            page.locator(".widget-textarea textarea[placeholder^='What you saw']").first.fill("Seen in the lab test")
+            page.locator(".widget-button:has-text('Save to parameters')").first.click()
+            page.locator(".widget-html:has-text('Saved to northwind-foods.yaml')").first.wait_for(timeout=30_000)
+            saved = path.read_text()
+            assert "Seen in the lab test" in saved and path.with_name(path.name + ".bak").read_text() == original
+            assert [x for x in original.splitlines() if x.lstrip().startswith("#")] == \
+                [x for x in saved.splitlines() if x.lstrip().startswith("#")]
+            card = loader.load_account(lab.parameters, "northwind-foods").scorecard
+            assert [a.customer.willingness_to_partner for a in card if a.evidence == "Seen in the lab test"] == [1]
             SCREENSHOTS.mkdir(exist_ok=True)
             summary.scroll_into_view_if_needed()
             page.screenshot(path=str(SCREENSHOTS / "jupyterlab-scorecard-editor.png"))
