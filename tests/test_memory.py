@@ -271,3 +271,17 @@ def test_with_no_account_filled_in_there_is_no_overview_to_publish(tmp_path: Pat
     assert not (outputs / "portfolio").exists() and not (outputs / "acme-industrial").exists()
     assert cli.main(["--params", str(params), "--outputs", str(tmp_path / "elsewhere"), "portfolio"]) == 1
     assert "nothing to publish" in capsys.readouterr().err and not (tmp_path / "elsewhere").exists()
+
+
+def test_across_accounts_puts_the_blind_spots_first_and_counts_flagged_decisions():
+    quiet, settings = with_memory()
+    heard, _ = with_memory(INSIGHTS, DECISIONS, fall=True)
+    whole = loader.Portfolio(settings, {"b-heard": heard.model_copy(update={"id": "b-heard"}),
+                                        "a-quiet": quiet.model_copy(update={"id": "a-quiet"})})
+    table = memory.across_accounts(whole, AS_OF)
+    assert table["account"].tolist() == ["a-quiet", "b-heard"]
+    assert table.iloc[0][["insights", "silent_functions", "newest_insight", "decisions"]].tolist() == [
+        0, "sales, operations, finance", None, 0]
+    # heard: 3 insights in the window; operations and finance silent; 5 decisions up to as_of, 2 flagged
+    assert table.iloc[1][["insights", "silent_functions", "newest_insight", "decisions", "decisions_flagged"]].tolist() \
+        == [3, "operations, finance", date(2026, 11, 24), 5, 2]

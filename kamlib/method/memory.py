@@ -33,6 +33,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from kamlib.method import scorecard
+from kamlib.parameters.loader import Portfolio
 from kamlib.parameters.model import Account, Decision, Insight, PortfolioSettings, readable
 
 WINDOW_DAYS = 180          # how far back coverage and silent functions look
@@ -179,3 +180,21 @@ def decisions_table(account: Account, settings: PortfolioSettings, as_of: date) 
                      "decided_by": ", ".join(c.decision.decided_by), "resources": c.decision.resources,
                      "class_then": then, "check": "; ".join(flags) or None})
     return pd.DataFrame(rows, columns=columns, dtype=object)  # object: a missing value stays None
+
+
+def across_accounts(portfolio: Portfolio, as_of: date) -> pd.DataFrame:
+    """The team's memory account by account: insights in the window, the team's functions silent in
+    it (in words), the date of the newest insight, decisions on resources up to the planning date
+    and how many the method flags (one person, or against the class). Fewest insights first (the
+    blind spots), then by account."""
+    rows = []
+    for account in portfolio.accounts.values():
+        checks = decision_checks(account, portfolio.settings, as_of)
+        newest = known(account, as_of)
+        rows.append({"account": account.id, "name": account.name, "insights": len(in_window(account, as_of)),
+                     "silent_functions": ", ".join(readable(s.function) for s in silent_functions(account, as_of))
+                     or None, "newest_insight": newest[0].date if newest else None, "decisions": len(checks),
+                     "decisions_flagged": sum(1 for c in checks if c.too_few or c.against_class)})
+    columns = ["account", "name", "insights", "silent_functions", "newest_insight", "decisions", "decisions_flagged"]
+    out = pd.DataFrame(rows, columns=columns).astype({"silent_functions": object, "newest_insight": object})
+    return out.sort_values(["insights", "account"], kind="stable").reset_index(drop=True)
