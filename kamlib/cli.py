@@ -77,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--out", type=Path, metavar="DIR",
                    help="where to write training-report.html and .csv (default: DIR)")
     q.set_defaults(handler=cmd_training_report)
+    q = training_commands.add_parser("handouts", help="the trainer's printed kit from the case: case brief, quiz and "
+                                                      "its key, role plays with observer checklists (HTML and PDF)")
+    q.add_argument("target", metavar="DIR", type=Path)
+    q.set_defaults(handler=cmd_training_handouts)
 
     p = commands.add_parser("import", help="bring figures, contact dates and the pipeline from a CRM or "
                                             "spreadsheet export")
@@ -391,6 +395,29 @@ def cmd_training_report(args: argparse.Namespace) -> int:
     print(report.as_text(cohort))
     html, table = report.write_report(cohort, args.out or args.folder)
     print(f"\nwrote {html} and {table}")
+    return 0
+
+
+def cmd_training_handouts(args: argparse.Namespace) -> int:
+    """`kam training handouts DIR`: write the handouts as HTML and, with a Chromium on the machine, as PDF."""
+    from kamlib.publishing import pdf
+    from kamlib.training import handouts
+
+    written = handouts.write(handouts.build(), args.target)
+    print(f"wrote {len(written)} handouts to {args.target}: {', '.join(p.name for p in written)}")
+    browser = pdf.find_chromium()
+    if browser.path is None:
+        print(f"no PDFs: {browser.reason}. Open the HTML files in a browser to print them.")
+        return 0
+    pairs = [(p, p.with_suffix(".pdf")) for p in written]
+    try:
+        pdf.print_pdfs(pairs, browser.path)
+    except pdf.PdfError as err:
+        print(f"kam: the PDFs could not be printed: {err}", file=sys.stderr)
+        return 1
+    finally:
+        pdf.close_printer()
+    print(f"printed {', '.join(p.name for _, p in pairs)}")
     return 0
 
 
