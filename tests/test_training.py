@@ -512,3 +512,14 @@ def test_course_notebooks_are_short_clean_and_in_words(path):
             prose = re.sub(r"`[^`]*`", "", cell.source)
             assert not re.search(r"\b[a-z]+_[a-z_]+\b", prose), prose   # no file keys in the text students read
             assert "(s)" not in prose
+
+
+def test_the_case_carries_the_teams_memory_with_a_silent_function_and_a_lone_decision(case):
+    from kamlib.method import memory
+
+    found = memory.in_window(case.account, case.as_of)
+    assert len(found) == 5 and {i.source for i in found} == {"sales", "product_development"}
+    assert [(s.function, s.people) for s in memory.silent_functions(case.account, case.as_of)] == [
+        ("operations", ("Farah Siddiqui",))]
+    checks = memory.decisions_table(case.account, case.settings, case.as_of)["check"].tolist()
+    assert checks[0] is None and checks[1] == "taken by one person: the team decides resources"
