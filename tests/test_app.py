@@ -198,10 +198,24 @@ def test_the_portfolio_page_lists_every_account_with_links_to_its_steps(app, pag
     assert _outside(page.requested) == []
 
 
-def test_a_step_page_plans_the_account_of_its_address(app, page):
-    _open(page, app.page_url("03_scorecard", "harbor-snacks"), ".jupyter-widget-Collapse-header")
+def test_a_step_page_plans_the_account_of_its_address_and_its_editor_shows_what_a_change_does(app, page):
+    _open(page, app.page_url("02_competitor_positioning", "harbor-snacks"), ".jupyter-widget-Collapse-header")
     assert "Harbor Snacks Ltd" in page.inner_text("dl.kam-facts")
-    assert page.locator(".kam-steps strong", has_text="3 Scorecard").count() == 1
+    assert page.locator(".kam-steps strong", has_text="2 Competitors").count() == 1
+    fold = _fold(page, "Buying criteria and scores")
+    strength = fold.locator("tr", has_text="relative strength")
+    in_file, with_change = (float(x) for x in strength.locator("td").all_inner_texts()[-2:])
+    assert in_file == with_change
+    ours = fold.locator(".widget-slider, .widget-hslider", has=page.locator("label", has_text=re.compile("^us$"))).first
+    ours.locator(".noUi-handle").focus()
+    page.keyboard.press("Home")  # our score on the first criterion to 1: we weaken on what the customer weighs
+    ours.locator(".noUi-handle").blur()  # the slider sends its value when let go
+    page.wait_for_function("([row, before]) => parseFloat(row.lastElementChild.innerText) < before",
+                           arg=[strength.element_handle(), with_change], timeout=30_000)
+    assert app.account_file("harbor-snacks").with_suffix(".yaml.bak").exists() is False  # nothing saved
+    page.locator("nav.kam-steps").evaluate("bar => bar.scrollIntoView({block: 'start'})")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "app-step-page.png"))  # the README's, docs/app-step-page.png
     assert _outside(page.requested) == []
 
 
@@ -220,6 +234,7 @@ def test_editors_save_a_contact_and_a_risk_into_a_valid_file_that_keeps_its_comm
     slider = fold.locator(".widget-slider, .widget-hslider", has=page.locator("label", has_text=re.compile("^attitude$")))
     slider.locator(".noUi-handle").focus()
     page.keyboard.press("ArrowRight" if attitude > contact.attitude else "ArrowLeft")
+    slider.locator(".noUi-handle").blur()
     sync_api.expect(slider.locator(".widget-readout")).to_have_text(str(attitude))
     _save(fold, f"Saved to {ACCOUNT}.yaml")
     # a risk's status: another fold of the same page, saved after the first without a refusal

@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from kamlib.display.pages import APP_PARAMS
@@ -48,7 +49,7 @@ def voila_command(notebooks: Path, port: int) -> list[str]:
     return [sys.executable, "-m", "voila", str(notebooks), "--no-browser", f"--port={port}",
             f"--Voila.ip={HOST}", "--Voila.port_retries=0", "--show_tracebacks=True", "--theme=light",
             f"--template={TEMPLATE}",
-            "--VoilaConfiguration.preheat_kernel=False", "--Voila.log_level=WARN"]
+            "--VoilaConfiguration.preheat_kernel=False", "--Voila.log_level=ERROR"]
 
 
 def check_port(port: int) -> None:
@@ -107,13 +108,25 @@ def stop(server: subprocess.Popen[bytes], grace: float = GRACE) -> int:
     return server.wait()
 
 
+def _listening(server: subprocess.Popen[bytes], port: int, timeout: float = 120.0) -> bool:
+    """Wait until the server accepts connections on `port` (True), or has exited (False)."""
+    deadline = time.monotonic() + timeout
+    while server.poll() is None and time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.2)
+    return server.poll() is None
+
+
 def serve(params_dir: Path, notebooks: Path, port: int = DEFAULT_PORT) -> int:
     """Serve the app until Ctrl-C or SIGTERM, then stop it and its kernels; returns Voilà's exit
     code (0 after a stop asked for)."""
     server = start(params_dir, notebooks, port)
-    print(f"The workbook app: {page_url(port)} (parameters: {params_dir}; Ctrl-C stops it)", flush=True)
     with StopSignals().installed():
         try:
+            if _listening(server, port):
+                print(f"The workbook app: {page_url(port)} (parameters: {params_dir}; Ctrl-C stops it)", flush=True)
             return server.wait()
         except KeyboardInterrupt:
             print("Stopping the app…", file=sys.stderr, flush=True)
