@@ -104,6 +104,14 @@ def test_dates_owners_and_links_must_hold_together(case):
     assert "F2 (mergers & acquisitions) is not a force left open: its priority is 0.40, below 0.50." in unlikely
 
 
+def test_a_strategy_that_claims_everything_is_refused(case):
+    everything = _addition(case, _with(strategy__objectives=["O1", "O2", "O3"],
+                                       strategy__answers=["F1", "F2", "F3", "F4"]))
+    assert everything.startswith("Not quite yet.")
+    assert "The strategy claims to serve every objective" in everything
+    assert "The strategy claims to answer every force" in everything
+
+
 def test_copying_the_plan_or_writing_placeholders_is_refused(case):
     copied = _addition(case, _with(strategy__statement=case.account.joint_plan.strategies[0].statement))
     assert "The strategy copies one the plan already has" in copied

@@ -63,7 +63,7 @@ def _built(account: Account, answer: dict) -> tuple[Strategy, Project, Risk] | s
     s_id, p_id = _next_id("S", [s.id for s in plan.strategies]), _next_id("P", [p.id for p in plan.projects])
     r_id = _next_id("R", [r.id for r in account.risks])
     strategy, project, risk = (answer[p] for p in PARTS)
-    drafts = {
+    drafts: dict[str, tuple[type[Strategy] | type[Project] | type[Risk], dict[str, Any]]] = {
         "strategy": (Strategy, {"id": s_id, "statement": _field(strategy, "statement"), "shared": True,
                                 "objectives": _field(strategy, "objectives") or [],
                                 "answers": _field(strategy, "answers") or []}),
@@ -75,7 +75,7 @@ def _built(account: Account, answer: dict) -> tuple[Strategy, Project, Risk] | s
                         "impact": _field(risk, "impact"), "owner": _field(risk, "owner"),
                         "mitigation": _field(risk, "mitigation"), "status": "open", "force": _field(risk, "force")}),
     }
-    built = []
+    built: list[Strategy | Project | Risk] = []
     for part, (model, values) in drafts.items():
         for key in ("objectives", "answers"):
             if isinstance(values.get(key), str):
@@ -92,7 +92,9 @@ def _built(account: Account, answer: dict) -> tuple[Strategy, Project, Risk] | s
             if field in ("start", "due"):
                 return f'In the {part}, the {name} is {_kind(given)}: write a date as "YYYY-MM-DD", in quotes.'
             return f"In the {part}, the {name} is {_kind(given)}: {first['msg'].lower()}."
-    return built[0], built[1], built[2]  # type: ignore[return-value]
+    strategy_, project_, risk_ = built
+    assert isinstance(strategy_, Strategy) and isinstance(project_, Project) and isinstance(risk_, Risk)
+    return strategy_, project_, risk_
 
 
 def check_plan_addition(account: Account, as_of: date, answer: Any, *, attempt: int | None = None) -> Feedback:
@@ -140,8 +142,13 @@ def _strategy_problems(account: Account, strategy: Strategy, level: int) -> list
         if level >= REVEAL_AFTER:
             line += f" It is {and_list(no_strategy)}."
         lines.append(line)
+    if len(objectives) > 1 and set(strategy.objectives) >= set(objectives):
+        lines.append("The strategy claims to serve every objective: a strategy says how one objective, or a few "
+                     "related ones, will be achieved. Name the ones it really serves.")
     forces = environment.forces_table(account).set_index("id")
     open_forces = environment.unanswered_forces(account)
+    if len(account.environment) > 2 and len(strategy.answers) >= len(account.environment):
+        lines.append("The strategy claims to answer every force: name the force it is the answer to.")
     if not strategy.answers:
         lines.append("The strategy answers no force: name the id of the force it answers (F1, F2 …), so the plan "
                      "shows why it exists.")
@@ -195,7 +202,7 @@ def _risk_problems(account: Account, risk: Risk) -> list[str]:
                      f"a sentence of at least {MIN_WORDS} words.")
     if len(risk.risk.split()) < MIN_WORDS:
         lines.append(f"The risk says \"{risk.risk}\": say what could happen, in a sentence.")
-    ids = [f.id for f in account.environment]
+    ids = [f.id for f in account.environment if f.id]
     if risk.force is not None and risk.force not in ids:
         lines.append(f"The risk names force {risk.force}, which the analysis does not have: {and_list(ids)}.")
     return lines
