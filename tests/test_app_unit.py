@@ -106,3 +106,19 @@ def test_voila_is_started_hidden_local_offline_and_on_the_folder_served(tmp_path
     template = app.TEMPLATES / "voila" / "templates" / app.TEMPLATE
     assert json.loads((template / "conf.json").read_text()) == {"base_template": "lab"}
     assert "'://' in line" in (template / "index.html.j2").read_text()  # the CDN links are dropped
+
+
+def test_an_account_started_but_not_filled_in_is_listed_with_the_way_to_its_steps(in_app, tmp_path):
+    import shutil
+
+    from kamlib.parameters import yaml_editing
+
+    params = tmp_path / "parameters"
+    shutil.copytree(DEMO_PARAMS, params)
+    yaml_editing.new_account(params, "zz-new-co", {"name": "ZZ New Co", "industry": "Food", "country": "GB"})
+    whole, as_of = workbook.open_portfolio(params)
+    assert "zz-new-co" in whole.left_out and "zz-new-co" not in whole.accounts
+    html = pages.account_index(whole, as_of).data
+    row = html[html.index(">zz-new-co</a>"):].split("</tr>")[0]
+    assert "not filled in yet" in row and f"{whole.left_out['zz-new-co']} values still marked TODO" in row
+    assert 'href="04_action_plan.ipynb?account=zz-new-co"' in row

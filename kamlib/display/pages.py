@@ -106,8 +106,10 @@ def step_bar(account_id: str, step: str) -> HTML | None:
 
 def account_index(whole: Portfolio, as_of: date) -> HTML | None:
     """The portfolio page's list of accounts, most attractive first: class, plan health and what
-    needs action (`portfolio.actions_first`), each name linking to the account's four step pages.
-    None in a batch run (the documents leave this list out: its links lead into the app)."""
+    needs action (`portfolio.actions_first`), each name linking to the account's four step pages;
+    then the accounts started but not filled in yet (`whole.left_out`), so that their step pages
+    can be reached to fill them in. None in a batch run (the documents leave this list out: its
+    links lead into the app)."""
     if _batch():
         return None
     table = portfolio.portfolio_table(whole, as_of)
@@ -124,6 +126,13 @@ def account_index(whole: Portfolio, as_of: date) -> HTML | None:
                     f"<br><small>{steps}</small></td>{cell}{escape(str(klass))}</td>"
                     f'<td style="text-align:right;vertical-align:top">{int(r["plan_health"])}</td>'
                     f"{cell}{f'<ul>{todo}</ul>' if todo else '<em>nothing pressing</em>'}</td></tr>")
+    for account, marks in sorted(whole.left_out.items()):  # started, not filled in: reached only from here
+        steps = " · ".join(_a(step_link(name, account), label) for name, label in STEPS)
+        rows.append(f"<tr>{cell}<strong>{_a(step_link(STEPS[0][0], account), account)}</strong>"
+                    f"<br><small>{steps}</small></td>{cell}not filled in yet</td>"
+                    f'<td style="text-align:right;vertical-align:top">—</td>'
+                    f"{cell}<ul><li>{escape(wording.plural(marks, 'value'))} still marked TODO: fill them in on its "
+                    "step pages; until then its plan is not published.</li></ul></td></tr>")
     head = "".join(f'<th scope="col" style="text-align:{align}">{h}</th>' for h, align in (
         ("Account and its steps", "left"), ("Class", "left"), ("Plan health", "right"), ("What needs action", "left")))
     return HTML(f'<table class="kam-accounts"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
