@@ -553,3 +553,32 @@ def test_the_governance_editor_leaves_the_decisions_to_their_own(tmp_path):
     assert account.governance.review_every_days == 60 and account.governance.decisions == decisions_before
     decisions = editors.SectionEditor(workbook.open_account(ACCOUNT, target), "decisions")
     assert decisions.control.form.controls["decided_by"].widget.options[:1] == ("Priya Raman",)
+
+
+def test_vision_and_mission_leave_the_plans_lists_alone(plan, folder):
+    editor = editors.SectionEditor(plan, "vision")
+    assert set(editor.control.controls) == {"vision", "mission"} and editor.control.include is None
+    assert editor.last.before["objectives the customer sees"][1] == 1  # O1 is shared, O2 is not
+    editor.control.controls["mission"].widget.value = "Take cost and waste out of Northwind's packaging together."
+    assert editor.last.changed() == ["mission"]
+    change = editor.write()
+    assert _changed_lines(change) == [
+        "-  mission: Take cost and waste out of Northwind's packaging together, every quarter.",
+        "+  mission: Take cost and waste out of Northwind's packaging together."]
+
+
+def test_a_new_financials_row_is_the_next_year(plan, folder):
+    editor = editors.SectionEditor(plan, "financials")
+    editor.control.add_item()
+    form = editor.control.form
+    assert form.controls["year"].widget.value == 2026 and form.controls["forecast"].widget.value is False
+    for name, value in (("revenue", 2_900_000), ("gross_margin", 0.3), ("cost_to_serve", 350_000),
+                        ("wallet", 9_600_000)):
+        form.controls[name].widget.value = value
+    form.controls["forecast"].widget.value = True
+    assert editor.last.after["year"][1] == "2026 (forecast)"
+    assert editor.last.after["revenue"][1] == 2_900_000
+    change = editor.write()
+    assert [line[1:] for line in _changed_lines(change)] == [
+        "  - year: 2026", "    revenue: 2900000", "    gross_margin: 0.3", "    cost_to_serve: 350000",
+        "    wallet: 9600000", "    forecast: true"]

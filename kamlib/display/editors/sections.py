@@ -40,7 +40,7 @@ STEP_SECTIONS: dict[str, tuple[str, ...]] = {
     "01_environment_analysis": ("business", "environment"),
     "02_competitor_positioning": ("buying_criteria", "competitors", "whitespace", "opportunities"),
     "03_scorecard": ("scorecard", "decisions", "financials", "targets"),
-    "04_action_plan": ("objectives", "strategies", "projects", "value_delivered", "relationships", "team", "insights",
+    "04_action_plan": ("vision", "objectives", "strategies", "projects", "value_delivered", "relationships", "team", "insights",
                        "risks", "governance"),
 }
 
@@ -360,10 +360,17 @@ class _Records(_Control):
     def add_item(self) -> None:
         """A new item at the end, its fields at their starting values (and a next id), shown to fill in."""
         self._store()
-        self.form.set({})
-        item = self.form.get()
+        quiet, self.ctx.quiet = self.ctx.quiet, True
+        try:  # the blank form is read, not yet an item: nothing may store it over the item shown
+            self.form.set({})
+            item = self.form.get()
+        finally:
+            self.ctx.quiet = quiet
         if "id" in self.model.model_fields:
             item["id"] = next_id([str(i.get("id", "")) for i in self.items])
+        if "year" in self.model.model_fields:  # the year after the last one (financials, targets)
+            years = [int(i["year"]) for i in self.items if isinstance(i.get("year"), int)]
+            item["year"] = max(years) + 1 if years else self.ctx.as_of.year
         self.items.append(item)
         self._show(len(self.items) - 1)
         self.ctx.changed()
@@ -453,7 +460,7 @@ class SectionEditor:
         self.ctx.as_of = plan_.as_of
         self.control: Any = (_Records(self.spec.model, self.ctx) if self.spec.many
                              else _Record(self.spec.model, self.ctx,
-                                          optional_label=None if section in ("business",)
+                                          optional_label=None if what_if.required(section)
                                           else f"the account has {self.spec.title.lower()}",
                                           leave=self.spec.leave))
         self.figures = widgets.HTML()

@@ -14,13 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from kamlib.method import (
     action_plan,
     competition,
+    customer_view,
     economics,
     environment,
     governance,
@@ -260,6 +261,14 @@ def decisions_figures(account: Account, settings: PortfolioSettings, as_of: date
             "resources against the class's direction": ("count", sum(c.against_class for c in checks))}
 
 
+def vision_figures(account: Account, settings: PortfolioSettings, as_of: date) -> Figures:
+    """The joint plan's page one as the customer reads it: the vision and mission, and how much of the plan is shared."""
+    shared = customer_view.shared_view(account, settings, as_of)
+    return {"vision": ("text", shared.vision), "mission": ("text", shared.mission),
+            "objectives the customer sees": ("count", len(shared.objectives)),
+            "projects the customer sees": ("count", len(shared.projects))}
+
+
 def _section(key: str, title: str, path: tuple[str, ...], model: type[BaseModel], many: bool, feeds: str,
              figures: Callable[[Account, PortfolioSettings, date], Figures], leave: tuple[str, ...] = ()) -> Section:
     return Section(key, title, path, model, many, feeds, figures, leave)
@@ -299,6 +308,9 @@ SECTION_SPECS: dict[str, Section] = {s.key: s for s in [
              "decisions taken by one person, resources against the class's direction", decisions_figures),
     _section("insights", "What the team has learned", ("insights",), m.Insight, True,
              "insights of the last 180 days, rumours, our functions that fed none", insights_figures),
+    _section("vision", "Vision and mission", ("joint_plan",), m.JointPlan, False,
+             "the joint plan's vision and mission as the customer reads them", vision_figures,
+             leave=("objectives", "strategies", "projects", "value_delivered")),
     _section("objectives", "Objectives", ("joint_plan", "objectives"), m.Objective, True,
              "measured objectives on track, objectives without a strategy, plan health", objectives_figures),
     _section("strategies", "Strategies", ("joint_plan", "strategies"), m.Strategy, True,
@@ -311,6 +323,16 @@ SECTION_SPECS: dict[str, Section] = {s.key: s for s in [
 
 
 # --- a change, and what it does ----------------------------------------------------------------
+
+def required(section: str) -> bool:
+    """Whether the format requires the section (else the file may leave it out)."""
+    model: Any = Account
+    path = SECTION_SPECS[section].path
+    for key in path[:-1]:
+        annotation = model.model_fields[key].annotation
+        model = next(a for a in (annotation, *get_args(annotation)) if isinstance(a, type) and issubclass(a, BaseModel))
+    return bool(model.model_fields[path[-1]].is_required())
+
 
 def section_value(account: Account, section: str) -> Any:
     """The section as the file writes it: plain data with only the keys the file has."""
