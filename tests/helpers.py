@@ -92,6 +92,6 @@ def large_account(forces: int = 40, contacts: int = 60, projects: int = 80) -> d
          **({"decision_needed": f"A decision the customer owes on project {i + 1}"} if i % 5 == 0 else {})}
         for i in range(projects)]
     plan["value_delivered"] = [v for v in plan.get("value_delivered", []) if not v.get("project")]
-    for risk in base.get("risks", []):
-        risk.pop("contact", None)
+    for item in [*base.get("risks", []), *base.get("insights", [])]:  # their contacts are gone
+        item.pop("contact", None)
     return base
