@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -274,11 +276,7 @@ class AssessmentEditor:
             self.message.value = "<span style='color:#b2182b'>Not saved: write the evidence for these scores.</span>"
             return
         assessment = self.assessment().model_dump(mode="python")
-        change = _saved(self, yaml_editing.assessment_edit(assessment))
-        if change is None:
-            return
-        self.message.value = (f"Saved to {change.path.name} (previous file kept as {change.path.name}.bak)."
-                              if change.written else "Nothing to save: the file already says this.")
+        _saved(self, lambda: self.file.change(yaml_editing.assessment_edit(assessment)))
 
 
 class ProjectEditor:
@@ -365,11 +363,7 @@ class ProjectEditor:
 
     def write(self) -> None:
         """Save the project into the account file (validated, comments kept, `.bak` kept), or show why not."""
-        change = _saved(self, yaml_editing.project_edit(self.project()))
-        if change is None:
-            return
-        self.message.value = (f"Saved to {change.path.name} (previous file kept as {change.path.name}.bak)."
-                              if change.written else "Nothing to save: the file already says this.")
+        _saved(self, lambda: self.file.change(yaml_editing.project_edit(self.project())))
 
 
 def _reload_button(widgets: Any, editor: Any) -> Any:
@@ -389,11 +383,11 @@ def _reload_button(widgets: Any, editor: Any) -> Any:
     return button
 
 
-def _saved(editor: Any, edit: Any) -> yaml_editing.Change | None:
-    """Apply `edit` to the editor's account file and save it; on a refusal show why (and *Reload*
-    when the file changed on disk) and return None."""
+def _saved(editor: Any, save: Callable[[], yaml_editing.Change]) -> yaml_editing.Change | None:
+    """Save through the editor's account file and say so; on a refusal say why (with *Reload* when
+    the file changed on disk since it was loaded) and return None."""
     try:
-        change = editor.file.change(edit)
+        change = save()
     except yaml_editing.StaleFile as err:
         editor.reload_button.layout.display = ""
         editor.message.value = f"<span style='color:#b2182b'>Not saved: {_problems(err)}</span>"
@@ -402,6 +396,9 @@ def _saved(editor: Any, edit: Any) -> yaml_editing.Change | None:
         editor.message.value = f"<span style='color:#b2182b'>Not saved:<br>{_problems(err)}</span>"
         return None
     editor.reload_button.layout.display = "none"
+    name = escape(change.path.name)
+    editor.message.value = (f"Saved to {name} (previous file kept as {name}.bak)." if change.written
+                            else "Nothing to save: the file already says this.")
     return change
 
 

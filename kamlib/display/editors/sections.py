@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from kamlib.display.editors import fields, what_if
 from kamlib.display.editors.fields import FieldSpec
-from kamlib.display.editors.live import AssessmentEditor, _problems, in_batch
+from kamlib.display.editors.live import AssessmentEditor, _problems, _reload_button, _saved, in_batch
 from kamlib.errors import KamError
 from kamlib.method import wording
 from kamlib.parameters import workbook, yaml_editing
@@ -465,10 +465,9 @@ class SectionEditor:
                                           leave=self.spec.leave))
         self.figures = widgets.HTML()
         self.save = widgets.Button(description="Save to parameters", button_style="primary", icon="save")
-        self.reload_button = widgets.Button(description="Reload", icon="refresh", layout=widgets.Layout(display="none"))
+        self.reload_button = _reload_button(widgets, self)
         self.message = widgets.HTML()
         self.save.on_click(lambda _b: self.write())
-        self.reload_button.on_click(lambda _b: self.reload())
         self.panel = widgets.VBox([
             widgets.HTML(f"<b>{escape(self.spec.title)}</b> — the figures below follow your change: "
                          f"{escape(self.spec.feeds)}."),
@@ -546,32 +545,14 @@ class SectionEditor:
         """Save the section into the account file (validated, only its lines changed, comments and a
         `.bak` kept); refused when the file changed on disk since it was loaded. Returns the change
         written, or None when nothing was."""
-        try:
-            change = self.file.save(self.spec.path, self.value())
-        except yaml_editing.StaleFile as err:
-            self.reload_button.layout.display = ""
-            self.message.value = f"<span style='color:{RED}'>Not saved: {escape(str(err))}</span>"
-            return None
-        except KamError as err:
-            self.message.value = f"<span style='color:{RED}'>Not saved:<br>{_problems(err)}</span>"
-            return None
-        self.reload_button.layout.display = "none"
-        name = change.path.name
-        self.message.value = (f"Saved to {escape(name)} (previous file kept as {escape(name)}.bak)."
-                              if change.written else "Nothing to save: the file already says this.")
-        if change.written:
+        change = _saved(self, lambda: self.file.save(self.spec.path, self.value()))
+        if change is not None and change.written:
             self.load()
         return change
 
     def reload(self) -> None:
         """Read the account file again as it is on disk now; the form shows it (unsaved changes are dropped)."""
-        try:
-            self.file.reload()
-        except KamError as err:
-            self.message.value = f"<span style='color:{RED}'>Could not reload:<br>{_problems(err)}</span>"
-            return
-        self.reload_button.layout.display = "none"
-        self.message.value = "Reloaded from the file."
+        self.file.reload()
         self.load()
 
 
