@@ -582,3 +582,35 @@ def test_a_new_financials_row_is_the_next_year(plan, folder):
     assert [line[1:] for line in _changed_lines(change)] == [
         "  - year: 2026", "    revenue: 2900000", "    gross_margin: 0.3", "    cost_to_serve: 350000",
         "    wallet: 9600000", "    forecast: true"]
+
+
+def test_a_competitor_added_renamed_or_removed_carries_into_the_buying_criteria():
+    account, _ = tiny()
+    rivals = what_if.section_value(account, "competitors")
+    added = _after("competitors", [*rivals, {"name": "FlexiPack", "share_of_wallet": 0.05, "ladder": "vendor"}])
+    assert added.account is not None and [c.scores["FlexiPack"] for c in added.account.buying_criteria] == [3] * 4
+    assert added.notes == ("FlexiPack is scored 3 on every buying criterion until you score it there",)
+    # FlexiPack's weighted score is 3.0, below Alpha's 3.5: relative strength stays 3.75 / 3.5
+    assert added.after["relative strength"][1] == pytest.approx(3.75 / 3.5)
+    assert added.after["unallocated"][1] == pytest.approx(1 - 2.65 / 9.4 - 0.65)
+    renamed = [dict(r) for r in rivals]
+    renamed[2]["name"] = "Carton Company"
+    preview = _after("competitors", renamed)
+    assert [c.scores["Carton Company"] for c in preview.account.buying_criteria] == [3, 2, 4, 3]
+    assert preview.notes == ("the buying criteria's scores of CartonCo now go to Carton Company",)
+    removed = _after("competitors", rivals[:2])
+    assert all("CartonCo" not in c.scores for c in removed.account.buying_criteria)
+    assert removed.after["unallocated"][1] == pytest.approx(1 - 2.65 / 9.4 - 0.45)
+
+
+def test_the_competitors_editor_saves_the_scores_it_carries(plan, folder):
+    editor = editors.SectionEditor(plan, "competitors")
+    editor.control.add_item()
+    form = editor.control.form
+    form.controls["name"].widget.value = "FlexiPack"
+    form.controls["share_of_wallet"].widget.value = "0.05"
+    assert "FlexiPack is scored 3 on every buying criterion" in editor.figures.value
+    change = editor.write()
+    assert change.written
+    assert "    scores: {us: 3, Alpha Packaging: 4, CartonCo: 3, FlexiPack: 3}" in _file(folder).read_text()
+    assert loader.load_account(folder, ACCOUNT).competitors[-1].share_of_wallet == 0.05

@@ -535,6 +535,8 @@ class SectionEditor:
                         f"{'</b>' if moved else ''}</td></tr>")
         table = ("<table><tr><th></th><th style='text-align:right;padding:0 12px'>in the file</th>"
                  "<th style='text-align:right'>with your change</th></tr>" + "".join(rows) + "</table>")
+        if preview.notes:
+            table += "<div>With this change: " + "; ".join(escape(n) for n in preview.notes) + ".</div>"
         if preview.problems:
             shown = "".join(f"<li>{escape(p)}</li>" for p in preview.problems[:6])
             more = f"<li>and {len(preview.problems) - 6} more</li>" if len(preview.problems) > 6 else ""
@@ -545,7 +547,18 @@ class SectionEditor:
         """Save the section into the account file (validated, only its lines changed, comments and a
         `.bak` kept); refused when the file changed on disk since it was loaded. Returns the change
         written, or None when nothing was."""
-        change = _saved(self, lambda: self.file.save(self.spec.path, self.value()))
+        value = self.value()
+        more, _notes = what_if.carried(self.spec.key, self.file.account, value)
+        if more:  # sections the format ties to this one change with it, in one save
+            paths = {self.spec.path: value, **{what_if.SECTION_SPECS[k].path: v for k, v in more.items()}}
+
+            def edit(tree: Any) -> None:
+                for path, section_value in paths.items():
+                    yaml_editing.set_section(tree, path, section_value)
+
+            change = _saved(self, lambda: self.file.change(edit))
+        else:
+            change = _saved(self, lambda: self.file.save(self.spec.path, value))
         if change is not None and change.written:
             self.load()
         return change

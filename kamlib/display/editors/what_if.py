@@ -393,20 +393,57 @@ class Preview:
     problems: tuple[str, ...]
     before: Figures
     after: Figures = field(default_factory=dict)
+    notes: tuple[str, ...] = ()    # what the change carries into other sections
 
     def changed(self) -> list[str]:
         """The figures the change moves."""
         return [name for name, value in self.after.items() if self.before.get(name) != value]
 
 
+NEW_COMPETITOR_SCORE = 3  # a competitor added gets this score on each criterion until the strategist scores it
+
+
+def carried(section: str, account: Account, value: Any) -> tuple[dict[str, Any], list[str]]:
+    """What a change carries into other sections, which the format ties to it, with a note for each.
+
+    A competitor added, renamed or removed changes the players every buying criterion scores:
+    renamed, its scores follow it; removed, its scores go; added, it is scored
+    `NEW_COMPETITOR_SCORE` on every criterion (said in the note, to be set in the buying criteria).
+    Returns ({section: its new value}, notes)."""
+    if section != "competitors" or not isinstance(value, list):
+        return {}, []
+    old = [c.name for c in account.competitors]
+    new = [str(c.get("name", "")) for c in value]
+    renamed = dict(zip(old, new)) if len(old) == len(new) else {n: n for n in old if n in new}
+    criteria = section_value(account, "buying_criteria")
+    for criterion in criteria:
+        scores = criterion["scores"]
+        criterion["scores"] = {renamed[k]: v for k, v in scores.items() if k in renamed and renamed[k]}
+        for name in new:
+            if name and name not in criterion["scores"]:
+                criterion["scores"][name] = NEW_COMPETITOR_SCORE
+    if criteria == section_value(account, "buying_criteria"):
+        return {}, []
+    added = [n for n in new if n and n not in renamed.values()]
+    notes = [f"{name} is scored {NEW_COMPETITOR_SCORE} on every buying criterion until you score it there"
+             for name in added]
+    notes += [f"the buying criteria's scores of {a} now go to {b}" for a, b in renamed.items() if a != b and b]
+    gone = [n for n in old if n not in renamed]
+    notes += [f"{name}'s scores leave the buying criteria" for name in gone]
+    return {"buying_criteria": criteria}, notes
+
+
 def preview(section: str, account: Account, value: Any, settings: PortfolioSettings, as_of: date,
             before: Figures | None = None) -> Preview:
     """What the section's new `value` does to the figures it feeds (`before`: the file's figures,
-    when already computed)."""
+    when already computed), with what it carries into other sections (`carried`)."""
     spec = SECTION_SPECS[section]
     before = spec.figures(account, settings, as_of) if before is None else before
+    more, notes = carried(section, account, value)
     try:
         changed = with_section(account, section, value)
+        for other, other_value in more.items():
+            changed = with_section(changed, other, other_value)
     except ValidationError as err:
         return Preview(None, tuple(validation_messages(err, section)), before)
     except ValueError as err:
@@ -414,4 +451,4 @@ def preview(section: str, account: Account, value: Any, settings: PortfolioSetti
     found = problems(changed)
     if found:
         return Preview(None, tuple(found), before)
-    return Preview(changed, (), before, spec.figures(changed, settings, as_of))
+    return Preview(changed, (), before, spec.figures(changed, settings, as_of), tuple(notes))
