@@ -177,6 +177,8 @@ def _save(fold, expected: str) -> str:
 
 
 def test_the_portfolio_page_lists_every_account_with_links_to_its_steps(app, page):
+    page.goto(f"{app.url}/", wait_until="load")  # the folder list Voilà shows at its root
+    page.wait_for_selector(f"text={pages.PORTFOLIO_PAGE}.ipynb")
     _open(page, app.page_url(pages.PORTFOLIO_PAGE), "table.kam-accounts")
     rows = page.locator("table.kam-accounts tbody tr")
     assert rows.count() == len(list((app.params / "accounts").glob("*.yaml")))

@@ -106,6 +106,7 @@ def test_voila_is_started_hidden_local_offline_and_on_the_folder_served(tmp_path
     template = app.TEMPLATES / "voila" / "templates" / app.TEMPLATE
     assert json.loads((template / "conf.json").read_text()) == {"base_template": "lab"}
     assert "'://' in line" in (template / "index.html.j2").read_text()  # the CDN links are dropped
+    assert "://" not in (template / "page.html").read_text()  # the folder list and error pages' frame
 
 
 def test_an_account_started_but_not_filled_in_is_listed_with_the_way_to_its_steps(in_app, tmp_path):
