@@ -597,7 +597,7 @@ def test_a_competitor_added_renamed_or_removed_carries_into_the_buying_criteria(
     renamed[2]["name"] = "Carton Company"
     preview = _after("competitors", renamed)
     assert [c.scores["Carton Company"] for c in preview.account.buying_criteria] == [3, 2, 4, 3]
-    assert preview.notes == ("the buying criteria's scores of CartonCo now go to Carton Company",)
+    assert preview.notes == ("CartonCo is renamed Carton Company wherever the file names it",)
     removed = _after("competitors", rivals[:2])
     assert all("CartonCo" not in c.scores for c in removed.account.buying_criteria)
     assert removed.after["unallocated"][1] == pytest.approx(1 - 2.65 / 9.4 - 0.45)
@@ -614,3 +614,16 @@ def test_the_competitors_editor_saves_the_scores_it_carries(plan, folder):
     assert change.written
     assert "    scores: {us: 3, Alpha Packaging: 4, CartonCo: 3, FlexiPack: 3}" in _file(folder).read_text()
     assert loader.load_account(folder, ACCOUNT).competitors[-1].share_of_wallet == 0.05
+
+
+def test_renaming_a_team_member_renames_every_owner_in_one_save(plan, folder):
+    editor = editors.SectionEditor(plan, "team")
+    editor.control.pick.value = 1
+    editor.control.form.controls["name"].widget.value = "Thomas Becker"
+    assert editor.last.account is not None and editor.last.notes == (
+        "Tom Becker is renamed Thomas Becker wherever the file names it",)
+    change = editor.write()
+    assert [line for line in _changed_lines(change) if line.startswith("+")] == [
+        "+  - name: Thomas Becker", "+    owner: Thomas Becker", "+      owner: Thomas Becker     # ours: a name in team"]  # the comment keeps its column
+    account = loader.load_account(folder, ACCOUNT)
+    assert account.relationships[1].owner == account.joint_plan.projects[0].owner == "Thomas Becker"

@@ -402,35 +402,96 @@ class Preview:
 
 NEW_COMPETITOR_SCORE = 3  # a competitor added gets this score on each criterion until the strategist scores it
 
+# The sections whose items others name, the option list of `fields.REFERENCES` those names fill,
+# and the key that names an item.
+NAMED_BY: dict[str, tuple[tuple[str, ...], str]] = {
+    "team": (("team", "people"), "name"),
+    "relationships": (("contacts", "people"), "name"),
+    "competitors": (("players",), "name"),
+    "environment": (("forces",), "id"),
+    "objectives": (("objectives",), "id"),
+    "strategies": (("strategies",), "id"),
+    "projects": (("projects",), "id"),
+}
+
+
+def renames(section: str, account: Account, value: Any) -> dict[str, str]:
+    """The items of a list section renamed by the change (old name → new name): the same number of
+    items, and an item whose name changed where it stood."""
+    if section not in NAMED_BY or not isinstance(value, list):
+        return {}
+    key = NAMED_BY[section][1]
+    old = [item.get(key) for item in section_value(account, section) or []]
+    new = [item.get(key) for item in value]
+    if len(old) != len(new):
+        return {}
+    return {str(a): str(b) for a, b in zip(old, new) if a and b and a != b}
+
+
+def _renamed(data: Any, model: type[BaseModel], sources: tuple[str, ...], names: dict[str, str]) -> Any:
+    """`data` (items of `model`) with every name the `sources` option lists give renamed."""
+    from kamlib.display.editors import fields  # the field specs: which fields name what
+
+    if isinstance(data, list):
+        return [_renamed(item, model, sources, names) for item in data]
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for spec in fields.field_specs(model):
+        value = out.get(spec.name)
+        if value is None:
+            continue
+        if spec.model is not None:
+            out[spec.name] = _renamed(value, spec.model, sources, names)
+        elif spec.source in sources and spec.kind == "keys":
+            out[spec.name] = {names.get(k, k): v for k, v in value.items()}
+        elif spec.source in sources and spec.kind == "some":
+            out[spec.name] = [names.get(v, v) for v in value]
+        elif spec.source in sources and isinstance(value, str):
+            out[spec.name] = names.get(value, value)
+    return out
+
 
 def carried(section: str, account: Account, value: Any) -> tuple[dict[str, Any], list[str]]:
     """What a change carries into other sections, which the format ties to it, with a note for each.
 
-    A competitor added, renamed or removed changes the players every buying criterion scores:
-    renamed, its scores follow it; removed, its scores go; added, it is scored
-    `NEW_COMPETITOR_SCORE` on every criterion (said in the note, to be set in the buying criteria).
+    - An item renamed (a team member, a contact, a competitor, a force's, objective's, strategy's
+      or project's id) is renamed wherever the file names it: owners, who reports to whom, the
+      forces a strategy answers, a project's strategy, the players each criterion scores …
+    - A competitor removed takes its scores out of the buying criteria; one added is scored
+      `NEW_COMPETITOR_SCORE` on every criterion (said in the note, to be set there).
     Returns ({section: its new value}, notes)."""
-    if section != "competitors" or not isinstance(value, list):
-        return {}, []
-    old = [c.name for c in account.competitors]
-    new = [str(c.get("name", "")) for c in value]
-    renamed = dict(zip(old, new)) if len(old) == len(new) else {n: n for n in old if n in new}
-    criteria = section_value(account, "buying_criteria")
-    for criterion in criteria:
-        scores = criterion["scores"]
-        criterion["scores"] = {renamed[k]: v for k, v in scores.items() if k in renamed and renamed[k]}
-        for name in new:
-            if name and name not in criterion["scores"]:
-                criterion["scores"][name] = NEW_COMPETITOR_SCORE
-    if criteria == section_value(account, "buying_criteria"):
-        return {}, []
-    added = [n for n in new if n and n not in renamed.values()]
-    notes = [f"{name} is scored {NEW_COMPETITOR_SCORE} on every buying criterion until you score it there"
-             for name in added]
-    notes += [f"the buying criteria's scores of {a} now go to {b}" for a, b in renamed.items() if a != b and b]
-    gone = [n for n in old if n not in renamed]
-    notes += [f"{name}'s scores leave the buying criteria" for name in gone]
-    return {"buying_criteria": criteria}, notes
+    names = renames(section, account, value)
+    more: dict[str, Any] = {}
+    notes = [f"{old} is renamed {new} wherever the file names it" for old, new in names.items()]
+    if names:
+        sources = NAMED_BY[section][0]
+        for other, spec in SECTION_SPECS.items():
+            if other in (section, "vision", "decisions"):  # the vision's lists and the decisions have their own
+                continue
+            current = section_value(account, other)
+            if current is None:
+                continue
+            changed = _renamed(current, spec.model, sources, names)
+            if changed != current:
+                more[other] = changed
+    if section == "competitors" and isinstance(value, list):
+        new = [str(c.get("name", "")) for c in value]
+        criteria = more.get("buying_criteria", section_value(account, "buying_criteria"))
+        added: list[str] = []
+        for criterion in criteria:
+            criterion["scores"] = {k: v for k, v in criterion["scores"].items() if k in new}
+            for name in new:
+                if name and name not in criterion["scores"]:
+                    criterion["scores"][name] = NEW_COMPETITOR_SCORE
+                    added += [name] if name not in added else []
+        gone = [c.name for c in account.competitors if c.name not in new and c.name not in names]
+        if added or gone:
+            more["buying_criteria"] = criteria
+        notes += [f"{name} is scored {NEW_COMPETITOR_SCORE} on every buying criterion until you score it there"
+                  for name in added]
+        notes += [f"{name}'s scores leave the buying criteria" for name in gone]
+    return more, notes
 
 
 def preview(section: str, account: Account, value: Any, settings: PortfolioSettings, as_of: date,
