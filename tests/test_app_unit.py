@@ -123,3 +123,11 @@ def test_an_account_started_but_not_filled_in_is_listed_with_the_way_to_its_step
     row = html[html.index(">zz-new-co</a>"):].split("</tr>")[0]
     assert "not filled in yet" in row and f"{whole.left_out['zz-new-co']} values still marked TODO" in row
     assert 'href="04_action_plan.ipynb?account=zz-new-co"' in row
+
+
+def test_in_jupyterlab_the_list_names_the_accounts_without_links(monkeypatch):
+    monkeypatch.delenv("SERVER_SOFTWARE", raising=False)
+    monkeypatch.delenv("KAM_BATCH", raising=False)
+    whole, as_of = workbook.open_portfolio(DEMO_PARAMS)
+    html = pages.account_index(whole, as_of).data
+    assert "<a " not in html and "<strong>Northwind Foods plc</strong>" in html

@@ -106,7 +106,7 @@ def step_bar(account_id: str, step: str) -> HTML | None:
 
 def account_index(whole: Portfolio, as_of: date) -> HTML | None:
     """The portfolio page's list of accounts, most attractive first: class, plan health and what
-    needs action (`portfolio.actions_first`), each name linking to the account's four step pages;
+    needs action (`portfolio.actions_first`), each name linking (in the app) to the account's four step pages;
     then the accounts started but not filled in yet (`whole.left_out`), so that their step pages
     can be reached to fill them in. None in a batch run (the documents leave this list out: its
     links lead into the app)."""
@@ -116,20 +116,24 @@ def account_index(whole: Portfolio, as_of: date) -> HTML | None:
     overview = portfolio.accounts_overview(whole, table)
     reasons = {item.account: item.reasons for item in portfolio.actions_first(whole, table)}
     cell = '<td style="text-align:left;vertical-align:top">'
+    linked = in_app()  # in JupyterLab the links would lose the account: the names only
+
+    def name_and_steps(account: str, name: str) -> str:
+        if not linked:
+            return f"<strong>{escape(name)}</strong>"
+        steps = " · ".join(_a(step_link(step, account), label) for step, label in STEPS)
+        return f"<strong>{_a(step_link(STEPS[0][0], account), name)}</strong><br><small>{steps}</small>"
+
     rows = []
     for r in overview.to_dict("records"):
         account = str(r["account"])
-        steps = " · ".join(_a(step_link(name, account), label) for name, label in STEPS)
         klass = wording.as_words(r["class"]) if isinstance(r["class"], str) else "not assessed"
         todo = "".join(f"<li>{escape(reason.text)}</li>" for reason in reasons.get(account, ()))
-        rows.append(f"<tr>{cell}<strong>{_a(step_link(STEPS[0][0], account), str(r['name']))}</strong>"
-                    f"<br><small>{steps}</small></td>{cell}{escape(str(klass))}</td>"
+        rows.append(f"<tr>{cell}{name_and_steps(account, str(r['name']))}</td>{cell}{escape(str(klass))}</td>"
                     f'<td style="text-align:right;vertical-align:top">{int(r["plan_health"])}</td>'
                     f"{cell}{f'<ul>{todo}</ul>' if todo else '<em>nothing pressing</em>'}</td></tr>")
     for account, marks in sorted(whole.left_out.items()):  # started, not filled in: reached only from here
-        steps = " · ".join(_a(step_link(name, account), label) for name, label in STEPS)
-        rows.append(f"<tr>{cell}<strong>{_a(step_link(STEPS[0][0], account), account)}</strong>"
-                    f"<br><small>{steps}</small></td>{cell}not filled in yet</td>"
+        rows.append(f"<tr>{cell}{name_and_steps(account, account)}</td>{cell}not filled in yet</td>"
                     f'<td style="text-align:right;vertical-align:top">—</td>'
                     f"{cell}<ul><li>{escape(wording.plural(marks, 'value'))} still marked TODO: fill them in on its "
                     "step pages; until then its plan is not published.</li></ul></td></tr>")
