@@ -627,3 +627,19 @@ def test_renaming_a_team_member_renames_every_owner_in_one_save(plan, folder):
         "+  - name: Thomas Becker", "+    owner: Thomas Becker", "+      owner: Thomas Becker     # ours: a name in team"]  # the comment keeps its column
     account = loader.load_account(folder, ACCOUNT)
     assert account.relationships[1].owner == account.joint_plan.projects[0].owner == "Thomas Becker"
+
+
+def test_renaming_a_contact_renames_who_reports_to_them_and_the_risks_on_them():
+    account, settings = tiny()
+    contacts = what_if.section_value(account, "relationships")
+    contacts[1]["reports_to"] = "Helen Shaw"
+    account = what_if.with_section(account, "relationships", contacts)
+    account = what_if.with_section(account, "risks", [
+        {"id": "R1", "risk": "CPO leaves", "likelihood": 0.2, "impact": 2, "owner": "Priya Raman",
+         "mitigation": "Know her deputy", "status": "open", "contact": "Helen Shaw"}])
+    contacts[0]["name"] = "Helen Shaw-Okafor"
+    more, notes = what_if.carried("relationships", account, contacts)
+    assert set(more) == {"relationships", "risks"}
+    preview = what_if.preview("relationships", account, contacts, settings, AS_OF)
+    assert preview.account.relationships[1].reports_to == "Helen Shaw-Okafor"
+    assert preview.account.risks[0].contact == "Helen Shaw-Okafor" and preview.problems == ()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import types
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -115,8 +116,9 @@ def _bounds(metadata: list[Any]) -> tuple[float | None, float | None]:
     return None, None
 
 
+@cache
 def field_specs(model: type[BaseModel]) -> list[FieldSpec]:
-    """The fields of a model in the file's order, each with the control it gets."""
+    """The fields of a model in the file's order, each with the control it gets (computed once per model)."""
     return [spec_of(model, name) for name in model.model_fields]
 
 

@@ -466,6 +466,9 @@ def carried(section: str, account: Account, value: Any) -> tuple[dict[str, Any],
     notes = [f"{old} is renamed {new} wherever the file names it" for old, new in names.items()]
     if names:
         sources = NAMED_BY[section][0]
+        own = _renamed(value, SECTION_SPECS[section].model, sources, names)
+        if own != value:  # the section names its own items too (who a contact reports to)
+            more[section] = own
         for other, spec in SECTION_SPECS.items():
             if other in (section, "vision", "decisions"):  # the vision's lists and the decisions have their own
                 continue
