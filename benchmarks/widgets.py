@@ -144,8 +144,6 @@ def _large_folder() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="kam-bench-")) / "parameters"
     shutil.copytree(PARAMS, folder)
     data = large_account()
-    for insight in data.get("insights", []):
-        insight.pop("contact", None)  # the grown account's contacts are others
     yaml = YAML()
     yaml.width = 1_000_000  # as yaml_editing writes: a long text on one line
     with open(folder / "accounts" / "northwind-foods.yaml", "w", encoding="utf-8") as out:

@@ -265,7 +265,7 @@ def test_untouched_lines_stay_as_written_even_where_ruamel_would_rewrap(folder):
 def test_the_large_account_saves_one_contact_as_two_lines(tmp_path):
     target = tmp_path / "parameters"
     shutil.copytree(DEMO_PARAMS, target)
-    data = {k: v for k, v in large_account().items() if k != "insights"}
+    data = large_account()
     buffer = __import__("io").StringIO()
     YAML().dump(data, buffer)
     _file(target).write_text(buffer.getvalue())
@@ -444,7 +444,10 @@ def test_every_section_editor_saves_nothing_when_nothing_changed(tmp_path):
     for account_id in ("northwind-foods", "kestrel-dairy", "boxora-retail"):
         plan_ = workbook.open_account(account_id, target)
         panels = editors.step_editors(plan_, "04_action_plan")
-        assert len(panels.children) == len(editors.STEP_SECTIONS["04_action_plan"])
+        assert len(panels.children) == len(editors.STEP_SECTIONS["04_action_plan"]) and panels.editors == {}
+        panels.selected_index = 2  # a fold's editor is built when it first opens
+        assert list(panels.editors) == ["strategies"] and panels.children[2].children == (
+            panels.editors["strategies"].panel,)
         for section in editors.SECTIONS:
             editor = editors.sections._editor(plan_, section, None)
             if isinstance(editor, editors.SectionEditor):
@@ -459,6 +462,8 @@ def test_an_editor_reads_its_own_account_file_only(plan, folder, monkeypatch):
     monkeypatch.setattr(loader, "load_account_file", lambda path, *a, **k: read.append(Path(path).name)
                         or original(path, *a, **k))
     panels = editors.step_editors(plan, "02_competitor_positioning")
+    for index in range(len(panels.children)):
+        panels.selected_index = index
     editor = editors.SectionEditor(plan, "relationships")
     editor.control.form.controls["attitude"].widget.value = 0
     editor.write()

@@ -147,12 +147,12 @@ def test_assessment_editor_reacts_to_a_slider_and_saves(folder):
     pytest.importorskip("ipywidgets")
     plan = workbook.open_account(ACCOUNT, folder, "2026-11-24")
     editor = editors.AssessmentEditor(plan)
-    assert "class <b>key_account</b>" in editor.summary.value  # starts from the latest assessment
+    assert "class <b>key account</b>" in editor.summary.value  # starts from the latest assessment
     # 2026-03-31: 0.3×3 + 0.2×2 + 0.3×4 + 0.2×3 = 3.1; 2026-09-30: 3.8; the draft starts as the latest
     assert list(editor.trend.lines.y[0]) == pytest.approx([3.1, 3.8, 3.8])
     editor.customer["willingness_to_partner"].value = 5
     assert "Customer side <b>4.10</b>" in editor.summary.value  # 3.8 + 0.3 × (5 − 4)
-    assert "class <b>strategic_partner</b> (was key_account)" in editor.summary.value
+    assert "class <b>strategic partner</b> (was key account)" in editor.summary.value
     assert list(editor.trend.lines.y[0]) == pytest.approx([3.1, 3.8, 4.1])
     assert list(editor.trend.lines.y[1]) == pytest.approx([3.7, 4.0, 4.0])
     editor.write()

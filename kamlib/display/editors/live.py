@@ -231,7 +231,7 @@ class AssessmentEditor:
         self.summary = widgets.HTML()
         self.trend = _LiveTrend(settings)
         self.chart = self.trend.figure
-        self.save = widgets.Button(description="Save to parameters", button_style="primary", icon="save")
+        self.save = save_button(widgets)
         self.reload_button = _reload_button(widgets, self)
         self.message = widgets.HTML()
         for control in [self.date, *self.customer.values(), *self.supplier.values()]:
@@ -261,9 +261,9 @@ class AssessmentEditor:
     def update(self) -> AssessmentPreview:
         """Recompute scores and class from the sliders and redraw the trend; returns the preview shown."""
         preview = preview_assessment(self.plan.account, self.weights, self.classes, self.assessment())
-        moved = "" if preview.previous_class in (None, preview.klass) else f" (was {preview.previous_class})"
+        moved = "" if preview.previous_class in (None, preview.klass) else f" (was {readable(preview.previous_class)})"
         self.summary.value = (f"Customer side <b>{preview.customer_score:.2f}</b> · our side "
-                              f"<b>{preview.supplier_score:.2f}</b> · class <b>{preview.klass}</b>{moved}")
+                              f"<b>{preview.supplier_score:.2f}</b> · class <b>{readable(preview.klass)}</b>{moved}")
         table = scorecard.scorecard_table(preview.account, self.plan.settings, max(self.plan.as_of, self.date.value
                                                                                    or self.plan.as_of))
         self.trend.update(table)
@@ -305,7 +305,7 @@ class ProjectEditor:
         self.shared = widgets.Checkbox(description="shared with the customer")
         self.summary = widgets.HTML()
         self.chart = widgets.Image(format="png", layout=widgets.Layout(width="640px"))
-        self.save = widgets.Button(description="Save to parameters", button_style="primary", icon="save")
+        self.save = save_button(widgets)
         self.reload_button = _reload_button(widgets, self)
         self.message = widgets.HTML()
         self.fields = [self.title, self.strategy, self.owner, self.customer_owner, self.start, self.due, self.status,
@@ -366,9 +366,15 @@ class ProjectEditor:
         _saved(self, lambda: self.file.change(yaml_editing.project_edit(self.project())))
 
 
+def save_button(widgets: Any) -> Any:
+    """*Save to parameters*, as wide as its words."""
+    return widgets.Button(description="Save to parameters", button_style="primary", icon="save",
+                          layout=widgets.Layout(width="auto"))
+
+
 def _reload_button(widgets: Any, editor: Any) -> Any:
     """*Reload*, shown when a save was refused because the file changed on disk since it was loaded."""
-    button = widgets.Button(description="Reload", icon="refresh", layout=widgets.Layout(display="none"))
+    button = widgets.Button(description="Reload", icon="refresh", layout=widgets.Layout(display="none", width="auto"))
 
     def reload(_button: Any) -> None:
         try:

@@ -26,7 +26,14 @@ from pydantic import BaseModel
 
 from kamlib.display.editors import fields, what_if
 from kamlib.display.editors.fields import FieldSpec
-from kamlib.display.editors.live import AssessmentEditor, _problems, _reload_button, _saved, in_batch
+from kamlib.display.editors.live import (
+    AssessmentEditor,
+    _problems,
+    _reload_button,
+    _saved,
+    in_batch,
+    save_button,
+)
 from kamlib.errors import KamError
 from kamlib.method import wording
 from kamlib.parameters import workbook, yaml_editing
@@ -89,7 +96,7 @@ class _Scalar(_Control):
         self.spec, self.ctx = spec, ctx
         w, kind = ctx.widgets, spec.kind
         common = {"description": label if label is not None else spec.label, "style": ctx.style(),
-                  "layout": ctx.layout(), "description_allow_html": False}
+                  "layout": ctx.layout()}
         self.text_number = kind in ("int", "float") and (not spec.required or (not spec.slider and spec.lo is None))
         if kind == "long":
             self.widget = w.Textarea(**{**common, "layout": ctx.layout(height="64px")})
@@ -313,8 +320,8 @@ class _Records(_Control):
         self.items: list[dict[str, Any]] = []
         self.index = -1
         self.pick = w.Dropdown(description=label, style=ctx.style(), layout=ctx.layout())
-        self.add = w.Button(description="Add", icon="plus", layout=w.Layout(width="90px"))
-        self.remove = w.Button(description="Remove", icon="trash", layout=w.Layout(width="100px"))
+        self.add = w.Button(description="Add", icon="plus", layout=w.Layout(width="auto"))
+        self.remove = w.Button(description="Remove", icon="trash", layout=w.Layout(width="auto"))
         self.form = _Record(model, ctx)
         self.pick.observe(self._picked, names="value")
         self.add.on_click(lambda _b: self.add_item())
@@ -464,7 +471,7 @@ class SectionEditor:
                                           else f"the account has {self.spec.title.lower()}",
                                           leave=self.spec.leave))
         self.figures = widgets.HTML()
-        self.save = widgets.Button(description="Save to parameters", button_style="primary", icon="save")
+        self.save = save_button(widgets)
         self.reload_button = _reload_button(widgets, self)
         self.message = widgets.HTML()
         self.save.on_click(lambda _b: self.write())
@@ -587,9 +594,9 @@ def section_editor(plan_: workbook.AccountPlan, section: str) -> Any:
 
 
 def step_editors(plan_: workbook.AccountPlan, step: str) -> Any:
-    """The sections a step notebook edits (`STEP_SECTIONS`), one fold each (None in a batch run,
-    or for a step with no section). The editors share the file they loaded, so saving one section
-    and then another is not refused as a change on disk."""
+    """The sections a step notebook edits (`STEP_SECTIONS`), one fold each, its editor built when the
+    fold first opens (None in a batch run, or for a step with no section). The editors share the
+    file they loaded, so saving one section and then another is not refused as a change on disk."""
     if in_batch():
         return None
     sections = STEP_SECTIONS.get(step)
@@ -600,10 +607,21 @@ def step_editors(plan_: workbook.AccountPlan, step: str) -> Any:
     import ipywidgets as widgets
 
     document = yaml_editing.AccountFile(plan_.params_dir, plan_.account.id)
-    editors = [_editor(plan_, s, document) for s in sections]
-    folds = widgets.Accordion(children=[e.panel for e in editors],
-                              titles=tuple(what_if.SECTION_SPECS[s].title for s in sections))
+    holders = [widgets.VBox() for _ in sections]
+    folds = widgets.Accordion(children=holders, titles=tuple(what_if.SECTION_SPECS[s].title for s in sections))
+    built: dict[str, Any] = {}
+
+    def build(index: int | None) -> None:
+        # A fold's editor is built when the fold first opens: a chart built in a closed fold is drawn
+        # at no size and stays blank (bqplot), and a step shows at once however many sections it has.
+        if index is None or sections[index] in built:
+            return
+        built[sections[index]] = editor = _editor(plan_, sections[index], document)
+        holders[index].children = [editor.panel]
+
+    folds.observe(lambda change: build(change["new"]), names="selected_index")
     folds.selected_index = None
+    folds.editors = built  # the editors built so far, by section (for tests and the curious)
     return folds
 
 
@@ -621,7 +639,8 @@ class NewAccountForm:
         self.name = widgets.Text(description="customer's name", style=style, layout=layout)
         self.industry = widgets.Text(description="industry", style=style, layout=layout)
         self.country = widgets.Text(description="country (e.g. GB)", style=style, layout=layout)
-        self.create = widgets.Button(description="Start the account", button_style="primary", icon="plus")
+        self.create = widgets.Button(description="Start the account", button_style="primary", icon="plus",
+                                     layout=widgets.Layout(width="auto"))
         self.message = widgets.HTML()
         self.create.on_click(lambda _b: self.write())
         self.panel = widgets.VBox([widgets.HTML("<b>Start a new account</b> from the commented template"),
