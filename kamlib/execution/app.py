@@ -43,9 +43,10 @@ def page_url(port: int, page: str = FIRST_PAGE) -> str:
 
 def voila_command(notebooks: Path, port: int) -> list[str]:
     """The Voilà command line serving the folder `notebooks`: code hidden (Voilà strips the
-    sources) and nothing fetched from outside (`TEMPLATE`), tracebacks shown (a bad parameter file's located message must reach the page),
-    one port (no silent move to another), no browser opened, no kernel started in advance
-    (a preheated kernel would not see the page's query string)."""
+    sources), nothing fetched from outside (`TEMPLATE`), errors shown on the page (a workbook
+    error as its message alone, see `pages.app_parameters`), one port (no silent move to
+    another), no browser opened, and no kernel started in advance (a preheated kernel would
+    not see the page's query string)."""
     return [sys.executable, "-m", "voila", str(notebooks), "--no-browser", f"--port={port}",
             f"--Voila.ip={HOST}", "--Voila.port_retries=0", "--show_tracebacks=True", "--theme=light",
             f"--template={TEMPLATE}",
@@ -74,7 +75,7 @@ def app_environment(params_dir: Path) -> dict[str, str]:
     return env
 
 
-def start(params_dir: Path, notebooks: Path, port: int = DEFAULT_PORT, **popen: object) -> subprocess.Popen[bytes]:
+def start(params_dir: Path, notebooks: Path, port: int = DEFAULT_PORT) -> subprocess.Popen[bytes]:
     """Start Voilà in a process group of its own (so that `stop` reaches all of it) and return it.
     Checks first that the parameters folder holds a portfolio and that the port is free."""
     params_dir, notebooks = Path(params_dir), Path(notebooks)
@@ -84,7 +85,7 @@ def start(params_dir: Path, notebooks: Path, port: int = DEFAULT_PORT, **popen: 
         raise UsageError(f"{notebooks}: no {FIRST_PAGE} here (kam --notebooks FOLDER app)")
     check_port(port)
     return subprocess.Popen(voila_command(notebooks.resolve(), port), cwd=notebooks, env=app_environment(params_dir),
-                            start_new_session=True, **popen)  # type: ignore[call-overload]
+                            start_new_session=True)
 
 
 def stop(server: subprocess.Popen[bytes], grace: float = GRACE) -> int:
