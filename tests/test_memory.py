@@ -98,7 +98,7 @@ def test_insight_findings_name_silent_functions_rumour_and_what_was_heard():
     assert found[0].text == ("Operations (Tom Becker) and finance (Ana Costa) have told us nothing about this customer "
                              "in the last 180 days: ask what they see there; a team beyond sales hears what sales "
                              "does not.")
-    assert found[0].evidence == "never from operations; finance's last 2026-05-28"
+    assert found[0].evidence == "never from operations; the last from finance 2026-05-28"
     assert found[0].priority == findings.PLAN + 4
     assert found[-1].text.startswith("3 insights in the last 180 days, from sales and executive; the newest "
                                      "(2026-11-24, sales): “Helen wants total cost per pack”")

@@ -1072,8 +1072,8 @@ def insight_findings(account: Account, as_of: date) -> list[Finding]:
     silent = memory.silent_functions(account, as_of)
     if silent:
         who = [f"{readable(s.function)} ({', '.join(s.people)})" for s in silent]
-        last = [f"{readable(s.function)}'s last {s.last.isoformat()}" if s.last else f"never from {readable(s.function)}"
-                for s in silent]
+        last = [f"the last from {readable(s.function)} {s.last.isoformat()}" if s.last
+                else f"never from {readable(s.function)}" for s in silent]
         found.append(Finding(f"{_cap(_and(who))} {'has' if len(silent) == 1 else 'have'} told us nothing about this "
                              f"customer in the last {days} days: ask what they see there; a team beyond sales hears "
                              "what sales does not.", PLAN + min(2 * len(silent), 9), "; ".join(last), Step.PLAN))
