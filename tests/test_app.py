@@ -161,6 +161,11 @@ def _field(within, kind: str, label: str):
     return within.locator(f".widget-{kind}", has=labelled).locator("select, input, textarea").first
 
 
+def _signed(value: int) -> str:
+    """A slider's readout of a whole number: negatives with a true minus."""
+    return str(value).replace("-", "−")
+
+
 def _fold(page, title: str):
     """Open the fold of the step's editors titled `title` and return it."""
     fold = page.locator(".jupyter-widget-Collapse", has=page.locator(".jupyter-widget-Collapse-header", has_text=title))
@@ -236,15 +241,18 @@ def test_editors_save_a_contact_and_a_risk_into_a_valid_file_that_keeps_its_comm
     _field(fold, "dropdown", "item").select_option(index=1)
     sync_api.expect(_field(fold, "text", "name")).to_have_value(contact.name)  # the kernel fills the fields in
     slider = fold.locator(".widget-slider, .widget-hslider", has=page.locator("label", has_text=re.compile("^attitude$")))
+    readout = slider.locator(".widget-readout")
+    sync_api.expect(readout).to_have_text(_signed(contact.attitude))  # the contact's, not the previous one's
     slider.locator(".noUi-handle").focus()
     page.keyboard.press("ArrowRight" if attitude > contact.attitude else "ArrowLeft")
     slider.locator(".noUi-handle").blur()
-    sync_api.expect(slider.locator(".widget-readout")).to_have_text(str(attitude))
+    sync_api.expect(readout).to_have_text(_signed(attitude))
     _save(fold, f"Saved to {ACCOUNT}.yaml")
     # a risk's status: another fold of the same page, saved after the first without a refusal
     fold = _fold(page, "Risks")
     _field(fold, "dropdown", "item").select_option(index=1)
     sync_api.expect(_field(fold, "text", "id")).to_have_value(risk.id)
+    sync_api.expect(_field(fold, "dropdown", "status")).to_have_value(risk.status)
     _field(fold, "dropdown", "status").select_option(status)
     _save(fold, f"Saved to {ACCOUNT}.yaml")
     after = path.read_text()
