@@ -131,3 +131,19 @@ def test_in_jupyterlab_the_list_names_the_accounts_without_links(monkeypatch):
     whole, as_of = workbook.open_portfolio(DEMO_PARAMS)
     html = pages.account_index(whole, as_of).data
     assert "<a " not in html and "<strong>Northwind Foods plc</strong>" in html
+
+
+def test_in_the_app_a_workbook_error_shows_as_its_message_not_a_traceback(in_app, capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        pages.app_parameters("northwind-foods", "../parameters")
+        shell.run_cell("from kamlib.errors import UsageError\nraise UsageError(\"no account 'nope' in parameters/accounts\")")
+        shown = capsys.readouterr().out
+        assert "This page stopped here:\nno account 'nope' in parameters/accounts" in shown
+        assert "Traceback" not in shown and "raise UsageError" not in shown
+        shell.run_cell("1 / 0")  # any other error keeps its traceback: it is a defect to report
+        assert "ZeroDivisionError" in capsys.readouterr().out
+    finally:
+        InteractiveShell.clear_instance()

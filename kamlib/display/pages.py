@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, quote
 
 from IPython.display import HTML
 
+from kamlib.errors import KamError
 from kamlib.method import portfolio, wording
 from kamlib.parameters.loader import Portfolio
 
@@ -25,8 +26,7 @@ APP_PARAMS = "KAM_APP_PARAMS"   # set by `kam app` for its kernels: the paramete
 PORTFOLIO_PAGE = "00_portfolio_overview"
 STEPS = (("01_environment_analysis", "1 Environment"), ("02_competitor_positioning", "2 Competitors"),
          ("03_scorecard", "3 Scorecard"), ("04_action_plan", "4 Action plan"))
-RERUN_HINT = ("Saved a change? Re-run the step to see the plan with it: reload the page (in JupyterLab: run all "
-              "cells again).")
+RERUN_HINT = "Saved a change? Run this step again to see the plan with it (the same as reloading the page)."
 
 
 def _batch() -> bool:
@@ -44,7 +44,7 @@ def requested(name: str) -> str | None:
     if not in_app():
         return None
     values = parse_qs(os.environ.get("QUERY_STRING", "")).get(name)
-    return values[-1].strip() or None if values else None
+    return (values[-1].strip() or None) if values else None
 
 
 def app_parameters(account_id: str, params_dir: str | Path) -> tuple[str, str | Path]:
@@ -60,8 +60,6 @@ def _short_errors() -> None:
     """In the app, a workbook error (a bad parameter file, an unknown account) shows as its message
     alone, one line per problem, not as a Python traceback: the reader is not a programmer."""
     from IPython import get_ipython
-
-    from kamlib.errors import KamError
 
     shell = get_ipython()
     if shell is not None:
