@@ -102,6 +102,9 @@ def step_bar(account_id: str, step: str) -> HTML | None:
                 f" — <strong>{escape(account_id)}</strong> {rerun}</nav>")
 
 
+LIST = 'style="margin:0;padding-left:1.1em"'   # a row's reasons start level with its name
+
+
 def account_index(whole: Portfolio, as_of: date) -> HTML | None:
     """The portfolio page's list of accounts, most attractive first: class, plan health and what
     needs action (`portfolio.actions_first`), each name linking (in the app) to the account's four step pages;
@@ -120,7 +123,8 @@ def account_index(whole: Portfolio, as_of: date) -> HTML | None:
         if not linked:
             return f"<strong>{escape(name)}</strong>"
         steps = " · ".join(_a(step_link(step, account), label) for step, label in STEPS)
-        return f"<strong>{_a(step_link(STEPS[0][0], account), name)}</strong><br><small>{steps}</small>"
+        return (f"<strong>{_a(step_link(STEPS[0][0], account), name)}</strong>"
+                f'<br><small style="white-space:nowrap">{steps}</small>')
 
     rows = []
     for r in overview.to_dict("records"):
@@ -129,11 +133,11 @@ def account_index(whole: Portfolio, as_of: date) -> HTML | None:
         todo = "".join(f"<li>{escape(reason.text)}</li>" for reason in reasons.get(account, ()))
         rows.append(f"<tr>{cell}{name_and_steps(account, str(r['name']))}</td>{cell}{escape(str(klass))}</td>"
                     f'<td style="text-align:right;vertical-align:top">{int(r["plan_health"])}</td>'
-                    f"{cell}{f'<ul>{todo}</ul>' if todo else '<em>nothing pressing</em>'}</td></tr>")
+                    f"{cell}{f'<ul {LIST}>{todo}</ul>' if todo else '<em>nothing pressing</em>'}</td></tr>")
     for account, marks in sorted(whole.left_out.items()):  # started, not filled in: reached only from here
         rows.append(f"<tr>{cell}{name_and_steps(account, account)}</td>{cell}not filled in yet</td>"
                     f'<td style="text-align:right;vertical-align:top">—</td>'
-                    f"{cell}<ul><li>{escape(wording.plural(marks, 'value'))} still marked TODO: fill them in on its "
+                    f"{cell}<ul {LIST}><li>{escape(wording.plural(marks, 'value'))} still marked TODO: fill them in on its "
                     "step pages; until then its plan is not published.</li></ul></td></tr>")
     head = "".join(f'<th scope="col" style="text-align:{align}">{h}</th>' for h, align in (
         ("Account and its steps", "left"), ("Class", "left"), ("Plan health", "right"), ("What needs action", "left")))
