@@ -648,3 +648,19 @@ def test_renaming_a_contact_renames_who_reports_to_them_and_the_risks_on_them():
     preview = what_if.preview("relationships", account, contacts, settings, AS_OF)
     assert preview.account.relationships[1].reports_to == "Helen Shaw-Okafor"
     assert preview.account.risks[0].contact == "Helen Shaw-Okafor" and preview.problems == ()
+
+
+def test_the_account_editor_changes_its_own_fields_and_leaves_the_rest(plan, folder):
+    shutil.copy(_file(folder), folder / "accounts" / "rival-foods.yaml")  # a name in the folder, never read
+    editor = editors.SectionEditor(plan, "account")
+    assert set(editor.control.controls) == {"name", "industry", "country", "competes_with", "notes"}
+    assert editor.control.controls["competes_with"].widget.options == ("rival-foods",)
+    editor.control.controls["industry"].widget.value = "Packaged and chilled food manufacturing"
+    assert editor.last.changed() == ["industry"] and editor.last.account.industry.startswith("Packaged and")
+    editor.control.controls["notes"].widget.value += "\nAsk for the Q1 tender dates."
+    assert editor.last.after["internal notes (characters)"][1] == len(plan.account.notes) + 29  # a line break and 28
+    change = editor.write()
+    assert [line[1:] for line in _changed_lines(change) if line.startswith("+")] == [
+        "industry: Packaged and chilled food manufacturing", "  Ask for the Q1 tender dates."]
+    assert loader.load_account(folder, ACCOUNT).notes.endswith("keep the cost workshop on track.\nAsk for the Q1 "
+                                                                "tender dates.")

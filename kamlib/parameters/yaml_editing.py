@@ -394,6 +394,9 @@ def set_section(tree: CommentedMap, path: tuple[str, ...], value: Any) -> None:
     """Put `value` at `path` (e.g. `("joint_plan", "projects")`) in an account file's tree, changing
     only what differs; None (or an empty list for a section the file leaves out) removes or skips it.
     A section the file did not have is placed in the format's order."""
+    if not path:  # the whole file (the account section: its name, industry ... beside every other key)
+        merge(tree, value)
+        return
     parent = tree
     key = path[-1]
     empty = value is None or (isinstance(value, (list, dict)) and not value)
@@ -496,7 +499,7 @@ class AccountFile:
         validate` would; write atomically with a `.bak`. Raises `StaleFile` when the file changed
         on disk since it was loaded, `InputError` (one located message per problem) when the
         result does not validate; in both cases nothing is written."""
-        return self.change(lambda tree: set_section(tree, path, value), write, section=path[0])
+        return self.change(lambda tree: set_section(tree, path, value), write, section=path[0] if path else None)
 
     def change(self, edit: Callable[[CommentedMap], None], write: bool = True, section: str | None = None) -> Change:
         """Apply `edit` to the loaded tree, as `save` does for a section (`section`: the only

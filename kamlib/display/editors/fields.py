@@ -30,6 +30,7 @@ LONG_TEXT = frozenset({"strategy", "operations", "description", "implication", "
 # or write": a suggestion (another value may be written); "some of": a list of them; "keys": a
 # mapping with one entry per option.
 REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
+    ("Account", "competes_with"): ("some of", "accounts"),
     ("Contact", "owner"): ("pick", "team"),
     ("Contact", "reports_to"): ("pick", "contacts"),
     ("Project", "strategy"): ("pick", "strategies"),
@@ -163,8 +164,9 @@ def _scalar_spec(name: str, kind: Any, metadata: list[Any]) -> FieldSpec:
     return FieldSpec(name, "long" if name in LONG_TEXT else "text", True)
 
 
-def options(account: Account) -> dict[str, list[str]]:
-    """The names and ids defined in the account, for the fields that refer to them."""
+def options(account: Account, accounts: list[str] | None = None) -> dict[str, list[str]]:
+    """The names and ids defined in the account, for the fields that refer to them; `accounts`: the
+    ids of the portfolio's other accounts (their file names: nothing of theirs is read)."""
     plan = account.joint_plan
     team = [t.name for t in account.team]
     contacts = [c.name for c in account.relationships]
@@ -180,6 +182,7 @@ def options(account: Account) -> dict[str, list[str]]:
         "players": [c.name for c in account.competitors],
         "offerings": list(whitespace.offerings) if whitespace else [],
         "units": [u.unit for u in whitespace.units] if whitespace else [],
+        "accounts": [a for a in accounts or [] if a != account.id],
     }
 
 

@@ -36,7 +36,7 @@ from kamlib.display.editors.live import (
 )
 from kamlib.errors import KamError
 from kamlib.method import wording
-from kamlib.parameters import workbook, yaml_editing
+from kamlib.parameters import loader, workbook, yaml_editing
 from kamlib.parameters.model import readable
 
 SECTIONS: tuple[str, ...] = tuple(what_if.SECTION_SPECS)
@@ -44,7 +44,7 @@ SECTIONS: tuple[str, ...] = tuple(what_if.SECTION_SPECS)
 # Which sections each step notebook edits (the portfolio overview edits none: it starts accounts).
 STEP_SECTIONS: dict[str, tuple[str, ...]] = {
     "00_portfolio_overview": (),
-    "01_environment_analysis": ("business", "environment"),
+    "01_environment_analysis": ("account", "business", "environment"),
     "02_competitor_positioning": ("buying_criteria", "competitors", "whitespace", "opportunities"),
     "03_scorecard": ("scorecard", "decisions", "financials", "targets"),
     "04_action_plan": ("vision", "objectives", "strategies", "projects", "value_delivered", "relationships", "team", "insights",
@@ -487,7 +487,7 @@ class SectionEditor:
         account = self.file.account
         self.before = self.spec.figures(account, self.plan.settings, self.plan.as_of)
         self.ctx.options.clear()
-        self.ctx.options.update(fields.options(account))
+        self.ctx.options.update(fields.options(account, loader.account_ids(self.plan.params_dir)))
         self.ctx.quiet = True
         try:
             self.control.set(what_if.section_value(account, self.spec.key))
@@ -501,7 +501,8 @@ class SectionEditor:
         value = self.control.get()
         if self.spec.leave and isinstance(value, dict):
             kept = what_if.section_value(self.file.account, self.spec.key) or {}
-            value.update({k: kept[k] for k in self.spec.leave if k in kept})
+            value = {k: value[k] if k in value else kept[k] for k in self.spec.model.model_fields
+                     if k in value or (k in self.spec.leave and k in kept)}  # in the format's order
         return value
 
     def update(self) -> what_if.Preview:

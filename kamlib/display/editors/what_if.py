@@ -63,6 +63,18 @@ def _health(account: Account, as_of: date) -> Figure:
     return ("count", action_plan.plan_health(account, as_of).score)
 
 
+ACCOUNT_FIELDS = ("name", "industry", "country", "competes_with", "notes")  # what the account section edits
+
+
+def account_figures(account: Account, settings: PortfolioSettings, as_of: date) -> Figures:
+    """What the documents call the customer, and what the account file keeps beside it: the
+    accounts named as its competitors (whose teams must not overlap) and the internal notes."""
+    return {"customer on the documents": ("text", account.name), "industry": ("text", account.industry),
+            "country": ("text", account.country),
+            "portfolio accounts named as its competitors": ("count", len(account.competes_with)),
+            "internal notes (characters)": ("count", len(account.notes or ""))}
+
+
 def team_figures(account: Account, settings: PortfolioSettings, as_of: date) -> Figures:
     """The team's size and functions, and how many pairings of our functions with theirs the contacts make."""
     matrix = action_plan.coverage_matrix(account)
@@ -276,6 +288,9 @@ def _section(key: str, title: str, path: tuple[str, ...], model: type[BaseModel]
 
 # In the order of the account file.
 SECTION_SPECS: dict[str, Section] = {s.key: s for s in [
+    _section("account", "The account", (), Account, False,
+             "the customer's name on the documents, the competing accounts named, the internal notes",
+             account_figures, leave=tuple(f for f in Account.model_fields if f not in ACCOUNT_FIELDS)),
     _section("team", "Our account team", ("team",), m.TeamMember, True,
              "team size, functions and their pairing with the customer's, plan health", team_figures),
     _section("business", "The customer's business", ("business",), m.Business, False,
@@ -328,6 +343,8 @@ def required(section: str) -> bool:
     """Whether the format requires the section (else the file may leave it out)."""
     model: Any = Account
     path = SECTION_SPECS[section].path
+    if not path:
+        return True
     for key in path[:-1]:
         annotation = model.model_fields[key].annotation
         model = next(a for a in (annotation, *get_args(annotation)) if isinstance(a, type) and issubclass(a, BaseModel))
@@ -362,6 +379,8 @@ def _adapter(section: str) -> TypeAdapter[Any]:
 
 
 def _replaced(node: Any, path: tuple[str, ...], value: Any) -> Any:
+    if not path:  # the account file itself (its name, industry, country ...)
+        return value
     if len(path) == 1:
         return node.model_copy(update={path[0]: value})
     inner = getattr(node, path[0])
@@ -470,7 +489,7 @@ def carried(section: str, account: Account, value: Any) -> tuple[dict[str, Any],
         if own != value:  # the section names its own items too (who a contact reports to)
             more[section] = own
         for other, spec in SECTION_SPECS.items():
-            if other in (section, "vision", "decisions"):  # the vision's lists and the decisions have their own
+            if other in (section, "account", "vision", "decisions"):  # these hold lists that have their own
                 continue
             current = section_value(account, other)
             if current is None:
