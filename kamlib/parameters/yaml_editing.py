@@ -413,8 +413,8 @@ def set_section(tree: CommentedMap, path: tuple[str, ...], value: Any) -> None:
             if len(path) == 1 and position < len(parent) - 1:
                 _blank_line_after(parent[key], parent, key)
         return
-    if value is None or (empty and not _required(path)):
-        del parent[key]  # an optional section emptied leaves the file
+    if value is None or (empty and not _required(path) and parent[key]):
+        del parent[key]  # an optional section emptied leaves the file (one the file wrote empty stays)
         return
     merged = merge(parent[key], value)
     if merged is not parent[key]:
@@ -501,9 +501,10 @@ class AccountFile:
         result does not validate; in both cases nothing is written."""
         return self.change(lambda tree: set_section(tree, path, value), write, section=path[0] if path else None)
 
-    def change(self, edit: Callable[[CommentedMap], None], write: bool = True, section: str | None = None) -> Change:
+    def change(self, edit: Callable[[CommentedMap], None], write: bool = True,
+               section: str | tuple[str, ...] | None = None) -> Change:
         """Apply `edit` to the loaded tree, as `save` does for a section (`section`: the only
-        top-level key the edit may change, so only its part of the text is written again)."""
+        top-level keys the edit may change, so only their part of the text is written again)."""
         if self.changed_on_disk():
             raise StaleFile(self.path)
         parsed = self._tree if self._tree is not None else _parse(self.text)
@@ -513,10 +514,13 @@ class AccountFile:
         else:  # a dry run changes a copy
             parsed = _Parsed(parsed.yaml, copy.deepcopy(parsed.tree), parsed.dumped, set(parsed.verified))
         keys = list(parsed.tree)
-        if section is not None and section not in parsed.verified and _dump_changed(parsed, section) == parsed.dumped:
-            parsed.verified.add(section)  # writing this section alone gives the file's text: safe to do so
+        sections = (section,) if isinstance(section, str) else tuple(section or ())
+        for key in sections:
+            if key not in parsed.verified and _dump_changed(parsed, (key,)) == parsed.dumped:
+                parsed.verified.add(key)  # writing this section alone gives the file's text: safe to do so
         edit(parsed.tree)
-        dumped = _dump_changed(parsed, section) if section in parsed.verified and list(parsed.tree) == keys else None
+        alone = sections and all(k in parsed.verified for k in sections) and list(parsed.tree) == keys
+        dumped = _dump_changed(parsed, sections) if alone else None
         if dumped is None:
             dumped = _dump(parsed.yaml, parsed.tree)
         after = keep_untouched(self.text, parsed.dumped, dumped)
@@ -539,30 +543,33 @@ def _dump(yaml: YAML, tree: CommentedMap) -> str:
     return buffer.getvalue()
 
 
-def _dump_changed(parsed: _Parsed, key: str) -> str | None:
-    """The whole text with only `key`'s part written again, or None when that cannot be done
-    (the first key, which carries the file's opening comments; a key not found once at the start
-    of a line). Writing a 2,700-line file takes ~120 ms; one section of it, a fraction."""
+def _dump_changed(parsed: _Parsed, changed: tuple[str, ...]) -> str | None:
+    """The whole text with only the `changed` top-level keys' parts written again, or None when that
+    cannot be done (the first key, which carries the file's opening comments; a key not found once
+    at the start of a line). Writing a 2,700-line file takes ~120 ms; one section of it, a fraction."""
     tree, lines = parsed.tree, parsed.dumped.splitlines(keepends=True)
     keys = list(tree)
-    if key not in keys or keys.index(key) == 0:
+    if not changed or any(k not in keys or keys.index(k) == 0 for k in changed):
         return None
     starts = _key_lines(lines, keys)
     if starts is None:
         return None
-    i = keys.index(key)
-    end = starts[i + 1] if i + 1 < len(keys) else len(lines)
-    single = CommentedMap()
-    single[key] = tree[key]
-    if key in tree.ca.items:
-        single.ca.items[key] = tree.ca.items[key]
-    # A key after it, as in the file, so that what follows the section (a blank line, a comment) is
-    # written as in the whole file, not as the end of a document; its line is then cut off.
-    single[_NEXT] = 0
-    part = _dump(parsed.yaml, single).splitlines(keepends=True)
-    if not part or not part[-1].startswith(f"{_NEXT}:"):
-        return None
-    return "".join(lines[: starts[i]]) + "".join(part[:-1]) + "".join(lines[end:])
+    out, at = [], 0
+    for i, key in sorted((keys.index(k), k) for k in set(changed)):
+        end = starts[i + 1] if i + 1 < len(keys) else len(lines)
+        single = CommentedMap()
+        single[key] = tree[key]
+        if key in tree.ca.items:
+            single.ca.items[key] = tree.ca.items[key]
+        # A key after it, as in the file, so that what follows the section (a blank line, a comment)
+        # is written as in the whole file, not as the end of a document; its line is then cut off.
+        single[_NEXT] = 0
+        part = _dump(parsed.yaml, single).splitlines(keepends=True)
+        if not part or not part[-1].startswith(f"{_NEXT}:"):
+            return None
+        out += lines[at:starts[i]] + part[:-1]
+        at = end
+    return "".join(out + lines[at:])
 
 
 _NEXT = "kam-next-key"

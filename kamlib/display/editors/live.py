@@ -276,7 +276,7 @@ class AssessmentEditor:
             self.message.value = "<span style='color:#b2182b'>Not saved: write the evidence for these scores.</span>"
             return
         assessment = self.assessment().model_dump(mode="python")
-        _saved(self, lambda: self.file.change(yaml_editing.assessment_edit(assessment)))
+        _saved(self, lambda: self.file.change(yaml_editing.assessment_edit(assessment), section="scorecard"))
 
 
 class ProjectEditor:
@@ -363,7 +363,7 @@ class ProjectEditor:
 
     def write(self) -> None:
         """Save the project into the account file (validated, comments kept, `.bak` kept), or show why not."""
-        _saved(self, lambda: self.file.change(yaml_editing.project_edit(self.project())))
+        _saved(self, lambda: self.file.change(yaml_editing.project_edit(self.project()), section="joint_plan"))
 
 
 def save_button(widgets: Any) -> Any:

@@ -557,16 +557,18 @@ class SectionEditor:
         written, or None when nothing was."""
         value = self.value()
         more, _notes = what_if.carried(self.spec.key, self.file.account, value)
-        if more:  # sections the format ties to this one change with it, in one save
+        paths: dict[tuple[str, ...], Any]
+        if not self.spec.path:  # the account's own fields: each its own key of the file
+            paths = {(k,): value.get(k) for k in what_if.ACCOUNT_FIELDS}
+        else:  # with the sections the format ties to this one (a rename), in one save
             paths = {self.spec.path: value, **{what_if.SECTION_SPECS[k].path: v for k, v in more.items()}}
 
-            def edit(tree: Any) -> None:
-                for path, section_value in paths.items():
-                    yaml_editing.set_section(tree, path, section_value)
+        def edit(tree: Any) -> None:
+            for path, section_value in paths.items():
+                yaml_editing.set_section(tree, path, section_value)
 
-            change = _saved(self, lambda: self.file.change(edit))
-        else:
-            change = _saved(self, lambda: self.file.save(self.spec.path, value))
+        keys = tuple(dict.fromkeys(path[0] for path in paths))
+        change = _saved(self, lambda: self.file.change(edit, section=keys))
         if change is not None and change.written:
             self.load()
         return change
