@@ -402,7 +402,7 @@ def test_nested_next_steps_and_an_objectives_measure(plan, folder):
     steps.form.controls["action"].widget.value = "Book the line 4 trial slot"
     steps.form.controls["owner"].widget.value = "Raj Patel"  # the customer's side may own a step
     steps.form.controls["due"].widget.value = date(2026, 12, 5)
-    assert projects.last.account is not None
+    assert projects.last.account is not None and steps.pick.options[0][0] == "1. Book the line 4 trial slot"
     projects.write()
     step = loader.load_account(folder, ACCOUNT).joint_plan.projects[0].next_steps[0]
     assert (step.owner, step.due, step.done) == ("Raj Patel", date(2026, 12, 5), False)

@@ -391,7 +391,9 @@ class _Records(_Control):
         self.ctx.changed()
 
     def relabel(self) -> None:
-        """Refresh the picked item's name in the picker (after its id or text changed)."""
+        """Refresh the picked item's name in the picker (after its id or text changed), and those of
+        the lists inside it (a project's next steps)."""
+        _relabel_inside(self.form)
         if not self.items:
             return
         self._store()
@@ -405,6 +407,12 @@ class _Records(_Control):
                 self.pick.value = self.index
             finally:
                 self.ctx.quiet = quiet
+
+
+def _relabel_inside(form: _Record) -> None:
+    for control in form.controls.values():
+        if isinstance(control, _Records):
+            control.relabel()
 
 
 def next_id(ids: list[str]) -> str:
@@ -513,6 +521,8 @@ class SectionEditor:
         self.last = preview
         if isinstance(self.control, _Records):
             self.control.relabel()
+        else:
+            _relabel_inside(self.control)
         if self.spec.key == "whitespace" and preview.account is not None:
             self._follow_offerings(value)
         self.figures.value = self._render(preview)
