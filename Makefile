@@ -52,7 +52,7 @@ plans: $(STAMP)
 test: $(STAMP) $(AXE)
 	KAM_AXE=$(AXE) $(BIN)/python -m pytest
 
-## test-fast: the suite without the slow tests (notebook runs, browser, cluster, soak, faults, wheel): about 2.5 minutes
+## test-fast: the suite without the slow tests (notebook runs, browser, cluster, soak, faults, wheel): about 4 minutes
 # tests/ only, without nbval: pyproject's addopts would run every notebook of notebooks/ as well
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -p no:nbval -o addopts=-ra -m "not slow" tests
