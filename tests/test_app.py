@@ -197,6 +197,8 @@ def test_the_portfolio_page_lists_every_account_with_links_to_its_steps(app, pag
     assert page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor").count() == 0  # the code is hidden
     assert _errors(page) == []
     assert _outside(page.requested) == []
+    # nor does the page name an outside script or style sheet it could load later (mermaid.js, Font Awesome)
+    assert re.findall(r"(?:src|href|import\()\s*=?\s*[\"']https?://", page.content()) == []
     # choose an account: its name opens step 1 for it, and the bar leads on to its other steps
     row.locator("a").first.click()
     page.wait_for_selector("nav.kam-steps", timeout=120_000)
